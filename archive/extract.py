@@ -1,0 +1,235 @@
+"""Article extraction: decoding, per-site cleanup, trafilatura for the text, page metadata."""
+
+from __future__ import annotations
+
+import logging
+import re
+from copy import deepcopy
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any
+
+import trafilatura
+from lxml.html import Element
+from w3lib.encoding import html_to_unicode
+
+from archive.metadata import DEFAULT_DATE_SOURCES, PageMetadata, clean, names
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+    from trafilatura.settings import Document
+
+LOGGER = logging.getLogger(__name__)
+
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\bet\b)\s*")
+
+
+@dataclass(frozen=True)
+class SiteCleanup:
+    """Per-site extraction rules, read from the `[cleanup]` table of a site profile."""
+
+    drop_xpaths: tuple[str, ...] = ()
+    body_xpath: str | None = None
+    author_xpath: str | None = None
+    cut_markers: tuple[str, ...] = ()
+    drop_lines: tuple[str, ...] = ()
+    title_suffix: str | None = None
+    date_sources: tuple[str, ...] = DEFAULT_DATE_SOURCES
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SiteCleanup:
+        """Build the rules from a profile's `[cleanup]` table.
+
+        Args:
+            d: the TOML table; lists become tuples, unknown keys are an error.
+
+        Returns:
+            The rules.
+        """
+        known = {f.name for f in fields(cls)}
+        if unknown := set(d) - known:
+            raise ValueError(f"unknown cleanup keys: {sorted(unknown)}")
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+
+    def clean_text(self, text: str) -> str:
+        """Cut the text at the first line a cut marker matches (regex, at line start), drop matching lines."""
+        kept: list[str] = []
+        for raw in text.splitlines():
+            line = raw.strip()
+            if any(re.match(marker, line) for marker in self.cut_markers):
+                break
+            if line and not any(re.search(pattern, line) for pattern in self.drop_lines):
+                kept.append(line)
+        return "\n".join(kept)
+
+    def clean_title(self, title: str) -> str:
+        """Strip the site's title suffix."""
+        return re.sub(self.title_suffix, "", title).strip() if self.title_suffix else title
+
+
+@dataclass
+class Article:
+    """One extracted article: text and metadata."""
+
+    url: str
+    canonical_url: str
+    title: str
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    modified: str | None = None
+    published_source: str | None = None
+    modified_source: str | None = None
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+    description: str | None = None
+    site_name: str | None = None
+    text: str = ""
+    word_count: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the article as a JSON-ready dict."""
+        return asdict(self)
+
+
+def extract_article(
+    body: bytes, url: str, *, content_type: str | None = None, cleanup: SiteCleanup | None = None
+) -> Article | None:
+    """Extract the article of an HTML page (deterministic, no network).
+
+    Args:
+        body: the page bytes as received (content-encoding already removed).
+        url: the page URL.
+        content_type: the `Content-Type` header, whose charset wins over BOM and meta.
+        cleanup: the site's rules; None for generic extraction.
+
+    Returns:
+        The article, or None when no article text is found.
+    """
+    rules = cleanup or SiteCleanup()
+    _, unicode_html = html_to_unicode(content_type, body)
+    tree = trafilatura.load_html(unicode_html)
+    if tree is None:
+        LOGGER.debug("unparsable page %s", url)
+        return None
+    text = rules.clean_text(_main_text(tree, url, rules))
+    if not text:
+        LOGGER.debug("no article text in %s", url)
+        return None
+    page = PageMetadata.read(tree, url)
+    fallback = _Fallback(tree, url)
+    dates = page.read_dates(tree, rules.date_sources)
+    return Article(
+        url=url,
+        canonical_url=page.absolute(page.canonical or page.first("og:url")) or url,
+        title=rules.clean_title(page.first("og:title") or page.h1 or page.html_title or fallback.get("title")),
+        authors=_authors(tree, page, rules) or names(fallback.get("author").split(";")),
+        published=dates["published"][0],
+        published_source=dates["published"][1],
+        modified=dates["modified"][0],
+        modified_source=dates["modified"][1],
+        section=_section(page),
+        tags=_tags(page),
+        language=_language(page) or fallback.get("language") or None,
+        description=page.first("description", "og:description") or clean(page.ld("description")) or None,
+        site_name=page.first("og:site_name") or fallback.get("sitename") or None,
+        text=text,
+        word_count=len(text.split()),
+    )
+
+
+def join_pages(pages: list[Article]) -> Article:
+    """Join the pages of a multi-page article into one.
+
+    Pagination links ("Page suivante") are removed page by page by the site's cleanup rules.
+
+    Args:
+        pages: the extracted pages, in reading order.
+
+    Returns:
+        The metadata of the first page with all texts joined and the word count recomputed.
+    """
+    text = "\n".join(page.text for page in pages if page.text)
+    return replace(pages[0], text=text, word_count=len(text.split()))
+
+
+def _main_text(tree: HtmlElement, url: str, rules: SiteCleanup) -> str:
+    """Return trafilatura's text of the page after the site's element rules, or ""."""
+    work = deepcopy(tree)
+    for xpath in rules.drop_xpaths:
+        for node in work.xpath(xpath):
+            if node.getparent() is not None:
+                node.drop_tree()
+    candidates = [work]
+    if rules.body_xpath and (bodies := work.xpath(rules.body_xpath)):
+        root = Element("html")
+        container = Element("article")
+        root.append(Element("body"))
+        root[0].append(container)
+        container.extend(deepcopy(node) for node in bodies)
+        candidates.insert(0, root)
+    for candidate in candidates:
+        text = trafilatura.extract(
+            candidate,
+            url=url,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=True,
+            deduplicate=False,
+            with_metadata=False,
+        )
+        if text:
+            return text
+    return ""
+
+
+def _authors(tree: HtmlElement, page: PageMetadata, rules: SiteCleanup) -> list[str]:
+    """Return the authors from the first source that names any: meta, JSON-LD, the site's author XPath."""
+    candidates = [
+        [part for value in page.meta.get("author", []) for part in _AUTHOR_SPLIT.split(value)],
+        [value for value in page.meta.get("article:author", []) if not value.startswith("http")],
+        names(page.ld("author")),
+        [clean(node.text_content()) for node in tree.xpath(rules.author_xpath)] if rules.author_xpath else [],
+    ]
+    for found in candidates:
+        if found := list(dict.fromkeys(clean(name) for name in found if clean(name))):
+            return found
+    return []
+
+
+def _section(page: PageMetadata) -> str | None:
+    """Return `article:section`, else JSON-LD `articleSection`, else the last breadcrumb item."""
+    section = page.ld("articleSection")
+    if isinstance(section, list):
+        section = section[0] if section else None
+    crumbs = page.breadcrumb()
+    return page.first("article:section") or clean(section) or (crumbs[-1] if crumbs else None) or None
+
+
+def _tags(page: PageMetadata) -> list[str]:
+    """Return every `article:tag`; without any, JSON-LD `keywords`, else `news_keywords`/`keywords` meta."""
+    tags = page.meta.get("article:tag", [])
+    if not tags:
+        keywords = page.ld("keywords") or page.first("news_keywords", "keywords")
+        tags = keywords if isinstance(keywords, list) else str(keywords or "").split(",")
+    return list(dict.fromkeys(clean(tag) for tag in tags if clean(tag)))
+
+
+def _language(page: PageMetadata) -> str:
+    """Return the primary language subtag from `<html lang>` or `og:locale` (`fr-FR`, `fr_fr` → `fr`)."""
+    declared = page.lang or page.first("og:locale") or clean(page.ld("inLanguage"))
+    return re.split(r"[-_]", declared)[0].lower() if declared else ""
+
+
+class _Fallback:
+    """trafilatura's own metadata (byline author, site name, language), computed only when asked."""
+
+    def __init__(self, tree: HtmlElement, url: str) -> None:
+        self._tree = tree
+        self._url = url
+        self._document: Document | None = None
+
+    def get(self, name: str) -> str:
+        """Return one field of trafilatura's metadata, or ""."""
+        if self._document is None:
+            self._document = trafilatura.extract_metadata(deepcopy(self._tree), default_url=self._url)
+        return getattr(self._document, name, None) or ""

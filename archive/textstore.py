@@ -1,0 +1,114 @@
+"""Dated article files: ``articles/<site>/<YYYY>/<MM>/<DD>/<slug>.txt`` and ``.json``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+from archive.fsutil import atomic_write_text
+
+MAX_SLUG = 120
+_UNSAFE = re.compile(r"[^a-z0-9._-]+")
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def safe_name(text: str, *, fallback: str = "article") -> str:
+    """Turn any string into a portable file-name stem: ASCII, lower case, no separators.
+
+    Args:
+        text: a URL segment, title or header value.
+        fallback: the stem used when nothing usable is left.
+
+    Returns:
+        A non-empty stem of at most ``MAX_SLUG`` characters that cannot leave its folder.
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    stem = _UNSAFE.sub("-", folded).strip("-._")
+    stem = re.sub(r"-{2,}", "-", stem)[:MAX_SLUG].strip("-._")
+    if not stem or stem.split(".")[0] in _RESERVED:
+        stem = f"{fallback}-{stem}" if stem else fallback
+    return stem
+
+
+def slug_for_url(url: str) -> str:
+    """Return the readable file stem of an article URL: its last path segment without extension.
+
+    Args:
+        url: the article URL.
+
+    Returns:
+        A safe stem, e.g. ``133600-le-cloud-souverain-de-numergy`` for a Numerama article.
+    """
+    segment = PurePosixPath(urlsplit(url).path).name
+    return safe_name(re.sub(r"\.(html?|php|aspx?)$", "", segment, flags=re.I))
+
+
+def date_folder(published: str | None) -> PurePosixPath:
+    """Return ``YYYY/MM/DD`` for an ISO 8601 publication date (in its own offset), else ``undated``.
+
+    Args:
+        published: ISO 8601 date or date-time, or None.
+
+    Returns:
+        The relative folder for the article's files.
+    """
+    if published:
+        try:
+            when = datetime.fromisoformat(published)
+        except ValueError:
+            when = None
+        if when is not None:
+            return PurePosixPath(f"{when.year:04d}", f"{when.month:02d}", f"{when.day:02d}")
+    return PurePosixPath("undated")
+
+
+def article_stem(root: Path, site: str, record: dict) -> Path:
+    """Return the path (without suffix) where an article's files go; distinct URLs never share one.
+
+    Args:
+        root: the output folder (``OUT``).
+        site: the site name (a profile name).
+        record: the article record; ``url`` and ``published`` are used.
+
+    Returns:
+        ``root/articles/<site>/<date folder>/<slug>``; a short hash of the URL is appended when
+        another URL already holds the readable name.
+    """
+    folder = root / "articles" / safe_name(site) / date_folder(record.get("published"))
+    stem = folder / slug_for_url(record["url"])
+    existing = stem.with_name(stem.name + ".json")
+    if existing.exists() and _stored_url(existing) != record["url"]:
+        digest = hashlib.sha1(record["url"].encode("utf-8")).hexdigest()[:10]
+        stem = folder / f"{stem.name}-{digest}"
+    return stem
+
+
+def _stored_url(json_path: Path) -> str | None:
+    """Return the URL recorded in an article JSON file, or None if unreadable."""
+    try:
+        return json.loads(json_path.read_text(encoding="utf-8")).get("url")
+    except (OSError, ValueError):
+        return None
+
+
+def write_article(root: Path, site: str, record: dict) -> tuple[Path, Path]:
+    """Write an article's text and JSON record atomically.
+
+    Args:
+        root: the output folder (``OUT``).
+        site: the site name.
+        record: the article record; must hold ``url`` and ``text``.
+
+    Returns:
+        The paths of the ``.txt`` and ``.json`` files written.
+    """
+    stem = article_stem(root, site, record)
+    txt_path, json_path = stem.with_name(stem.name + ".txt"), stem.with_name(stem.name + ".json")
+    atomic_write_text(txt_path, record["text"].rstrip("\n") + "\n")
+    atomic_write_text(json_path, json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return txt_path, json_path

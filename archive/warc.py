@@ -1,0 +1,348 @@
+"""Rotating WARC/1.1 writer and reader of captured HTTP exchanges (built on warcio)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from io import BytesIO
+from pathlib import Path
+from typing import IO, Any, Callable
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader, DecompressingBufferedReader
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
+from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
+
+__all__ = ["Capture", "HttpExchange", "StoredResponse", "WarcWriter", "read_capture", "read_record"]
+
+LOGGER = logging.getLogger(__name__)
+
+WARC_VERSION = "1.1"
+CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
+OPEN_SUFFIX = ".open"
+
+
+def _version(package: str) -> str:
+    """Installed version of a distribution, or "unknown"."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+SOFTWARE = f"souverain/{_version('souverain')} (warcio/{_version('warcio')})"
+
+
+def utc_now() -> datetime:
+    """Default clock: the current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def warc_date(moment: datetime) -> str:
+    """Format a datetime as a WARC/1.1 date (ISO 8601 UTC, microseconds when non-zero)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime_to_iso_date(moment, use_micros=True)
+
+
+@dataclass(frozen=True)
+class HttpExchange:
+    """One HTTP request and its response, as they went over the wire."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    status: int
+    reason: str
+    protocol: str
+    response_headers: list[tuple[str, str]]
+    response_body: bytes
+    ip_address: str | None
+    fetch_time: datetime
+
+
+@dataclass(frozen=True)
+class Capture:
+    """Where the response record of one exchange was written."""
+
+    warc_file: str
+    offset: int
+    length: int
+    record_id: str
+    payload_digest: str
+    fetch_time: str
+    status: int
+    url: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the capture as a plain, JSON-serialisable dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """A response record read back from a WARC file."""
+
+    url: str
+    record_id: str
+    date: str
+    status: int
+    warc_headers: list[tuple[str, str]]
+    http_headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        """First HTTP header of that name (case-insensitive), or None."""
+        lowered = name.lower()
+        return next((v for k, v in self.http_headers if k.lower() == lowered), None)
+
+    def decoded_body(self) -> bytes:
+        """The body with its Content-Encoding (gzip, deflate, br) removed."""
+        encoding = (self.header("Content-Encoding") or "").strip().lower()
+        if encoding not in BufferedReader.get_supported_decompressors():
+            return self.body
+        return DecompressingBufferedReader(BytesIO(self.body), decomp_type=encoding).read()
+
+
+class _RecordWriter(WARCWriter):
+    """warcio writer whose record ids and dates come from injected factories."""
+
+    def __init__(self, out: IO[bytes], record_id_factory: Callable[[], str],
+                 clock: Callable[[], datetime]) -> None:
+        super().__init__(out, gzip=True, warc_version=WARC_VERSION)
+        self._record_id_factory = record_id_factory
+        self._clock = clock
+
+    def _make_warc_id(self) -> str:  # type: ignore[override]
+        return self._record_id_factory()
+
+    def curr_warc_date(self) -> str:
+        return warc_date(self._clock())
+
+
+class WarcWriter:
+    """Rotating WARC/1.1 writer: Heritrix-style names, `.open` while written, one per process."""
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        prefix: str = "souverain",
+        max_size: int = 1_000_000_000,
+        warcinfo: dict[str, str] | None = None,
+        hostname: str | None = None,
+        record_id_factory: Callable[[], str] = StatusAndHeadersParser.make_warc_id,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        """Prepare a writer; the first file is opened on the first write.
+
+        Args:
+            directory: folder of the WARC files, created if missing.
+            prefix: first part of every file name.
+            max_size: a file is closed once it reaches this many bytes (between exchanges).
+            warcinfo: fields of the warcinfo record (operator, robots, user agent, run id...);
+                they override the defaults (software, hostname, format, conformsTo).
+            hostname: host name used in file names and warcinfo (default: this machine's).
+            record_id_factory: returns a new `<urn:uuid:...>` record id (fixed in golden tests).
+            clock: returns the current UTC datetime (fixed in golden tests).
+        """
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.hostname = hostname or socket.gethostname()
+        self.record_id_factory = record_id_factory
+        self.clock = clock
+        self.warcinfo = {
+            "software": SOFTWARE,
+            "hostname": self.hostname,
+            "format": "WARC File Format 1.1",
+            "conformsTo": CONFORMS_TO,
+            **(warcinfo or {}),
+        }
+        self.serial = 0
+        self.files_written = 0
+        self.bytes_written = 0
+        self._file: IO[bytes] | None = None
+        self._writer: _RecordWriter | None = None
+        self._name = ""
+
+    @property
+    def current_file(self) -> Path | None:
+        """Path of the `.open` file being written, if any."""
+        return self.directory / (self._name + OPEN_SUFFIX) if self._file else None
+
+    def _file_name(self) -> str:
+        """Heritrix-style name: prefix-timestamp17-serial-pid~host.warc.gz."""
+        now = self.clock().astimezone(timezone.utc)
+        stamp = now.strftime("%Y%m%d%H%M%S") + f"{now.microsecond // 1000:03d}"
+        host = self.hostname.replace("/", "_").replace("~", "_")
+        return f"{self.prefix}-{stamp}-{self.serial:05d}-{os.getpid()}~{host}.warc.gz"
+
+    def _open(self) -> _RecordWriter:
+        """Open the next file and write its warcinfo record."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._name = self._file_name()
+        self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")
+        self._writer = _RecordWriter(self._file, self.record_id_factory, self.clock)
+        self._writer.write_record(self._writer.create_warcinfo_record(self._name, self.warcinfo))
+        self.serial += 1
+        self.files_written += 1
+        self.bytes_written += self._file.tell()
+        LOGGER.info("WARC file opened: %s", self._name)
+        return self._writer
+
+    def _close_file(self) -> None:
+        """Close the current file and drop its `.open` suffix."""
+        if self._file is None:
+            return
+        self._file.close()
+        opened = self.directory / (self._name + OPEN_SUFFIX)
+        opened.rename(self.directory / self._name)
+        LOGGER.info("WARC file closed: %s", self._name)
+        self._file = self._writer = None
+
+    def write_exchange(self, exchange: HttpExchange) -> Capture:
+        """Write the response record, then its request record (WARC-Concurrent-To the response).
+
+        Args:
+            exchange: the HTTP request and response to archive.
+
+        Returns:
+            Where the response record went (file, offset, compressed length, id, digest).
+        """
+        writer = self._writer or self._open()
+        assert self._file is not None
+        date = warc_date(exchange.fetch_time)
+        record_id = self.record_id_factory()
+        response = self._response_record(writer, exchange, date, record_id)
+        request = self._request_record(writer, exchange, date, record_id)
+
+        offset = self._file.tell()
+        writer.write_record(response)
+        length = self._file.tell() - offset
+        writer.write_record(request)
+        self.bytes_written += self._file.tell() - offset
+
+        capture = Capture(
+            warc_file=self._name,
+            offset=offset,
+            length=length,
+            record_id=record_id,
+            payload_digest=response.rec_headers.get_header("WARC-Payload-Digest"),
+            fetch_time=date,
+            status=exchange.status,
+            url=exchange.url,
+        )
+        if self._file.tell() >= self.max_size:
+            self._close_file()
+        return capture
+
+    def _warc_headers(self, rec_type: str, exchange: HttpExchange, date: str,
+                      record_id: str) -> dict[str, str]:
+        """WARC headers of a response or request record, in the usual order."""
+        headers = {
+            "WARC-Type": rec_type,
+            "WARC-Record-ID": record_id,
+            "WARC-Date": date,
+            "WARC-Target-URI": exchange.url,
+        }
+        if exchange.ip_address:
+            headers["WARC-IP-Address"] = exchange.ip_address
+        return headers
+
+    def _response_record(self, writer: _RecordWriter, exchange: HttpExchange, date: str,
+                         record_id: str) -> Any:
+        """Build the response record; a Transfer-Encoding header is renamed (body is de-chunked)."""
+        headers = [
+            ("X-Crawler-Transfer-Encoding" if name.lower() == "transfer-encoding" else name, value)
+            for name, value in exchange.response_headers
+        ]
+        status_line = f"{exchange.status} {exchange.reason}".rstrip()
+        http_headers = StatusAndHeaders(status_line, headers, protocol=exchange.protocol)
+        return writer.create_warc_record(
+            exchange.url, "response",
+            payload=BytesIO(exchange.response_body),
+            length=len(exchange.response_body),
+            warc_headers_dict=self._warc_headers("response", exchange, date, record_id),
+            http_headers=http_headers,
+        )
+
+    def _request_record(self, writer: _RecordWriter, exchange: HttpExchange, date: str,
+                        response_id: str) -> Any:
+        """Build the request record (request line with path and query, headers, body)."""
+        parts = urlsplit(exchange.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        http_headers = StatusAndHeaders(
+            f"{exchange.method} {target} {exchange.protocol}",
+            list(exchange.request_headers), protocol="",
+        )
+        return writer.create_warc_record(
+            exchange.url, "request",
+            payload=BytesIO(exchange.request_body),
+            length=len(exchange.request_body),
+            warc_headers_dict={
+                **self._warc_headers("request", exchange, date, self.record_id_factory()),
+                "WARC-Concurrent-To": response_id,
+            },
+            http_headers=http_headers,
+        )
+
+    def close(self) -> None:
+        """Close the current file (renamed without `.open`)."""
+        self._close_file()
+
+    def __enter__(self) -> WarcWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def read_record(path: Path, offset: int) -> StoredResponse:
+    """Read the record starting at a byte offset of a WARC file.
+
+    Args:
+        path: the WARC file (`.warc.gz`, or its `.open` form).
+        offset: byte offset of the record, as in `Capture.offset`.
+
+    Returns:
+        The record's URL, ids, HTTP status and headers, and its body as stored (content-encoded).
+    """
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        record = next(iter(ArchiveIterator(stream)))
+        http = record.http_headers
+        status = int(http.get_statuscode()) if http and record.rec_type in ("response", "revisit") else 0
+        return StoredResponse(
+            url=record.rec_headers.get_header("WARC-Target-URI") or "",
+            record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
+            date=record.rec_headers.get_header("WARC-Date") or "",
+            status=status,
+            warc_headers=list(record.rec_headers.headers),
+            http_headers=list(http.headers) if http else [],
+            body=record.raw_stream.read(),
+        )
+
+
+def read_capture(directory: Path, capture: Capture | dict[str, Any]) -> StoredResponse:
+    """Read back the response record a capture points at.
+
+    Args:
+        directory: folder of the WARC files.
+        capture: a `Capture` or its `to_dict()` form.
+
+    Returns:
+        The stored response (see `read_record`).
+    """
+    fields = capture.to_dict() if isinstance(capture, Capture) else capture
+    path = Path(directory) / fields["warc_file"]
+    if not path.exists() and path.with_name(path.name + OPEN_SUFFIX).exists():
+        path = path.with_name(path.name + OPEN_SUFFIX)
+    return read_record(path, int(fields["offset"]))

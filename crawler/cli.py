@@ -1,0 +1,223 @@
+"""The ``souverain`` command: crawl, demo, extract, mirror serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from crawler.extensions.progress import human_bytes
+from crawler.profiles import ProfileError, load_profiles
+from crawler.topic import TopicError
+
+CONSOLE = Console(highlight=False)
+
+
+class UserError(Exception):
+    """A mistake in what the user asked: reported in one line, exit status 1."""
+
+
+def parse_roots(values: list[str]) -> dict[str, str]:
+    """Parse ``--root NAME=URL`` options.
+
+    Args:
+        values: the option values.
+
+    Returns:
+        site name → root URL.
+    """
+    roots = {}
+    for value in values:
+        name, sep, url = value.partition("=")
+        if not sep or not name or not url:
+            raise UserError(f"bad --root {value!r}: expected NAME=URL, e.g. clubic=http://127.0.0.1:8000")
+        roots[name] = url
+    return roots
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="souverain", description="Topical web-archiving crawler.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    crawl = commands.add_parser("crawl", help="crawl the sites, archive WARC and write dated article files")
+    add_crawl_options(crawl)
+    crawl.add_argument("--site", action="append", dest="sites", metavar="NAME",
+                       help=f"site to crawl, repeatable (default: all of {', '.join(sorted(load_profiles()))})")
+    crawl.add_argument("--root", action="append", default=[], metavar="NAME=URL",
+                       help="point a site at another root, e.g. a mirror (repeatable)")
+
+    demo = commands.add_parser("demo", help="start the bundled mirror of both sites on 127.0.0.1 and crawl it")
+    add_crawl_options(demo)
+    demo.add_argument("--articles", type=int, default=360, help="size of the mirror (default: 360)")
+
+    extract = commands.add_parser("extract", help="extract one saved HTML page into the article JSON")
+    extract.add_argument("file", type=Path, metavar="FILE.html")
+    extract.add_argument("--url", help="the page's URL (default: its canonical link); picks the site's cleanup")
+    extract.add_argument("--json", action="store_true", help="print the article JSON (default: title, date, text)")
+    extract.add_argument("--topic", default="cloud-souverain", help="topic to score against")
+
+    mirror = commands.add_parser("mirror", help="the local mirror of the sites")
+    mirror_commands = mirror.add_subparsers(dest="mirror_command", required=True, metavar="COMMAND")
+    serve = mirror_commands.add_parser("serve", help="serve the mirror (clubic on PORT, numerama on PORT+1)")
+    serve.add_argument("rest", nargs=argparse.REMAINDER, help="options of python -m crawler.mirror")
+    return parser
+
+
+def add_crawl_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options shared by ``crawl`` and ``demo``."""
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: ./out, demo: ./demo-out)")
+    parser.add_argument("--topic", default="cloud-souverain", metavar="NAME|FILE", help="topic name or file")
+    parser.add_argument("--max-pages", type=int, default=0, metavar="N", help="stop each site after N pages")
+    parser.add_argument("--delay", type=float, default=None, metavar="SECONDS",
+                        help="delay between requests to a site (default: 1.0 with autothrottle; demo: 0)")
+    parser.add_argument("--concurrency", type=int, default=None, metavar="N", help="requests at once per site")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``souverain`` command.
+
+    Args:
+        argv: the arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (UserError, ProfileError, TopicError) as exc:
+        print(f"souverain: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("souverain: interrupted", file=sys.stderr)
+        return 130
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """``souverain crawl``."""
+    from crawler.run import CrawlOptions
+
+    options = CrawlOptions(
+        out=args.out or Path("out"), sites=args.sites or sorted(load_profiles()), roots=parse_roots(args.root),
+        topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
+    )
+    return crawl_and_report(options)
+
+
+def crawl_and_report(options: Any) -> int:
+    """Check the options, crawl, print the summary; non-zero when a site answered nothing."""
+    from crawler.run import run_crawl, unreachable_sites
+
+    options.check()
+    prepare_out(options.out)
+    CONSOLE.print(f"souverain: run {options.run_id}: crawling {', '.join(options.sites)} into {options.out}/")
+    report = run_crawl(options)
+    print_summary(report, options.run_dir)
+    failures = unreachable_sites(report)
+    for line in failures:
+        print(f"souverain: error: {line}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def prepare_out(out: Path) -> None:
+    """Create the output folder or say in one line why it cannot be."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot use output folder {out}: {exc.strerror or exc}") from None
+    if not out.is_dir():
+        raise UserError(f"output folder {out} is not a folder")
+
+
+def print_summary(report: dict[str, Any], run_dir: Path) -> None:
+    """Print the run's one-screen summary."""
+    table = Table(title=f"run {report['run_id']}", title_justify="left")
+    for column in ("site", "pages fetched", "articles kept", "rejected", "WARC", "errors"):
+        table.add_column(column, justify="left" if column in ("site", "rejected") else "right")
+    rows = [(name, site.get("summary", {})) for name, site in report["sites"].items()]
+    rows.append(("total", report["totals"]))
+    for name, figures in rows:
+        rejected = ", ".join(f"{reason} {count}" for reason, count in figures.get("rejected", {}).items()) or "-"
+        table.add_row(name, str(figures.get("pages_fetched", 0)), str(figures.get("articles_kept", 0)), rejected,
+                      human_bytes(figures.get("warc_bytes", 0)), str(figures.get("errors", 0)))
+    CONSOLE.print(table)
+    CONSOLE.print(f"report: {run_dir / 'report.json'}   log: {run_dir / 'crawl.log'}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """``souverain demo``: mirror on a free port, crawl it, say where everything went."""
+    from crawler.mirror.process import MirrorProcess
+    from crawler.run import CrawlOptions
+
+    out = args.out or Path("demo-out")
+    with MirrorProcess(articles=args.articles) as mirror:
+        CONSOLE.print("souverain: mirror serving " + ", ".join(f"{k} at {v}" for k, v in mirror.roots.items()))
+        options = CrawlOptions(
+            out=out, sites=sorted(mirror.roots), roots=dict(mirror.roots), topic=args.topic,
+            max_pages=args.max_pages, delay=0.0 if args.delay is None else args.delay,
+            concurrency=args.concurrency or 8,
+        )
+        status = crawl_and_report(options)
+    articles = sorted((out / "articles").rglob("*.txt"))
+    warcs = sorted((out / "warc").glob("*.warc.gz"))
+    CONSOLE.print(f"articles: {len(articles)} dated text files (+ .json) under {out / 'articles'}/")
+    CONSOLE.print(f"WARC:     {len(warcs)} file(s) under {out / 'warc'}/")
+    return status
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """``souverain extract``: one saved page → the article JSON on stdout."""
+    from archive.extract import SiteCleanup, extract_article
+    from archive.relevance import Topic
+    from crawler.profiles import profile_for_url
+    from crawler.topic import topic_path
+
+    try:
+        body = args.file.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    url = args.url or canonical_url(body) or args.file.resolve().as_uri()
+    profile = profile_for_url(url)
+    cleanup = SiteCleanup.from_dict(profile.cleanup) if profile else SiteCleanup()
+    article = extract_article(body, url, cleanup=cleanup)
+    if article is None:
+        raise UserError(f"no article text found in {args.file}")
+    record = {**article.to_dict(), "url": url, "site": profile.name if profile else None}
+    record["relevance"] = Topic.load(topic_path(args.topic)).score(record["title"] or "", record["text"]).to_dict()
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        print(f"{record['title']}\n{record.get('published') or 'undated'} · {', '.join(record['authors'])}\n")
+        print(record["text"])
+    return 0
+
+
+def canonical_url(body: bytes) -> str | None:
+    """Return the canonical (or og:url) link of a page, if any."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(body)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    found = tree.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
+    return str(found[0]).strip() if found else None
+
+
+def cmd_mirror(args: argparse.Namespace) -> int:
+    """``souverain mirror serve``: run the bundled mirror until interrupted."""
+    from crawler.mirror.__main__ import main as mirror_main
+
+    return mirror_main(args.rest)
+
+
+COMMANDS = {"crawl": cmd_crawl, "demo": cmd_demo, "extract": cmd_extract, "mirror": cmd_mirror}
+
+if __name__ == "__main__":
+    sys.exit(main())

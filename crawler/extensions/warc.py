@@ -1,0 +1,178 @@
+"""Scrapy extension writing every downloaded response to WARC/1.1, before any middleware decodes it."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timezone
+from http import HTTPStatus
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from archive.warc import HttpExchange, WarcWriter
+
+if TYPE_CHECKING:
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from scrapy.http import Headers, Response
+    from scrapy.settings import BaseSettings
+
+LOGGER = logging.getLogger(__name__)
+
+DEFAULT_MAX_SIZE = 1_000_000_000
+
+# One writer per process and directory, shared by every crawler of a CrawlerProcess
+# (a `souverain crawl` runs clubic and numerama side by side): path -> [writer, users].
+_WRITERS: dict[Path, list[Any]] = {}
+
+
+def acquire_writer(directory: Path, **kwargs: Any) -> WarcWriter:
+    """Return the process's writer for a directory, creating it for its first user."""
+    key = Path(directory).resolve()
+    entry = _WRITERS.get(key)
+    if entry is None:
+        entry = _WRITERS[key] = [WarcWriter(key, **kwargs), 0]
+    entry[1] += 1
+    return entry[0]
+
+
+def release_writer(writer: WarcWriter) -> None:
+    """Drop one user of a writer; the last one closes it."""
+    key = writer.directory
+    entry = _WRITERS.get(key)
+    if entry is None or entry[0] is not writer:
+        writer.close()
+        return
+    entry[1] -= 1
+    if entry[1] <= 0:
+        del _WRITERS[key]
+        writer.close()
+
+
+def warc_dir(settings: BaseSettings) -> Path:
+    """`WARC_DIR`, or `<SOUVERAIN_OUT_DIR>/warc`."""
+    return Path(settings.get("WARC_DIR") or Path(settings.get("SOUVERAIN_OUT_DIR") or "out") / "warc")
+
+
+def _reason(status: int) -> str:
+    """Reason phrase of a status code (Scrapy keeps none); empty when unknown."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _headers(headers: Headers) -> list[tuple[str, str]]:
+    """Scrapy headers as (name, value) pairs, repeated headers kept in order.
+
+    Scrapy stores names title-cased (`Set-Cookie`, `X-Foo-Bar`), so that is how they are
+    archived; the original case is lost, which HTTP allows (names are case-insensitive).
+    Values are decoded as Latin-1, so bytes survive; warcio %-encodes any non-ASCII.
+    """
+    pairs = []
+    for name in headers:
+        text = name.decode("latin-1")
+        pairs.extend((text, value.decode("latin-1")) for value in headers.getlist(name))
+    return pairs
+
+
+def _host(url: str) -> str:
+    """Host header value: host[:port], the port only when not the scheme's default."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return host if parts.port in (None, default) else f"{host}:{parts.port}"
+
+
+def build_exchange(response: Response, request: Request) -> HttpExchange:
+    """Turn Scrapy's request and raw (still content-encoded) response into an HttpExchange.
+
+    Args:
+        response: the response as the download handler returned it.
+        request: the request after the downloader middlewares' process_request
+            (User-Agent, Accept-Encoding, Cookie, default headers already set).
+
+    Returns:
+        The exchange to archive, fetch time now (UTC).
+    """
+    request_headers = _headers(request.headers)
+    if not any(name.lower() == "host" for name, _ in request_headers):
+        request_headers.insert(0, ("Host", _host(request.url)))
+    if request.body and not any(name.lower() == "content-length" for name, _ in request_headers):
+        request_headers.append(("Content-Length", str(len(request.body))))
+    return HttpExchange(
+        url=response.url,
+        method=request.method,
+        request_headers=request_headers,
+        request_body=request.body,
+        status=response.status,
+        reason=_reason(response.status),
+        protocol=response.protocol or "HTTP/1.1",
+        response_headers=_headers(response.headers),
+        response_body=response.body,
+        ip_address=str(response.ip_address) if response.ip_address else None,
+        fetch_time=datetime.now(timezone.utc),
+    )
+
+
+class WarcExtension:
+    """Archives every downloaded response with its request (settings `WARC_*`, stats `warc/*`)."""
+
+    def __init__(self, crawler: Crawler, directory: Path, writer_args: dict[str, Any]) -> None:
+        self.crawler = crawler
+        self.directory = directory
+        self.writer_args = writer_args
+        self.writer: WarcWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcExtension:
+        settings = crawler.settings
+        if not settings.getbool("WARC_ENABLED", True):
+            raise NotConfigured("WARC_ENABLED is false")
+        run_id = settings.get("SOUVERAIN_RUN_ID") or uuid.uuid4().hex
+        writer_args = {
+            "prefix": settings.get("WARC_PREFIX") or "souverain",
+            "max_size": settings.getint("WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
+            "warcinfo": {
+                "operator": settings.get("WARC_OPERATOR") or "",
+                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                "http-header-user-agent": settings.get("USER_AGENT") or "",
+                # isPartOf is the warcinfo field Heritrix uses for the job: our run id.
+                "isPartOf": run_id,
+            },
+        }
+        ext = cls(crawler, warc_dir(settings), writer_args)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        if self.writer is None:
+            self.writer = acquire_writer(self.directory, **self.writer_args)
+
+    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+        if self.writer is None:
+            self.spider_opened(spider)
+        assert self.writer is not None
+        files, size = self.writer.files_written, self.writer.bytes_written
+        capture = self.writer.write_exchange(build_exchange(response, request))
+        request.meta["capture"] = capture.to_dict()
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value("warc/exchanges")
+            stats.inc_value("warc/records", 2)
+            stats.inc_value("warc/bytes", self.writer.bytes_written - size)
+            if self.writer.files_written > files:
+                stats.inc_value("warc/files", self.writer.files_written - files)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.writer is not None:
+            release_writer(self.writer)
+            self.writer = None

@@ -1,0 +1,88 @@
+"""ExtractPipeline: trafilatura extraction of each article, in a process pool so the reactor keeps going."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from archive.extract import SiteCleanup, extract_article, join_pages
+from crawler.profiles import load_profiles
+from crawler.shared import SharedRegistry
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from archive.extract import Article
+    from crawler.items import ArticleItem
+
+POOLS: SharedRegistry[ProcessPoolExecutor] = SharedRegistry()
+
+
+def extract_pages(pages: list[tuple[bytes, str, str | None]], cleanup: SiteCleanup) -> Article | None:
+    """Extract every page of an article and join them in order (runs in a worker process).
+
+    Args:
+        pages: (body, url, content type) of each page, in order.
+        cleanup: the site's cleanup rules.
+
+    Returns:
+        One article, or None when the first page holds no article text.
+    """
+    extracted = [extract_article(body, url, content_type=ctype, cleanup=cleanup) for body, url, ctype in pages]
+    if extracted[0] is None:
+        return None
+    return join_pages([a for a in extracted if a is not None])
+
+
+class ExtractPipeline:
+    """Turns an ArticleItem's pages into an article record (``item.record``), or drops it."""
+
+    def __init__(self, crawler: Crawler, workers: int) -> None:
+        self.crawler = crawler
+        self.workers = workers
+        self.cleanups = {name: SiteCleanup.from_dict(p.cleanup) for name, p in load_profiles().items()}
+        self.pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        """Build the pipeline; ``EXTRACT_ENABLED=False`` switches it off."""
+        if not crawler.settings.getbool("EXTRACT_ENABLED", True):
+            raise NotConfigured("EXTRACT_ENABLED is off")
+        workers = crawler.settings.getint("EXTRACT_WORKERS") or os.cpu_count() or 1
+        return cls(crawler, workers)
+
+    def open_spider(self) -> None:
+        """Take the process-wide extraction pool (one for every crawler of the process)."""
+        self.pool = POOLS.acquire(self.workers, lambda: ProcessPoolExecutor(self.workers), _shutdown)
+
+    def close_spider(self) -> None:
+        """Let go of the pool; the last crawler shuts it down."""
+        POOLS.release(self.workers)
+
+    async def process_item(self, item: ArticleItem) -> ArticleItem:
+        """Extract the article in the pool and fill ``item.record``; drop pages with no article text."""
+        stats = self.crawler.stats
+        pages = [(p.body, p.url, p.content_type) for p in item.pages]
+        cleanup = self.cleanups.get(item.site, SiteCleanup())
+        article = await asyncio.get_running_loop().run_in_executor(self.pool, extract_pages, pages, cleanup)
+        if article is None:
+            stats.inc_value("extract/failed")
+            raise DropItem("not an article: no text extracted")
+        stats.inc_value("extract/ok")
+        item.record = {
+            **article.to_dict(),
+            "url": item.url,
+            "site": item.site,
+            "discovered_via": item.discovered_via,
+            "capture": [p.capture for p in item.pages if p.capture],
+        }
+        return item
+
+
+def _shutdown(pool: ProcessPoolExecutor) -> None:
+    """Shut a pool down, waiting for running extractions."""
+    pool.shutdown(wait=True)

@@ -1,0 +1,130 @@
+"""Run a crawl of one or more sites in this process and merge the sites' reports into ``report.json``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from archive.fsutil import atomic_write_text
+from crawler.profiles import get_profile
+from crawler.runid import new_run_id
+from crawler.topic import topic_path
+
+
+@dataclass
+class CrawlOptions:
+    """What a user asks of a crawl (the ``souverain crawl`` options)."""
+
+    out: Path
+    sites: list[str]
+    roots: dict[str, str] = field(default_factory=dict)
+    topic: str = "cloud-souverain"
+    max_pages: int = 0
+    delay: float | None = None
+    concurrency: int | None = None
+    run_id: str = field(default_factory=new_run_id)
+
+    def check(self) -> None:
+        """Raise ProfileError/TopicError for an unknown site, a bad root or an unknown topic."""
+        for name in self.roots:
+            get_profile(name, self.roots)
+        for name in self.sites:
+            get_profile(name, self.roots)
+        topic_path(self.topic)
+
+    @property
+    def run_dir(self) -> Path:
+        """Return ``OUT/runs/<run-id>``."""
+        return self.out / "runs" / self.run_id
+
+    def settings(self) -> dict[str, Any]:
+        """Return the Scrapy settings these options override."""
+        values: dict[str, Any] = {
+            "SOUVERAIN_OUT_DIR": str(self.out),
+            "SOUVERAIN_SITE_ROOTS": dict(self.roots),
+            "SOUVERAIN_TOPIC": str(topic_path(self.topic)),
+            "SOUVERAIN_RUN_ID": self.run_id,
+            "LOG_FILE": str(self.run_dir / "crawl.log"),
+        }
+        if self.max_pages:
+            values["CLOSESPIDER_PAGECOUNT"] = self.max_pages
+        if self.delay is not None:
+            values["DOWNLOAD_DELAY"] = self.delay
+            values["AUTOTHROTTLE_ENABLED"] = self.delay > 0
+        if self.concurrency:
+            values["CONCURRENT_REQUESTS_PER_DOMAIN"] = self.concurrency
+        return values
+
+
+def run_crawl(options: CrawlOptions) -> dict[str, Any]:
+    """Crawl the sites (blocking, starts the Twisted reactor) and write ``runs/<run-id>/report.json``.
+
+    Args:
+        options: the crawl's options, already checked.
+
+    Returns:
+        The run report.
+    """
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(options.settings(), priority="cmdline")
+    options.run_dir.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(timezone.utc)
+    process = CrawlerProcess(settings, install_root_handler=True)
+    for site in options.sites:
+        process.crawl(site)
+    process.start()
+    return write_report(options, started)
+
+
+def write_report(options: CrawlOptions, started: datetime) -> dict[str, Any]:
+    """Merge the per-site reports of a run into ``report.json`` with totals.
+
+    Args:
+        options: the crawl's options.
+        started: when the run started.
+
+    Returns:
+        The run report.
+    """
+    sites = {}
+    for name in options.sites:
+        path = options.run_dir / "sites" / f"{name}.json"
+        sites[name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"summary": {}}
+    totals: dict[str, Any] = {}
+    for site in sites.values():
+        for key, value in site["summary"].items():
+            if isinstance(value, dict):
+                merged = totals.setdefault(key, {})
+                for reason, count in value.items():
+                    merged[reason] = merged.get(reason, 0) + count
+            else:
+                totals[key] = totals.get(key, 0) + value
+    report = {
+        "run_id": options.run_id,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "out": str(options.out),
+        "topic": str(topic_path(options.topic)),
+        "sites": {name: {k: v for k, v in site.items() if k != "stats"} for name, site in sites.items()},
+        "totals": totals,
+    }
+    atomic_write_text(options.run_dir / "report.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    return report
+
+
+def unreachable_sites(report: dict[str, Any]) -> list[str]:
+    """Return one line per site that answered nothing at all during the run."""
+    lines = []
+    for name, site in report["sites"].items():
+        summary = site.get("summary", {})
+        if not summary.get("pages_fetched"):
+            error = site.get("last_discovery_error") or "no response"
+            lines.append(f"site {name} unreachable at {site.get('root')}: {error}")
+    return lines

@@ -1,0 +1,50 @@
+"""Scrapy settings of souverain (``scrapy crawl clubic`` from the repository root uses them too)."""
+
+BOT_NAME = "souverain"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Politeness: identifiable, obeys robots.txt, slow by default; loopback mirrors are crawled with --delay 0.
+USER_AGENT = "souverain/0.1 (web archiving for research; +https://pypi.org/project/souverain/)"
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+COOKIES_ENABLED = False
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+RETRY_TIMES = 2
+LOG_LEVEL = "INFO"
+DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
+TELNETCONSOLE_ENABLED = False
+
+EXTENSIONS = {
+    "crawler.extensions.warc.WarcExtension": 100,
+    "crawler.extensions.report.RunReport": 200,
+    "crawler.extensions.progress.Progress": 300,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.extract.ExtractPipeline": 100,
+    "crawler.pipelines.relevance.RelevancePipeline": 200,
+    "crawler.pipelines.textstore.TextStorePipeline": 300,
+}
+
+SOUVERAIN_OUT_DIR = "out"
+SOUVERAIN_TOPIC = "cloud-souverain"
+SOUVERAIN_SITE_ROOTS: dict[str, str] = {}
+
+WARC_ENABLED = True
+WARC_PREFIX = "souverain"
+WARC_MAX_SIZE = 1_000_000_000
+EXTRACT_ENABLED = True
+EXTRACT_WORKERS = 0  # 0: one worker per core
+RELEVANCE_ENABLED = True
+TEXTSTORE_ENABLED = True
+REPORT_ENABLED = True
+PROGRESS_INTERVAL = 5.0

@@ -1,0 +1,54 @@
+"""Per-process resources shared by every crawler of a process (one WARC writer, one process pool)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class SharedResource(Generic[T]):
+    """A resource built by its first user and closed when its last user lets it go."""
+
+    def __init__(self, factory: Callable[[], T], close: Callable[[T], Any]) -> None:
+        self._factory, self._close = factory, close
+        self._value: T | None = None
+        self._users = 0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> T:
+        """Return the resource, building it for the first user."""
+        with self._lock:
+            if self._value is None:
+                self._value = self._factory()
+            self._users += 1
+            return self._value
+
+    def release(self) -> None:
+        """Let go of the resource; the last user closes it."""
+        with self._lock:
+            self._users -= 1
+            if self._users == 0 and self._value is not None:
+                value, self._value = self._value, None
+                self._close(value)
+
+
+class SharedRegistry(Generic[T]):
+    """Shared resources by key (e.g. one WARC writer per output folder)."""
+
+    def __init__(self) -> None:
+        self._resources: dict[Any, SharedResource[T]] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, key: Any, factory: Callable[[], T], close: Callable[[T], Any]) -> T:
+        """Return the resource for ``key``, building it with ``factory`` for its first user."""
+        with self._lock:
+            resource = self._resources.setdefault(key, SharedResource(factory, close))
+        return resource.acquire()
+
+    def release(self, key: Any) -> None:
+        """Let go of the resource for ``key``; the last user closes it."""
+        with self._lock:
+            resource = self._resources[key]
+        resource.release()

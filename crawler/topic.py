@@ -1,0 +1,33 @@
+"""Topic files: bundled ones by name (``crawler/topics/<name>.toml``) or any TOML file by path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+TOPIC_DIR = Path(__file__).with_name("topics")
+
+
+class TopicError(ValueError):
+    """A topic that names no bundled topic and no readable file."""
+
+
+def topic_path(name_or_file: str) -> Path:
+    """Resolve a topic given on the command line or in a setting.
+
+    Args:
+        name_or_file: a bundled topic name (``cloud-souverain``) or a path to a ``.toml`` file.
+
+    Returns:
+        The topic file.
+
+    Raises:
+        TopicError: when neither exists.
+    """
+    bundled = TOPIC_DIR / f"{name_or_file}.toml"
+    if "/" not in name_or_file and bundled.is_file():
+        return bundled
+    path = Path(name_or_file).expanduser()
+    if path.is_file():
+        return path
+    known = ", ".join(sorted(p.stem for p in TOPIC_DIR.glob("*.toml")))
+    raise TopicError(f"unknown topic {name_or_file!r}: no bundled topic of that name (known: {known}) and no such file")

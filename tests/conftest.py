@@ -1,0 +1,28 @@
+"""Shared fixtures: the souverain command, the shared/ folder."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+def souverain(*args: str, timeout: float = 600, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``souverain`` console script in a subprocess."""
+    script = Path(sys.executable).with_name("souverain")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "crawler.cli"]
+    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd)
+
+
+@pytest.fixture(scope="session")
+def realpages() -> Path:
+    """The real pages of ../shared/realpages, or a skip when that folder is absent."""
+    folder = SHARED / "realpages"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent: real-page tests need the shared/ folder beside the repository")
+    return folder

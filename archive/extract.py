@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 import re
 from copy import deepcopy
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import trafilatura
-from lxml.html import Element
+from trafilatura.settings import use_config
 from w3lib.encoding import html_to_unicode
 
-from archive.metadata import DEFAULT_DATE_SOURCES, PageMetadata, clean, names
+from archive.cleanup import SiteCleanup
+from archive.metadata import PageMetadata, clean, names
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -21,49 +22,9 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger(__name__)
 
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\bet\b)\s*")
-
-
-@dataclass(frozen=True)
-class SiteCleanup:
-    """Per-site extraction rules, read from the `[cleanup]` table of a site profile."""
-
-    drop_xpaths: tuple[str, ...] = ()
-    body_xpath: str | None = None
-    author_xpath: str | None = None
-    cut_markers: tuple[str, ...] = ()
-    drop_lines: tuple[str, ...] = ()
-    title_suffix: str | None = None
-    date_sources: tuple[str, ...] = DEFAULT_DATE_SOURCES
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> SiteCleanup:
-        """Build the rules from a profile's `[cleanup]` table.
-
-        Args:
-            d: the TOML table; lists become tuples, unknown keys are an error.
-
-        Returns:
-            The rules.
-        """
-        known = {f.name for f in fields(cls)}
-        if unknown := set(d) - known:
-            raise ValueError(f"unknown cleanup keys: {sorted(unknown)}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
-
-    def clean_text(self, text: str) -> str:
-        """Cut the text at the first line a cut marker matches (regex, at line start), drop matching lines."""
-        kept: list[str] = []
-        for raw in text.splitlines():
-            line = raw.strip()
-            if any(re.match(marker, line) for marker in self.cut_markers):
-                break
-            if line and not any(re.search(pattern, line) for pattern in self.drop_lines):
-                kept.append(line)
-        return "\n".join(kept)
-
-    def clean_title(self, title: str) -> str:
-        """Strip the site's title suffix."""
-        return re.sub(self.title_suffix, "", title).strip() if self.title_suffix else title
+_CONFIG = use_config()
+_CONFIG.set("DEFAULT", "MIN_OUTPUT_SIZE", "100")  # characters: below that a page holds no article (a menu, a stub)
+_BYLINE_PREFIX = re.compile(r"^(?:par|by)\s+", re.IGNORECASE)
 
 
 @dataclass
@@ -122,7 +83,7 @@ def extract_article(
         url=url,
         canonical_url=page.absolute(page.canonical or page.first("og:url")) or url,
         title=rules.clean_title(page.first("og:title") or page.h1 or page.html_title or fallback.get("title")),
-        authors=_authors(tree, page, rules) or names(fallback.get("author").split(";")),
+        authors=_authors(page) or names(fallback.get("author").split(";")),
         published=dates["published"][0],
         published_source=dates["published"][1],
         modified=dates["modified"][0],
@@ -154,20 +115,7 @@ def join_pages(pages: list[Article]) -> Article:
 
 def _main_text(tree: HtmlElement, url: str, rules: SiteCleanup) -> str:
     """Return trafilatura's text of the page after the site's element rules, or ""."""
-    work = deepcopy(tree)
-    for xpath in rules.drop_xpaths:
-        for node in work.xpath(xpath):
-            if node.getparent() is not None:
-                node.drop_tree()
-    candidates = [work]
-    if rules.body_xpath and (bodies := work.xpath(rules.body_xpath)):
-        root = Element("html")
-        container = Element("article")
-        root.append(Element("body"))
-        root[0].append(container)
-        container.extend(deepcopy(node) for node in bodies)
-        candidates.insert(0, root)
-    for candidate in candidates:
+    for candidate in rules.prune(tree):
         text = trafilatura.extract(
             candidate,
             url=url,
@@ -176,22 +124,22 @@ def _main_text(tree: HtmlElement, url: str, rules: SiteCleanup) -> str:
             include_tables=True,
             deduplicate=False,
             with_metadata=False,
+            config=_CONFIG,
         )
         if text:
             return text
     return ""
 
 
-def _authors(tree: HtmlElement, page: PageMetadata, rules: SiteCleanup) -> list[str]:
-    """Return the authors from the first source that names any: meta, JSON-LD, the site's author XPath."""
+def _authors(page: PageMetadata) -> list[str]:
+    """Return the authors from the first source that names any: `author` meta, `article:author`, JSON-LD."""
     candidates = [
         [part for value in page.meta.get("author", []) for part in _AUTHOR_SPLIT.split(value)],
         [value for value in page.meta.get("article:author", []) if not value.startswith("http")],
         names(page.ld("author")),
-        [clean(node.text_content()) for node in tree.xpath(rules.author_xpath)] if rules.author_xpath else [],
     ]
     for found in candidates:
-        if found := list(dict.fromkeys(clean(name) for name in found if clean(name))):
+        if found := list(dict.fromkeys(_BYLINE_PREFIX.sub("", clean(name)) for name in found if clean(name))):
             return found
     return []
 

@@ -29,11 +29,11 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-def _compile(spec: dict[str, Any], key: str) -> re.Pattern[str] | None:
-    """Compile the `regex` or `phrase` (words joined by any space or hyphen) of a term, folded, case-blind."""
-    if regex := spec.get(key):
+def _compile(regex: str | None, phrase: str | None = None) -> re.Pattern[str] | None:
+    """Compile a regex, or a phrase (whole words joined by any space or hyphen), folded and case-blind."""
+    if regex:
         return re.compile(fold(regex), re.IGNORECASE)
-    if phrase := spec.get("phrase") if key == "regex" else None:
+    if phrase:
         words = (re.escape(fold(word)) for word in phrase.split())
         return re.compile(r"\b" + r"[\s\-]+".join(words) + r"\b", re.IGNORECASE)
     return None
@@ -53,7 +53,7 @@ class Term:
     @classmethod
     def from_dict(cls, spec: dict[str, Any]) -> Term:
         """Build a term from one entry of a topic's `terms` or `negatives` list."""
-        pattern = _compile(spec, "regex")
+        pattern = _compile(spec.get("regex"), spec.get("phrase"))
         if pattern is None:
             raise ValueError(f"term without phrase or regex: {spec}")
         return cls(
@@ -61,7 +61,7 @@ class Term:
             pattern=pattern,
             weight=float(spec.get("weight", 1.0)),
             strong=bool(spec.get("strong", False)),
-            context=_compile(spec, "context"),
+            context=_compile(spec.get("context")),
             window=int(spec.get("window", 150)),
         )
 
@@ -159,8 +159,8 @@ class Topic:
             strong += term.strong
             if in_text and (first is None or in_text[0][0] < first):
                 first = in_text[0][0]
-        penalty = 0.0 if strong else sum(term.weight * negatives[term.name] for term in self.negatives if term.name in negatives)
-        total = round(sum(contributions.values()) - penalty, 2)
+        penalty = 0.0 if strong else sum(term.weight * negatives.get(term.name, 0) for term in self.negatives)
+        total = float(round(sum(contributions.values()) - penalty, 2))
         on_topic = total >= self.threshold and strong >= self.min_strong_terms
         return Relevance(
             topic=self.name,
@@ -176,9 +176,8 @@ class Topic:
     def score_hint(self, text: str) -> float:
         """Return a cheap score for a URL slug or a feed title (sum of the weights of the terms present)."""
         folded = fold(_SLUG_SEPARATORS.sub(" ", text))
-        return sum(term.weight for term in self.terms if term.spans(folded)) - sum(
-            term.weight for term in self.negatives if term.pattern.search(folded)
-        )
+        positive = sum(term.weight for term in self.terms if term.spans(folded))
+        return float(positive - sum(term.weight for term in self.negatives if term.pattern.search(folded)))
 
     def _negatives(self, folded: str) -> tuple[dict[str, int], list[tuple[int, int]]]:
         """Return the negative contexts found (name → count) and their spans."""

@@ -50,7 +50,7 @@ class CrawlOptions:
             "LOG_FILE": str(self.run_dir / "crawl.log"),
         }
         if self.max_pages:
-            values["CLOSESPIDER_PAGECOUNT"] = self.max_pages
+            values["PAGEBUDGET_PAGES"] = self.max_pages
         if self.delay is not None:
             values["DOWNLOAD_DELAY"] = self.delay
             values["AUTOTHROTTLE_ENABLED"] = self.delay > 0
@@ -76,7 +76,7 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     settings.setdict(options.settings(), priority="cmdline")
     options.run_dir.mkdir(parents=True, exist_ok=True)
     started = datetime.now(timezone.utc)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     for site in options.sites:
         process.crawl(site)
     process.start()

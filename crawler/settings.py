@@ -16,6 +16,13 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 COOKIES_ENABLED = False
+# Ask for gzip/deflate only: warcio (and so `warcio check`, cdxj-indexer and pywb) cannot decode br payloads
+# with the current brotli bindings (warcio issue #73), and knows no zstd. Scrapy would otherwise advertise both.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "fr,en;q=0.5",
+    "Accept-Encoding": "gzip, deflate",
+}
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
@@ -28,6 +35,10 @@ EXTENSIONS = {
     "crawler.extensions.warc.WarcExtension": 100,
     "crawler.extensions.report.RunReport": 200,
     "crawler.extensions.progress.Progress": 300,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # After every other middleware: only requests that really go to the network are counted.
+    "crawler.middlewares.budget.PageBudget": 990,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 100,
@@ -48,3 +59,4 @@ RELEVANCE_ENABLED = True
 TEXTSTORE_ENABLED = True
 REPORT_ENABLED = True
 PROGRESS_INTERVAL = 5.0
+PAGEBUDGET_PAGES = 0  # 0: no cap

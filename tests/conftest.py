@@ -19,6 +19,13 @@ def souverain(*args: str, timeout: float = 600, cwd: Path | None = None) -> subp
     return subprocess.run([*command, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd)
 
 
+def warcio(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run warcio's command line (``warcio check``, ``warcio index``…) in a subprocess."""
+    script = Path(sys.executable).with_name("warcio")
+    command = [str(script)] if script.exists() else [sys.executable, "-c", "from warcio.cli import main; main()"]
+    return subprocess.run([*command, *args], capture_output=True, text=True)
+
+
 @pytest.fixture(scope="session")
 def realpages() -> Path:
     """The real pages of ../shared/realpages, or a skip when that folder is absent."""

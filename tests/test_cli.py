@@ -60,7 +60,8 @@ def test_max_pages_stops_early(mirror, tmp_path):
                        f"clubic={mirror.roots['clubic']}", "--delay", "0", "--max-pages", "10")
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(next((tmp_path / "runs").glob("*/report.json")).read_text(encoding="utf-8"))
-    assert report["totals"]["pages_fetched"] <= 10 + 8  # requests already under way finish
+    assert report["totals"]["pages_fetched"] == 10
+    assert report["sites"]["clubic"]["finish_reason"] == "page_budget"
 
 
 def test_unreachable_site_is_one_clear_line(tmp_path):

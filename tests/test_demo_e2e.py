@@ -14,7 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.extract import SiteCleanup, extract_article
 from crawler.mirror.corpus import build_corpus
 from crawler.profiles import load_profiles
-from tests.conftest import souverain
+from tests.conftest import souverain, warcio
 
 ARTICLES = 360
 
@@ -84,7 +84,7 @@ def warc_files(out: Path) -> list[Path]:
 def test_warcio_check_passes_on_every_warc(demo):
     out, _ = demo
     for path in warc_files(out):
-        check = subprocess.run([sys.executable, "-m", "warcio", "check", str(path)], capture_output=True, text=True)
+        check = warcio("check", "-v", str(path))
         assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -106,8 +106,8 @@ def test_warcio_index_lists_every_article_robots_and_a_redirect(demo):
     out, _ = demo
     urls, statuses = set(), {}
     for path in warc_files(out):
-        index = subprocess.run([sys.executable, "-m", "warcio", "index", "-f", "warc-type,warc-target-uri,http:status",
-                                str(path)], capture_output=True, text=True, check=True)
+        index = warcio("index", "-f", "warc-type,warc-target-uri,http:status", str(path))
+        assert index.returncode == 0, index.stderr
         for line in index.stdout.splitlines():
             entry = json.loads(line)
             if entry.get("warc-type") == "response":

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from tests.conftest import warcio
 from archive.warc import Capture, HttpExchange, WarcWriter, read_capture, read_record
 
 FETCH_TIME = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc)
@@ -66,9 +67,8 @@ def records(path: Path) -> list:
 
 
 def warcio_check(path: Path) -> subprocess.CompletedProcess:
-    """Run `warcio check -v` on a file (the venv's console script)."""
-    script = Path(sys.executable).with_name("warcio")
-    return subprocess.run([str(script), "check", "-v", str(path)], capture_output=True, text=True)
+    """Run `warcio check -v` on a file."""
+    return warcio("check", "-v", str(path))
 
 
 def test_exchange_is_written_as_response_then_request(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ class Progress:
     def __init__(self, crawler: Crawler, interval: float) -> None:
         self.crawler = crawler
         self.interval = interval
-        self.console = Console(stderr=True, highlight=False)
+        self.console = Console(stderr=True, highlight=False, soft_wrap=True)
         self.loop: task.LoopingCall | None = None
 
     @classmethod

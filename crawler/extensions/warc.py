@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime, timezone
 from http import HTTPStatus
 from pathlib import Path
@@ -14,9 +13,11 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.warc import HttpExchange, WarcWriter
+from crawler.runid import run_id
+from crawler.shared import SharedRegistry
 
 if TYPE_CHECKING:
-    from scrapy import Request, Spider
+    from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Headers, Response
     from scrapy.settings import BaseSettings
@@ -26,31 +27,8 @@ LOGGER = logging.getLogger(__name__)
 DEFAULT_MAX_SIZE = 1_000_000_000
 
 # One writer per process and directory, shared by every crawler of a CrawlerProcess
-# (a `souverain crawl` runs clubic and numerama side by side): path -> [writer, users].
-_WRITERS: dict[Path, list[Any]] = {}
-
-
-def acquire_writer(directory: Path, **kwargs: Any) -> WarcWriter:
-    """Return the process's writer for a directory, creating it for its first user."""
-    key = Path(directory).resolve()
-    entry = _WRITERS.get(key)
-    if entry is None:
-        entry = _WRITERS[key] = [WarcWriter(key, **kwargs), 0]
-    entry[1] += 1
-    return entry[0]
-
-
-def release_writer(writer: WarcWriter) -> None:
-    """Drop one user of a writer; the last one closes it."""
-    key = writer.directory
-    entry = _WRITERS.get(key)
-    if entry is None or entry[0] is not writer:
-        writer.close()
-        return
-    entry[1] -= 1
-    if entry[1] <= 0:
-        del _WRITERS[key]
-        writer.close()
+# (a `souverain crawl` runs clubic and numerama side by side).
+WRITERS: SharedRegistry[WarcWriter] = SharedRegistry()
 
 
 def warc_dir(settings: BaseSettings) -> Path:
@@ -72,6 +50,9 @@ def _headers(headers: Headers) -> list[tuple[str, str]]:
     Scrapy stores names title-cased (`Set-Cookie`, `X-Foo-Bar`), so that is how they are
     archived; the original case is lost, which HTTP allows (names are case-insensitive).
     Values are decoded as Latin-1, so bytes survive; warcio %-encodes any non-ASCII.
+    With Scrapy's default HTTP/1.1 handler, Twisted drops the connection headers (Connection,
+    Keep-Alive, Transfer-Encoding, TE, Trailers, Upgrade) before Scrapy sees the response, and
+    Scrapy re-adds Content-Length (first) when the length was known; they cannot be archived.
     """
     pairs = []
     for name in headers:
@@ -106,6 +87,8 @@ def build_exchange(response: Response, request: Request) -> HttpExchange:
         request_headers.insert(0, ("Host", _host(request.url)))
     if request.body and not any(name.lower() == "content-length" for name, _ in request_headers):
         request_headers.append(("Content-Length", str(len(request.body))))
+    # Captured before the spider middlewares and callbacks; the redirect middleware copies
+    # request.meta to the next hop, whose own capture then replaces this one.
     return HttpExchange(
         url=response.url,
         method=request.method,
@@ -132,10 +115,10 @@ class WarcExtension:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcExtension:
+        """Build the extension; ``WARC_ENABLED=False`` switches it off."""
         settings = crawler.settings
         if not settings.getbool("WARC_ENABLED", True):
             raise NotConfigured("WARC_ENABLED is false")
-        run_id = settings.get("SOUVERAIN_RUN_ID") or uuid.uuid4().hex
         writer_args = {
             "prefix": settings.get("WARC_PREFIX") or "souverain",
             "max_size": settings.getint("WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
@@ -144,22 +127,26 @@ class WarcExtension:
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                 "http-header-user-agent": settings.get("USER_AGENT") or "",
                 # isPartOf is the warcinfo field Heritrix uses for the job: our run id.
-                "isPartOf": run_id,
+                "isPartOf": run_id(settings),
             },
         }
-        ext = cls(crawler, warc_dir(settings), writer_args)
+        ext = cls(crawler, warc_dir(settings).resolve(), writer_args)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def spider_opened(self, spider: Spider) -> None:
+    def spider_opened(self) -> None:
+        """Take the process's writer for the WARC folder."""
         if self.writer is None:
-            self.writer = acquire_writer(self.directory, **self.writer_args)
+            self.writer = WRITERS.acquire(
+                self.directory, lambda: WarcWriter(self.directory, **self.writer_args), WarcWriter.close
+            )
 
-    def response_downloaded(self, response: Response, request: Request, spider: Spider) -> None:
+    def response_downloaded(self, response: Response, request: Request) -> None:
+        """Archive the exchange; leave its capture in ``request.meta["capture"]``."""
         if self.writer is None:
-            self.spider_opened(spider)
+            self.spider_opened()
         assert self.writer is not None
         files, size = self.writer.files_written, self.writer.bytes_written
         capture = self.writer.write_exchange(build_exchange(response, request))
@@ -172,7 +159,8 @@ class WarcExtension:
             if self.writer.files_written > files:
                 stats.inc_value("warc/files", self.writer.files_written - files)
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_closed(self) -> None:
+        """Let go of the writer; the last crawler of the process closes it."""
         if self.writer is not None:
-            release_writer(self.writer)
+            WRITERS.release(self.directory)
             self.writer = None

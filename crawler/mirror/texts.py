@@ -193,7 +193,7 @@ ERAS: tuple[Era, ...] = (
         ("Cloud souverain", "Numergy", "SFR", "Cloud"),
     ),
     Era(
-        "bilan", "2016-01", "2019-12",
+        "bilan", "2016-07", "2019-12",
         (
             "Que reste-t-il du cloud souverain français ?",
             "Cloud souverain : les leçons de l'échec de Numergy et Cloudwatt",
@@ -267,7 +267,7 @@ ERAS: tuple[Era, ...] = (
         ("Cloud souverain", "Gaia-X", "OVHcloud", "Cloud"),
     ),
     Era(
-        "confiance", "2021-05", "2026-12",
+        "confiance", "2021-10", "2026-12",
         (
             "Cloud de confiance : l'État adoube Bleu et S3NS",
             "Bleu, le cloud d'Orange et Capgemini, veut décrocher SecNumCloud",
@@ -489,7 +489,7 @@ SUBJECTS: tuple[Subject, ...] = (
     Subject(
         "telecoms", "tech", "telephone-portable/operateur-telephonie-mobile",
         ("Télécoms", "Fibre optique", "5G", "Forfait mobile"),
-        ("Free", "Bouygues Telecom", "l'Arcep", "Free Mobile", "Sosh", "RED by SFR"),
+        ("Free", "Bouygues Telecom", "Free Mobile", "Sosh", "Prixtel", "Coriolis"),
         (
             "Fibre optique : {e} accélère ses déploiements",
             "{e} lance un nouveau forfait mobile à {n},99 euros",
@@ -516,10 +516,10 @@ SUBJECTS: tuple[Subject, ...] = (
     Subject(
         "cyber", "cyberguerre", "antivirus-securite-informatique",
         ("Cybersécurité", "Ransomware", "Piratage", "Fuite de données"),
-        ("LockBit", "Microsoft", "Cloudflare", "Kaspersky", "Europol", "la CNIL"),
+        ("Microsoft", "Proton", "Kaspersky", "Fortinet", "Cisco", "Ivanti"),
         (
             "Une fuite de données touche {n} millions de clients",
-            "Ransomware : {e} dans le viseur des enquêteurs",
+            "Ransomware : {e} alerte sur une nouvelle vague d'attaques",
             "Une faille critique découverte dans un logiciel de {e}",
             "Hameçonnage : une nouvelle campagne vise les contribuables",
             "{e} publie un correctif d'urgence",
@@ -584,10 +584,20 @@ GENERIC: tuple[str, ...] = (
     "D'autres acteurs du secteur devraient suivre le mouvement.",
     "La question du prix reste centrale pour une large partie du public.",
     "Les premiers retours des utilisateurs seront déterminants.",
+    "Sur le papier, la proposition a de quoi séduire, mais le diable se cache souvent dans les détails.",
+    "Le sujet divise jusque dans les rangs des spécialistes, qui n'en tirent pas les mêmes conclusions.",
+    "Plusieurs sources proches du dossier évoquent un changement de stratégie plus profond qu'il n'y paraît.",
+    "Les précédentes annonces du même genre n'avaient pas toutes tenu leurs promesses.",
+    "La communication officielle reste pour l'instant très prudente sur les échéances.",
+    "Les concurrents observent attentivement la manière dont le public accueillera cette nouveauté.",
+    "Une partie des utilisateurs s'interroge déjà sur le prix qu'il faudra payer à terme.",
+    "Les autorités de régulation pourraient se pencher sur la question dans les prochains mois.",
+    "Le contexte économique, marqué par l'inflation, pèse sur les décisions d'achat des ménages.",
+    "Rien ne dit encore que le succès sera au rendez-vous, même si les signaux sont encourageants.",
 )
 
 DECOYS: tuple[tuple[str, str], ...] = (
-    ("2012-01", "Les données des joueurs sont hébergées chez OVH, à Roubaix, précise l'éditeur."),
+    ("2012-01", "Les données des utilisateurs sont hébergées chez OVH, à Roubaix, précise l'entreprise."),
     ("2012-09", "En marge de la présentation, un responsable a glissé que le cloud souverain n'était pas une priorité de l'entreprise."),
     ("2013-01", "L'ancien directeur commercial de Numergy a rejoint l'équipe dirigeante l'an dernier."),
     ("2015-03", "Orange, qui a repris Cloudwatt, n'est pas associé à cette annonce."),

@@ -1,0 +1,217 @@
+"""URL routing of the two mirrored sites: request target -> identity response (before content negotiation).
+
+Numerama (WordPress): ``/`` home, ``/?s=Q`` and ``/page/N/?s=Q`` search (10 a page), ``/?p=ID`` -> 301,
+``/{section}/`` section, ``/{section}/{id}-{slug}.html`` and ``/magazine/{id}-{slug}.html`` articles,
+``/tag/{slug}/`` and ``/tag/{slug}/page/N/`` (20 a page), ``/author/{login}/`` (``/page/N/``), feeds ``/feed/``,
+``/{section}/feed/``, ``/tag/{slug}/feed/``, ``/robots.txt``, ``/sitemap.xml`` -> 301 ``/sitemap_index.xml``,
+``/sitemaps/post-YYYY-MM.xml``.
+
+Clubic: ``/`` home and ``/actualites-informatique/?page=N`` news list, articles
+``/{section path}/actualite-{id}-{slug}.html`` (before 2020), ``/actualite-{id}-{slug}.html`` (from 2020),
+``/{section path}/article-{id}-{page}-{slug}.html`` (multi-page), tag listings ``/tag/{slug}/?page=N`` (20 a page),
+authors ``/auteur/{id}-{slug}.html?page=N``, search ``/rechercher/?q=Q&page=N`` (10 a page), feeds
+``/feed/news.rss`` and ``/feed/news-pro.rss``, ``/robots.txt``, ``/sitemap.xml`` (index) ->
+``/sitemaps/news-YYYY-MM.xml.gz`` (gzip files served as ``application/x-gzip``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import parse_qs, quote_plus, urlsplit
+
+from crawler.mirror import clubic, feeds, numerama
+from crawler.mirror.corpus import NUMERAMA_SECTIONS, Article, Corpus, feed_lists
+from crawler.mirror.markup import Listing, token
+
+HTML = "text/html; charset=UTF-8"
+XML = "application/xml; charset=UTF-8"
+RSS = "application/rss+xml; charset=UTF-8"
+LIST_SIZE = 20
+SEARCH_SIZE = 10
+
+
+@dataclass(frozen=True)
+class Response:
+    """An identity (not content-encoded) response, as rendered by a site."""
+
+    status: int
+    body: bytes
+    content_type: str
+    headers: tuple[tuple[str, str], ...] = ()
+    encodable: bool = True
+    last_modified: dt.datetime | None = None
+
+
+def _html(text: str, status: int = 200) -> Response:
+    return Response(status, text.encode("utf-8"), HTML)
+
+
+def _redirect(location: str, status: int = 301) -> Response:
+    body = f'<html><body><p>Moved: <a href="{location}">{location}</a></p></body></html>'
+    return Response(status, body.encode(), HTML, (("Location", location),))
+
+
+def _page_of(items: list[Article], page: int, per: int) -> tuple[list[Article], int] | None:
+    pages = max(1, -(-len(items) // per))
+    if page < 1 or page > pages:
+        return None
+    return items[(page - 1) * per: page * per], pages
+
+
+class SiteRoutes:
+    """Routes of one site over a corpus; ``root`` is set once the server knows its address."""
+
+    def __init__(self, site: str, corpus: Corpus, root: str = "") -> None:
+        """Index the site's articles, authors and feeds.
+
+        Args:
+            site: "clubic" or "numerama".
+            corpus: the corpus to serve.
+            root: absolute site root used in links (``http://127.0.0.1:PORT``).
+        """
+        self.site = site
+        self.corpus = corpus
+        self.root = root
+        self.paths = corpus.by_path[site]
+        self.tags = corpus.tags[site]
+        self.feeds = feed_lists(corpus, site)
+        self.months = feeds.by_month(corpus.listed(site, "sitemap"))
+        self.by_id = {a.id: a for a in corpus.site_articles(site)}
+        self.authors: dict[str, tuple[str, list[Article]]] = {}
+        for a in corpus.listed(site, "feed"):
+            for name, key in zip(a.authors, a.author_keys):
+                self.authors.setdefault(key, (name, []))[1].append(a)
+
+    def route(self, target: str) -> Response:
+        """Answer a request target.
+
+        Args:
+            target: path and query of the request.
+
+        Returns:
+            The identity response (404 page when nothing matches).
+        """
+        parts = urlsplit(target)
+        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        handler = self._numerama if self.site == "numerama" else self._clubic
+        return handler(parts.path, query) or self._not_found(parts.path)
+
+    def _article(self, path: str) -> Response | None:
+        found = self.paths.get(path)
+        if found is None:
+            return None
+        article, page = found
+        if self.site == "numerama":
+            text = numerama.article_page(self.corpus, article, self.root)
+            cookies = ("wordpress_test_cookie=WP%20Cookie%20check; path=/",
+                       f"nmr_visitor={token(path, 'visitor')}; path=/; Max-Age=31536000; SameSite=Lax")
+        else:
+            text = clubic.article_page(self.corpus, article, page, self.root)
+            cookies = (f"clubic_session={token(path, 'session')}; path=/; HttpOnly",
+                       f"didomi_token={token(path, 'didomi')}; path=/; Max-Age=15552000; SameSite=Lax")
+        return Response(200, text.encode("utf-8"), HTML, tuple(("Set-Cookie", c) for c in cookies),
+                        last_modified=article.last_modified)
+
+    def _listing(self, heading: str, items: list[Article], page: int, per: int,
+                 url_for: Callable[[int], str]) -> Response | None:
+        sliced = _page_of(items, page, per)
+        if sliced is None:
+            return None
+        entries, pages = sliced
+        listing = Listing(heading, entries, page, pages, url_for(page - 1) if page > 1 else None,
+                          url_for(page + 1) if page < pages else None)
+        if self.site == "numerama":
+            return _html(numerama.listing_page(listing, self.root))
+        return _html(clubic.listing_page(listing, url_for(page)))
+
+    def _not_found(self, path: str) -> Response:
+        text = numerama.not_found_page(self.root) if self.site == "numerama" else clubic.not_found_page(path)
+        return _html(text, 404)
+
+    def _xml(self, text: str, content_type: str = XML) -> Response:
+        return Response(200, text.encode("utf-8"), content_type)
+
+    def _numerama(self, path: str, query: dict[str, str]) -> Response | None:
+        root = self.root
+        if path == "/robots.txt":
+            return Response(200, feeds.robots(root).encode(), "text/plain; charset=UTF-8")
+        if path == "/sitemap.xml":
+            return _redirect(f"{root}/sitemap_index.xml")
+        if path == "/sitemap_index.xml":
+            return self._xml(feeds.sitemap_index(root, self.months, "/sitemaps/post-{month}.xml"))
+        if m := re.fullmatch(r"/sitemaps/post-(\d{4}-\d{2})\.xml", path):
+            return self._xml(feeds.urlset(root, self.months[m[1]])) if m[1] in self.months else None
+        if path in self.feeds:
+            return self._xml(feeds.rss(root, "Numerama", path.removesuffix("feed/"), self.feeds[path]), RSS)
+        if m := re.fullmatch(r"/(?:page/(\d+)/)?", path):
+            page = int(m[1] or 1)
+            if "s" in query:
+                q = query["s"]
+                return self._listing(f"Résultats de recherche pour « {q} »", self.corpus.search(self.site, q),
+                                     page, SEARCH_SIZE, lambda n: f"{root}/page/{n}/?s={quote_plus(q)}"
+                                     if n > 1 else f"{root}/?s={quote_plus(q)}")
+            if "p" in query and page == 1:
+                article = self.by_id.get(int(query["p"])) if query["p"].isdigit() else None
+                return _redirect(root + article.path) if article else None
+            return self._listing("Numerama : actualités tech, sciences, pop culture",
+                                 self.corpus.listed(self.site, "feed")[:LIST_SIZE], page, LIST_SIZE,
+                                 lambda n: f"{root}/")
+        if m := re.fullmatch(r"/tag/([a-z0-9-]+)/(?:page/(\d+)/)?", path):
+            if m[1] not in self.tags:
+                return None
+            name, items = self.tags[m[1]]
+            return self._listing(name, items, int(m[2] or 1), LIST_SIZE,
+                                 lambda n: f"{root}/tag/{m[1]}/" + (f"page/{n}/" if n > 1 else ""))
+        if m := re.fullmatch(r"/author/([a-z0-9-]+)/(?:page/(\d+)/)?", path):
+            if m[1] not in self.authors:
+                return None
+            name, items = self.authors[m[1]]
+            return self._listing(name, items, int(m[2] or 1), LIST_SIZE,
+                                 lambda n: f"{root}/author/{m[1]}/" + (f"page/{n}/" if n > 1 else ""))
+        if m := re.fullmatch(r"/([a-z-]+)/", path):
+            if m[1] not in NUMERAMA_SECTIONS:
+                return None
+            items = [a for a in self.corpus.listed(self.site, "feed") if a.section == m[1]][:LIST_SIZE]
+            return self._listing(NUMERAMA_SECTIONS[m[1]], items, 1, LIST_SIZE, lambda n: f"{root}/{m[1]}/")
+        return self._article(path)
+
+    def _clubic(self, path: str, query: dict[str, str]) -> Response | None:
+        root = self.root
+        page = int(query["page"]) if query.get("page", "").isdigit() else 1
+        if path == "/robots.txt":
+            return Response(200, feeds.robots(root).encode(), "text/plain; charset=UTF-8")
+        if path == "/sitemap.xml":
+            return self._xml(feeds.sitemap_index(root, self.months, "/sitemaps/news-{month}.xml.gz"))
+        if m := re.fullmatch(r"/sitemaps/news-(\d{4}-\d{2})\.xml\.gz", path):
+            if m[1] not in self.months:
+                return None
+            raw = gzip.compress(feeds.urlset(root, self.months[m[1]]).encode("utf-8"), mtime=0)
+            return Response(200, raw, "application/x-gzip", encodable=False)
+        if path in self.feeds:
+            title = "Clubic - Actualités pro" if path.endswith("pro.rss") else "Clubic - Actualités"
+            return self._xml(feeds.rss(root, title, "/actualites-informatique/", self.feeds[path]), RSS)
+        if path in ("/", "/actualites-informatique/"):
+            items = self.corpus.listed(self.site, "feed")[:LIST_SIZE]
+            return self._listing("Actualités high-tech et informatique", items, page, LIST_SIZE,
+                                 lambda n: path)
+        if m := re.fullmatch(r"/tag/([a-z0-9-]+)/", path):
+            if m[1] not in self.tags:
+                return None
+            name, items = self.tags[m[1]]
+            return self._listing(name, items, page, LIST_SIZE,
+                                 lambda n: f"/tag/{m[1]}/" + (f"?page={n}" if n > 1 else ""))
+        if m := re.fullmatch(r"/auteur/(\d+)-[a-z0-9-]+\.html", path):
+            if m[1] not in self.authors:
+                return None
+            name, items = self.authors[m[1]]
+            return self._listing(f"Articles de {name}", items, page, LIST_SIZE,
+                                 lambda n: path + (f"?page={n}" if n > 1 else ""))
+        if path == "/rechercher/":
+            q = query.get("q", "")
+            return self._listing(f"Recherche : {q}", self.corpus.search(self.site, q), page, SEARCH_SIZE,
+                                 lambda n: f"/rechercher/?q={quote_plus(q)}" + (f"&page={n}" if n > 1 else ""))
+        return self._article(path)

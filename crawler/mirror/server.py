@@ -1,0 +1,204 @@
+"""HTTP/1.1 server of one mirrored site: content negotiation, validators, caching.
+
+Every request goes through ``MirrorServer.dispatch`` (the single point where faults can later be injected):
+it asks the site's routes for the identity response, caches it, then negotiates the encoding
+(``br`` for HTML when accepted, else ``gzip``, else identity) and answers conditional requests with 304.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import gzip
+import hashlib
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import brotli
+
+from crawler.mirror.corpus import Corpus
+from crawler.mirror.routes import HTML, Response, SiteRoutes
+
+_CACHE_LIMIT = 50_000
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What goes on the wire: status, headers (repeatable) and body (empty for HEAD and 304)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def _accepted(header: str) -> set[str]:
+    """Content codings accepted by an Accept-Encoding header (q=0 excluded)."""
+    out = set()
+    for item in header.split(","):
+        name, _, params = item.strip().partition(";")
+        q = params.strip().removeprefix("q=")
+        if name and not (params and q.replace(".", "", 1).isdigit() and float(q) == 0):
+            out.add(name.strip().lower())
+    return out
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Hands every request to the server's dispatch and writes the reply."""
+
+    protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
+    server: _HTTPServer
+
+    def version_string(self) -> str:
+        """Server header value."""
+        return "nginx"
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        """Answer a GET."""
+        self._answer("GET")
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        """Answer a HEAD."""
+        self._answer("HEAD")
+
+    def _answer(self, method: str) -> None:
+        reply = self.server.mirror.dispatch(method, self.path, self.headers)
+        self.send_response(reply.status)
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        self.end_headers()
+        if reply.body:
+            self.wfile.write(reply.body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Log a request line only when the server is verbose."""
+        if self.server.mirror.verbose:
+            super().log_message(format, *args)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    mirror: MirrorServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Stay quiet on client disconnects unless verbose."""
+        if self.mirror.verbose:
+            super().handle_error(request, client_address)
+
+
+class MirrorServer:
+    """One site of the mirror, listening on 127.0.0.1."""
+
+    def __init__(self, site: str, corpus: Corpus, host: str = "127.0.0.1", port: int = 0,
+                 verbose: bool = False) -> None:
+        """Bind the socket (port 0 picks a free port) and prepare the routes.
+
+        Args:
+            site: "clubic" or "numerama".
+            corpus: the corpus to serve.
+            host: address to bind.
+            port: port to bind, 0 for a free one.
+            verbose: log every request to stderr.
+        """
+        self.site = site
+        self.verbose = verbose
+        self.httpd = _HTTPServer((host, port), _Handler)
+        self.httpd.mirror = self
+        self.port = self.httpd.server_address[1]
+        self.root = f"http://{host}:{self.port}"
+        self.routes = SiteRoutes(site, corpus, self.root)
+        self._identity: dict[str, tuple[Response, str]] = {}
+        self._encoded: dict[tuple[str, str], bytes] = {}
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> MirrorServer:
+        """Serve in a background thread.
+
+        Returns:
+            The server itself.
+        """
+        self._thread = threading.Thread(target=self.httpd.serve_forever, args=(0.1,), name=f"mirror-{self.site}",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _render(self, target: str) -> tuple[Response, str]:
+        cached = self._identity.get(target)
+        if cached is None:
+            response = self.routes.route(target)
+            cached = (response, '"' + hashlib.sha1(response.body).hexdigest()[:20] + '"')
+            if len(self._identity) > _CACHE_LIMIT:
+                self._identity.clear()
+                self._encoded.clear()
+            self._identity[target] = cached
+        return cached
+
+    def _encode(self, target: str, body: bytes, coding: str) -> bytes:
+        key = (target, coding)
+        data = self._encoded.get(key)
+        if data is None:
+            data = brotli.compress(body, quality=5) if coding == "br" else gzip.compress(body, compresslevel=6, mtime=0)
+            self._encoded[key] = data
+        return data
+
+    def dispatch(self, method: str, target: str, headers: object) -> Reply:
+        """Answer one request: the single dispatch point of the server.
+
+        Args:
+            method: "GET" or "HEAD".
+            target: request target (path and query).
+            headers: request headers (``email.message.Message``-like, with ``get``).
+
+        Returns:
+            The reply to write.
+        """
+        response, etag = self._render(target)
+        out: list[tuple[str, str]] = [("Content-Type", response.content_type), *response.headers]
+        if response.last_modified is not None:
+            out += [("ETag", etag), ("Last-Modified", _http_date(response.last_modified))]
+            if _not_modified(headers, etag, response):
+                return Reply(304, out, b"")
+        body, coding = response.body, ""
+        if response.encodable:
+            accepted = _accepted(headers.get("Accept-Encoding", "") or "")
+            if "br" in accepted and response.content_type == HTML:
+                coding = "br"
+            elif "gzip" in accepted or "x-gzip" in accepted:
+                coding = "gzip"
+            out.append(("Vary", "Accept-Encoding"))
+        if coding:
+            body = self._encode(target, body, coding)
+            out.append(("Content-Encoding", coding))
+        out.append(("Content-Length", str(len(body))))
+        return Reply(response.status, out, b"" if method == "HEAD" else body)
+
+
+def _http_date(moment: dt.datetime) -> str:
+    """Format a datetime as an HTTP date (GMT)."""
+    return email.utils.format_datetime(moment.astimezone(dt.timezone.utc), usegmt=True)
+
+
+def _not_modified(headers: object, etag: str, response: Response) -> bool:
+    """Whether a conditional request can be answered 304."""
+    inm = headers.get("If-None-Match")
+    if inm:
+        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        return "*" in tags or etag in tags
+    ims = headers.get("If-Modified-Since")
+    if ims:
+        try:
+            since = email.utils.parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            return False
+        return since.tzinfo is not None and response.last_modified.replace(microsecond=0) <= since
+    return False

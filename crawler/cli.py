@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler.extensions.progress import human_bytes
+from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
 from crawler.profiles import ProfileError, load_profiles
 from crawler.topic import TopicError
 
@@ -65,12 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     mirror = commands.add_parser("mirror", help="the local mirror of the sites")
     mirror_commands = mirror.add_subparsers(dest="mirror_command", required=True, metavar="COMMAND")
     serve = mirror_commands.add_parser("serve", help="serve the mirror (clubic on PORT, numerama on PORT+1)")
-    serve.add_argument("--port", type=int, default=8000, help="clubic's port; numerama gets PORT+1 (0: free ports)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    serve.add_argument("--articles", type=int, default=360, help="number of articles (default: 360)")
-    serve.add_argument("--seed", type=int, default=0, help="corpus seed (default: 0)")
-    serve.add_argument("--exclusive-share", type=float, default=0.0,
-                       help="share of on-topic articles reachable through one non-sitemap channel only")
+    add_mirror_arguments(serve)
     return parser
 
 
@@ -217,12 +213,9 @@ def canonical_url(body: bytes) -> str | None:
 
 def cmd_mirror(args: argparse.Namespace) -> int:
     """``souverain mirror serve``: run the bundled mirror until interrupted."""
-    from crawler.mirror.__main__ import main as mirror_main
+    from crawler.mirror.__main__ import serve
 
-    return mirror_main([
-        "--port", str(args.port), "--host", args.host, "--articles", str(args.articles),
-        "--seed", str(args.seed), "--exclusive-share", str(args.exclusive_share),
-    ])
+    return serve(args)
 
 
 COMMANDS = {"crawl": cmd_crawl, "demo": cmd_demo, "extract": cmd_extract, "mirror": cmd_mirror}

@@ -137,3 +137,13 @@ def test_mirror_serve_answers_and_stops():
     finally:
         process.terminate()
         assert process.wait(timeout=10) == 0
+
+
+def test_mirror_serve_on_a_busy_port_is_one_clear_line():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = souverain("mirror", "serve", "--port", str(port), "--articles", "20", timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"souverain: error: cannot serve clubic on 127.0.0.1:{port}: Address already in use"

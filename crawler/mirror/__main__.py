@@ -11,18 +11,8 @@ from crawler.mirror.corpus import build_corpus
 from crawler.mirror.server import MirrorServer
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Serve both sites until SIGTERM or SIGINT.
-
-    Prints ``clubic=ROOT`` then ``numerama=ROOT`` (one line each, flushed) once both listen.
-
-    Args:
-        argv: command-line arguments (default: ``sys.argv[1:]``).
-
-    Returns:
-        The exit status (0 after a clean stop).
-    """
-    parser = argparse.ArgumentParser(prog="python -m crawler.mirror", description="Serve the local mirror of both sites.")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the mirror's options to a parser (``python -m crawler.mirror`` and ``souverain mirror serve``)."""
     parser.add_argument("--port", type=int, default=0, help="clubic port; numerama gets PORT+1 (0: two free ports)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--articles", type=int, default=360, help="number of articles over both sites")
@@ -30,12 +20,45 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exclusive-share", type=float, default=0.0,
                         help="share of on-topic articles reachable through one non-sitemap channel only")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
-    args = parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options and serve both sites (see ``serve``).
+
+    Args:
+        argv: command-line arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status.
+    """
+    parser = argparse.ArgumentParser(prog="python -m crawler.mirror", description="Serve the local mirror of both sites.")
+    add_arguments(parser)
+    return serve(parser.parse_args(argv))
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve both sites until SIGTERM or SIGINT.
+
+    Prints ``clubic=ROOT`` then ``numerama=ROOT`` (one line each, flushed) once both listen.
+
+    Args:
+        args: the options added by ``add_arguments``.
+
+    Returns:
+        The exit status (0 after a clean stop, 1 when a port cannot be bound).
+    """
     corpus = build_corpus(args.seed, args.articles, args.exclusive_share)
-    servers = [
-        MirrorServer("clubic", corpus, args.host, args.port, args.verbose),
-        MirrorServer("numerama", corpus, args.host, args.port + 1 if args.port else 0, args.verbose),
-    ]
+    servers: list[MirrorServer] = []
+    for offset, site in enumerate(("clubic", "numerama")):
+        port = args.port + offset if args.port else 0
+        try:
+            servers.append(MirrorServer(site, corpus, args.host, port, args.verbose))
+        except OSError as exc:
+            print(f"souverain: error: cannot serve {site} on {args.host}:{port}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            for server in servers:
+                server.stop()
+            return 1
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
@@ -51,7 +74,6 @@ def main(argv: list[str] | None = None) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

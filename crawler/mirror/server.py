@@ -126,11 +126,11 @@ class MirrorServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        """Stop serving (if started) and close the socket."""
         if self._thread is not None:
+            self.httpd.shutdown()
             self._thread.join(timeout=5)
+        self.httpd.server_close()
 
     def _render(self, target: str) -> tuple[Response, str]:
         cached = self._identity.get(target)

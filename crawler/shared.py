@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
-from typing import Any, Callable, Generic, TypeVar
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 T = TypeVar("T")
 
@@ -52,3 +57,21 @@ class SharedRegistry(Generic[T]):
         with self._lock:
             resource = self._resources[key]
         resource.release()
+
+
+POOLS: SharedRegistry[ProcessPoolExecutor] = SharedRegistry()
+
+
+def pool_size(settings: BaseSettings) -> int:
+    """Return the size of the CPU pool: ``EXTRACT_WORKERS``, or one worker per core when 0."""
+    return settings.getint("EXTRACT_WORKERS") or os.cpu_count() or 1
+
+
+def acquire_pool(workers: int) -> ProcessPoolExecutor:
+    """Return the process's CPU pool (extraction, scoring), starting it for its first user."""
+    return POOLS.acquire(workers, lambda: ProcessPoolExecutor(workers), lambda pool: pool.shutdown(wait=True))
+
+
+def release_pool(workers: int) -> None:
+    """Let go of the CPU pool; its last user shuts it down after the running tasks."""
+    POOLS.release(workers)

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.extract import SiteCleanup, extract_article, join_pages
 from crawler.profiles import load_profiles
-from crawler.shared import SharedRegistry
+from crawler.shared import acquire_pool, pool_size, release_pool
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from scrapy.crawler import Crawler
 
     from archive.extract import Article
     from crawler.items import ArticleItem
-
-POOLS: SharedRegistry[ProcessPoolExecutor] = SharedRegistry()
-
 
 def extract_pages(pages: list[tuple[bytes, str, str | None]], cleanup: SiteCleanup) -> Article | None:
     """Extract every page of an article and join them in order (runs in a worker process).
@@ -52,16 +49,15 @@ class ExtractPipeline:
         """Build the pipeline; ``EXTRACT_ENABLED=False`` switches it off."""
         if not crawler.settings.getbool("EXTRACT_ENABLED", True):
             raise NotConfigured("EXTRACT_ENABLED is off")
-        workers = crawler.settings.getint("EXTRACT_WORKERS") or os.cpu_count() or 1
-        return cls(crawler, workers)
+        return cls(crawler, pool_size(crawler.settings))
 
     def open_spider(self) -> None:
         """Take the process-wide extraction pool (one for every crawler of the process)."""
-        self.pool = POOLS.acquire(self.workers, lambda: ProcessPoolExecutor(self.workers), _shutdown)
+        self.pool = acquire_pool(self.workers)
 
     def close_spider(self) -> None:
         """Let go of the pool; the last crawler shuts it down."""
-        POOLS.release(self.workers)
+        release_pool(self.workers)
 
     async def process_item(self, item: ArticleItem) -> ArticleItem:
         """Extract the article in the pool and fill ``item.record``; drop pages with no article text."""
@@ -82,7 +78,3 @@ class ExtractPipeline:
         }
         return item
 
-
-def _shutdown(pool: ProcessPoolExecutor) -> None:
-    """Shut a pool down, waiting for running extractions."""
-    pool.shutdown(wait=True)

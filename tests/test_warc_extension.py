@@ -79,7 +79,13 @@ def server() -> Iterator[str]:
 CRAWL = '''
 import json, sys
 import scrapy
+import scrapy.downloadermiddlewares.cookies
 from scrapy.crawler import CrawlerProcess
+from tldextract import TLDExtract
+
+# The machine is offline: let the cookie middleware's tldextract use its bundled public suffix list
+# instead of trying to download one (which logs an error on a fresh cache).
+scrapy.downloadermiddlewares.cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 ROOT, OUT = sys.argv[1], sys.argv[2]
 SEEN = []

@@ -8,7 +8,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 USER_AGENT = "souverain/0.1 (web archiving for research; +https://pypi.org/project/souverain/)"
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5
 CONCURRENT_REQUESTS = 16
 # Scrapy starts CONCURRENT_ITEMS asyncio workers for every response's output: 100 (the default) for an article
 # page that yields one item cost ~250k tasks per 2,400 pages. Extraction runs in a pool of one worker per core.

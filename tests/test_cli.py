@@ -147,3 +147,18 @@ def test_mirror_serve_on_a_busy_port_is_one_clear_line():
         result = souverain("mirror", "serve", "--port", str(port), "--articles", "20", timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip() == f"souverain: error: cannot serve clubic on 127.0.0.1:{port}: Address already in use"
+
+
+def test_scrapy_crawl_from_the_repository_root(mirror, tmp_path):
+    roots = json.dumps({"numerama": mirror.roots["numerama"]})
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("scrapy")), "crawl", "numerama", "-s", f"SOUVERAIN_SITE_ROOTS={roots}",
+         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", f"SOUVERAIN_OUT_DIR={tmp_path}",
+         "-s", "PROGRESS_INTERVAL=0"],
+        capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1],
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "WARNING" not in result.stderr and "ERROR" not in result.stderr
+    expected = sum(a["site"] == "numerama" and a["on_topic"] for a in build_corpus(seed=0, articles=ARTICLES).truth())
+    assert len(list((tmp_path / "articles" / "numerama").rglob("*.txt"))) == expected
+    assert len(list((tmp_path / "warc").glob("*.warc.gz"))) == 1

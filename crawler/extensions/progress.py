@@ -38,7 +38,7 @@ class Progress:
         """Build the extension; ``PROGRESS_INTERVAL=0`` switches it off."""
         interval = crawler.settings.getfloat("PROGRESS_INTERVAL", 5.0)
         if interval <= 0:
-            raise NotConfigured("PROGRESS_INTERVAL is 0")
+            raise NotConfigured
         ext = cls(crawler, interval)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

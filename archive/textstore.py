@@ -96,6 +96,11 @@ def _stored_url(json_path: Path) -> str | None:
         return None
 
 
+def record_json(record: dict) -> str:
+    """Return an article record as it is stored: UTF-8 JSON, sorted keys, indented, final newline."""
+    return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
 def write_article(root: Path, site: str, record: dict) -> tuple[Path, Path]:
     """Write an article's text and JSON record atomically.
 
@@ -110,5 +115,5 @@ def write_article(root: Path, site: str, record: dict) -> tuple[Path, Path]:
     stem = article_stem(root, site, record)
     txt_path, json_path = stem.with_name(stem.name + ".txt"), stem.with_name(stem.name + ".json")
     atomic_write_text(txt_path, record["text"].rstrip("\n") + "\n")
-    atomic_write_text(json_path, json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(json_path, record_json(record))
     return txt_path, json_path

@@ -11,12 +11,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from crawler.discovery.window import WindowError
 from crawler.extensions.progress import human_bytes
 from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
 from crawler.profiles import ProfileError, load_profiles
 from crawler.topic import TopicError
 
-CONSOLE = Console(highlight=False, soft_wrap=True)
+# Wide enough for the summary table when the output is a file or a pipe (cron mails, CI logs).
+CONSOLE = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 
 
 class UserError(Exception):
@@ -78,6 +80,8 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--delay", type=float, default=None, metavar="SECONDS",
                         help="delay between requests to a site (default: 1.0 with autothrottle; demo: 0)")
     parser.add_argument("--concurrency", type=int, default=None, metavar="N", help="requests at once per site")
+    parser.add_argument("--since", default="", metavar="YYYY-MM-DD", help="keep articles published on or after")
+    parser.add_argument("--until", default="", metavar="YYYY-MM-DD", help="keep articles published on or before")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (UserError, ProfileError, TopicError) as exc:
+    except (UserError, ProfileError, TopicError, WindowError) as exc:
         print(f"souverain: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -107,6 +111,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     options = CrawlOptions(
         out=args.out or Path("out"), sites=args.sites or sorted(load_profiles()), roots=parse_roots(args.root),
         topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
+        since=args.since, until=args.until,
     )
     return crawl_and_report(options)
 
@@ -137,18 +142,27 @@ def prepare_out(out: Path) -> None:
 
 
 def print_summary(report: dict[str, Any], run_dir: Path) -> None:
-    """Print the run's one-screen summary."""
+    """Print the run's one-screen summary: per site, what was found, fetched, kept, and why not."""
     table = Table(title=f"run {report['run_id']}", title_justify="left")
-    for column in ("site", "pages fetched", "articles kept", "rejected", "WARC", "errors"):
-        table.add_column(column, justify="left" if column in ("site", "rejected") else "right")
+    columns = ("site", "discovered", "pages fetched", "kept", "harvest", "rejected", "skipped", "WARC", "errors")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("site", "rejected", "skipped") else "right")
     rows = [(name, site.get("summary", {})) for name, site in report["sites"].items()]
     rows.append(("total", report["totals"]))
     for name, figures in rows:
-        rejected = ", ".join(f"{reason} {count}" for reason, count in figures.get("rejected", {}).items()) or "-"
-        table.add_row(name, str(figures.get("pages_fetched", 0)), str(figures.get("articles_kept", 0)), rejected,
-                      human_bytes(figures.get("warc_bytes", 0)), str(figures.get("errors", 0)))
+        table.add_row(
+            name, str(figures.get("discovered", "-")), str(figures.get("pages_fetched", 0)),
+            str(figures.get("articles_kept", 0)), f"{figures.get('harvest_rate', 0.0):.2f}",
+            reasons(figures.get("rejected", {})), reasons(figures.get("skipped", {})),
+            human_bytes(figures.get("warc_bytes", 0)), str(figures.get("errors", 0)),
+        )
     CONSOLE.print(table)
     CONSOLE.print(f"report: {run_dir / 'report.json'}   log: {run_dir / 'crawl.log'}")
+
+
+def reasons(counts: dict[str, int]) -> str:
+    """Return reason counts as ``off-topic 12, http error 1``."""
+    return ", ".join(f"{reason} {count}" for reason, count in counts.items()) or "-"
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -162,7 +176,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         options = CrawlOptions(
             out=out, sites=sorted(mirror.roots), roots=dict(mirror.roots), topic=args.topic,
             max_pages=args.max_pages, delay=0.0 if args.delay is None else args.delay,
-            concurrency=args.concurrency or 8,
+            concurrency=args.concurrency or 8, since=args.since, until=args.until,
         )
         status = crawl_and_report(options)
     articles = sorted((out / "articles").rglob("*.txt"))

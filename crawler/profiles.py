@@ -9,6 +9,8 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from crawler.discovery.listing import ListingRules
+
 PROFILE_DIR = Path(__file__).with_name("profiles")
 
 
@@ -27,6 +29,15 @@ class SiteProfile:
     next_page: str | None = None
     robots_sitemaps: bool = True
     sitemaps: tuple[str, ...] = ()
+    sitemap_follow: tuple[re.Pattern[str], ...] = ()
+    sitemap_month: re.Pattern[str] | None = None
+    feeds: tuple[str, ...] = ()
+    tag_page: str = ""
+    tag_feed: str = ""
+    search: str = ""
+    max_listing_pages: int = 30
+    max_idle_pages: int = 1
+    listing: ListingRules = field(default_factory=ListingRules)
     cleanup: dict = field(default_factory=dict)
 
     @classmethod
@@ -41,6 +52,7 @@ class SiteProfile:
         """
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         urls, discovery = data.get("urls", {}), data.get("discovery", {})
+        month = discovery.get("sitemap_month")
         return cls(
             name=data["name"],
             root=data["root"].rstrip("/"),
@@ -49,6 +61,15 @@ class SiteProfile:
             next_page=urls.get("next_page"),
             robots_sitemaps=discovery.get("robots_sitemaps", True),
             sitemaps=tuple(discovery.get("sitemaps", ())),
+            sitemap_follow=tuple(re.compile(p) for p in discovery.get("sitemap_follow", ())),
+            sitemap_month=re.compile(month) if month else None,
+            feeds=tuple(discovery.get("feeds", ())),
+            tag_page=discovery.get("tag_page", ""),
+            tag_feed=discovery.get("tag_feed", ""),
+            search=discovery.get("search", ""),
+            max_listing_pages=int(discovery.get("max_listing_pages", 30)),
+            max_idle_pages=int(discovery.get("max_idle_pages", 1)),
+            listing=ListingRules.from_dict(data.get("listing", {})),
             cleanup=data.get("cleanup", {}),
         )
 
@@ -77,6 +98,15 @@ class SiteProfile:
     def hosts(self) -> frozenset[str]:
         """Return the host[:port] names this site may be fetched from."""
         return frozenset({urlsplit(self.root).netloc.lower(), *(h.lower() for h in self.allowed_hosts)})
+
+    def follows_sitemap(self, url: str) -> bool:
+        """Tell whether a sitemap listed in a sitemap index is one to read (``sitemap_follow``; all if empty)."""
+        return self.is_own(url) and (not self.sitemap_follow or any(p.search(url) for p in self.sitemap_follow))
+
+    def sitemap_month_of(self, url: str) -> tuple[int, int] | None:
+        """Return the (year, month) a monthly sitemap covers, read from its URL with ``sitemap_month``."""
+        found = self.sitemap_month.search(url) if self.sitemap_month else None
+        return (int(found["year"]), int(found["month"])) if found else None
 
     def match_article(self, url: str) -> dict[str, str] | None:
         """Match a URL against the article patterns.

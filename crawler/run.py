@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.fsutil import atomic_write_text
+from crawler.discovery.window import DateWindow
 from crawler.profiles import get_profile
 from crawler.runid import new_run_id
 from crawler.topic import topic_path
@@ -25,15 +26,18 @@ class CrawlOptions:
     max_pages: int = 0
     delay: float | None = None
     concurrency: int | None = None
+    since: str = ""
+    until: str = ""
     run_id: str = field(default_factory=new_run_id)
 
     def check(self) -> None:
-        """Raise ProfileError/TopicError for an unknown site, a bad root or an unknown topic."""
+        """Raise ProfileError/TopicError/WindowError for an unknown site, a bad root, topic or date window."""
         for name in self.roots:
             get_profile(name, self.roots)
         for name in self.sites:
             get_profile(name, self.roots)
         topic_path(self.topic)
+        DateWindow.from_strings(self.since, self.until)
 
     @property
     def run_dir(self) -> Path:
@@ -47,6 +51,8 @@ class CrawlOptions:
             "SOUVERAIN_SITE_ROOTS": dict(self.roots),
             "SOUVERAIN_TOPIC": str(topic_path(self.topic)),
             "SOUVERAIN_RUN_ID": self.run_id,
+            "SOUVERAIN_SINCE": self.since,
+            "SOUVERAIN_UNTIL": self.until,
             "LOG_FILE": str(self.run_dir / "crawl.log"),
         }
         if self.max_pages:
@@ -106,8 +112,12 @@ def write_report(options: CrawlOptions, started: datetime) -> dict[str, Any]:
                     merged[reason] = merged.get(reason, 0) + count
             else:
                 totals[key] = totals.get(key, 0) + value
+    if totals.get("pages_fetched"):
+        totals["harvest_rate"] = round(totals.get("articles_kept", 0) / totals["pages_fetched"], 4)
     report = {
         "run_id": options.run_id,
+        "since": options.since or None,
+        "until": options.until or None,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "out": str(options.out),

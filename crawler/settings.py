@@ -45,6 +45,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 100,
+    "crawler.pipelines.datewindow.DateWindowPipeline": 150,
     "crawler.pipelines.relevance.RelevancePipeline": 200,
     "crawler.pipelines.textstore.TextStorePipeline": 300,
 }
@@ -52,6 +53,9 @@ ITEM_PIPELINES = {
 SOUVERAIN_OUT_DIR = "out"
 SOUVERAIN_TOPIC = "cloud-souverain"
 SOUVERAIN_SITE_ROOTS: dict[str, str] = {}
+SOUVERAIN_SINCE = ""  # YYYY-MM-DD: first publication day kept (discovery skips what is surely older)
+SOUVERAIN_UNTIL = ""  # YYYY-MM-DD: last publication day kept
+DISCOVERY_MIN_HINT = 0.0  # candidates whose pre-fetch promise is not above this are not fetched
 
 WARC_ENABLED = True
 WARC_PREFIX = "souverain"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 TOPIC_DIR = Path(__file__).with_name("topics")
@@ -31,3 +33,24 @@ def topic_path(name_or_file: str) -> Path:
         return path
     known = ", ".join(sorted(p.stem for p in TOPIC_DIR.glob("*.toml")))
     raise TopicError(f"unknown topic {name_or_file!r}: no bundled topic of that name (known: {known}) and no such file")
+
+
+@dataclass(frozen=True)
+class TopicDiscovery:
+    """What a topic asks of each site: search queries and tag archives (the ``[discovery]`` table)."""
+
+    queries: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    @classmethod
+    def load(cls, path: Path) -> TopicDiscovery:
+        """Read the ``[discovery]`` table of a topic file.
+
+        Args:
+            path: the topic file.
+
+        Returns:
+            The queries and tag slugs (none when the table is absent).
+        """
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("discovery", {})
+        return cls(queries=tuple(table.get("queries", ())), tags=tuple(table.get("tags", ())))

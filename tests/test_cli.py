@@ -36,7 +36,7 @@ def test_crawl_one_site_of_the_mirror(mirror, tmp_path):
     result = souverain("crawl", "--out", str(tmp_path), "--site", "numerama",
                        "--root", f"numerama={mirror.roots['numerama']}", "--delay", "0", "--concurrency", "8")
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "numerama" in result.stdout and "articles kept" in result.stdout
+    assert "numerama" in result.stdout and "harvest" in result.stdout and "off-topic" in result.stdout
     expected = {a["url_path"] for a in build_corpus(seed=0, articles=ARTICLES).truth()
                 if a["site"] == "numerama" and a["on_topic"]}
     kept = {urlsplit(json.loads(p.read_text(encoding="utf-8"))["url"]).path
@@ -52,7 +52,7 @@ def test_crawl_one_site_of_the_mirror(mirror, tmp_path):
     report = json.loads(next((tmp_path / "runs").glob("*/report.json")).read_text(encoding="utf-8"))
     assert report["totals"]["articles_kept"] == len(expected)
     assert report["sites"]["numerama"]["summary"]["rejected"]["off-topic"] > 0
-    assert all(r["reason"] for r in report["sites"]["numerama"]["rejected"])
+    assert all(r["reason"] for r in report["sites"]["numerama"]["not_kept"])
 
 
 def test_max_pages_stops_early(mirror, tmp_path):
@@ -162,3 +162,13 @@ def test_scrapy_crawl_from_the_repository_root(mirror, tmp_path):
     expected = sum(a["site"] == "numerama" and a["on_topic"] for a in build_corpus(seed=0, articles=ARTICLES).truth())
     assert len(list((tmp_path / "articles" / "numerama").rglob("*.txt"))) == expected
     assert len(list((tmp_path / "warc").glob("*.warc.gz"))) == 1
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--since", "2015"], "bad --since '2015': expected YYYY-MM-DD"),
+    (["--until", "2015-02-30"], "bad --until '2015-02-30': expected YYYY-MM-DD"),
+    (["--since", "2016-01-01", "--until", "2015-01-01"], "--since 2016-01-01 is after --until 2015-01-01"),
+])
+def test_bad_date_windows(tmp_path, args, message):
+    result = souverain("crawl", "--out", str(tmp_path), *args, timeout=60)
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr

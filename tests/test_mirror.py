@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import os
 import http.client
@@ -14,11 +15,16 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import brotli
+import lxml.html
 import pytest
+from lxml import etree
 
 from crawler.mirror import MirrorProcess, MirrorServer, build_corpus
 from crawler.mirror.corpus import Corpus
+from crawler.mirror.routes import SiteRoutes
 
+SM = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
 TOPIC_TERMS = ("numergy", "cloudwatt", "cloud souverain", "secnumcloud", "gaia-x", "s3ns", "cloud de confiance")
 
 
@@ -134,17 +140,102 @@ def test_every_article_in_sitemaps(corpus: Corpus, servers: dict[str, MirrorServ
     robots = text_of(numerama + "/robots.txt")
     assert f"Sitemap: {numerama}/sitemap.xml" in robots and "Disallow: /wp-admin/" in robots
     found: set[str] = set()
-    for loc in re.findall(r"<loc>([^<]+)</loc>", text_of(numerama + "/sitemap_index.xml")):
-        assert re.search(r"/sitemaps/post-\d{4}-\d{2}\.xml$", loc)
-        found.update(re.findall(r"<loc>([^<]+)</loc>", text_of(loc)))
+    index = re.findall(r"<loc>([^<]+)</loc>", text_of(numerama + "/sitemap_index.xml"))
+    assert [urlsplit(u).path for u in index] == ["/post-sitemap.xml", "/page-sitemap.xml", "/post_tag-sitemap.xml"]
+    found.update(re.findall(r"<loc>([^<]+)</loc>", text_of(index[0])))
+    pages = re.findall(r"<loc>([^<]+)</loc>", text_of(index[1]))
+    assert pages[0] == numerama + "/" and numerama + "/mentions-legales/" in pages
+    assert fetch(numerama + "/mentions-legales/")[0] == 404
+    tags = re.findall(r"<loc>([^<]+)</loc>", text_of(index[2]))
+    assert tags == [f"{numerama}/tag/{slug}/" for slug in sorted(corpus.tags["numerama"])]
+    assert text_of(tags[0])
+    assert fetch(numerama + "/sitemaps/post-2016-03.xml")[0] == 404
     clubic = servers["clubic"].root
     assert f"Sitemap: {clubic}/sitemap.xml" in text_of(clubic + "/robots.txt")
     for loc in re.findall(r"<loc>([^<]+)</loc>", text_of(clubic + "/sitemap.xml")):
+        assert re.fullmatch(rf"{clubic}/sitemaps/news-\d{{4}}-\d{{2}}\.xml\.gz", loc)
         status, headers, body = fetch(loc, {"Accept-Encoding": "gzip"})
         assert status == 200 and headers["Content-Type"] == "application/x-gzip" and "Content-Encoding" not in headers
         found.update(re.findall(r"<loc>([^<]+)</loc>", gzip.decompress(body).decode()))
     expected = {servers[t["site"]].root + t["url_path"] for t in corpus.truth()}
     assert found == expected
+
+
+def test_yoast_post_sitemaps() -> None:
+    corpus = build_corpus(articles=2000, exclusive_share=0.2)
+    routes = SiteRoutes("numerama", corpus, "http://n")
+    index = etree.fromstring(routes.route("/sitemap_index.xml").body)
+    files = [(e.findtext(f"{{{SM}}}loc"), e.findtext(f"{{{SM}}}lastmod")) for e in index]
+    posts = [(loc, lastmod) for loc, lastmod in files if "/post-sitemap" in loc]
+    assert [loc for loc, _ in files[len(posts):]] == ["http://n/page-sitemap.xml", "http://n/post_tag-sitemap.xml"]
+    by_path = {a.path: a for a in corpus.site_articles("numerama")}
+    listed: list[str] = []
+    for n, (loc, lastmod) in enumerate(posts, start=1):
+        assert loc == "http://n/post-sitemap" + (str(n) if n > 1 else "") + ".xml"
+        urls = etree.fromstring(routes.route(urlsplit(loc).path).body)
+        entries = [(u.findtext(f"{{{SM}}}loc"), u.findtext(f"{{{SM}}}lastmod")) for u in urls]
+        assert 0 < len(entries) <= 1000
+        for url, when in entries:
+            assert when == by_path[urlsplit(url).path].modified.isoformat()
+        stamps = [dt.datetime.fromisoformat(when) for _, when in entries]
+        assert stamps == sorted(stamps) and lastmod == max(stamps).isoformat()
+        listed += [urlsplit(url).path for url, _ in entries]
+    expected = [a.path for a in corpus.site_articles("numerama") if not a.exclusive]
+    assert len(listed) == len(set(listed)) and sorted(listed) == sorted(expected)
+    assert any(by_path[p].modified < by_path[p].published for p in listed)
+    assert any(a.exclusive for a in corpus.site_articles("numerama"))
+    big = SiteRoutes("numerama", build_corpus(articles=4500), "http://n")
+    sizes = [len(entries) for path, entries in big.sitemaps.items() if path.startswith("/post-sitemap")]
+    assert len(sizes) >= 2 and sizes[:-1] == [1000] * (len(sizes) - 1) and "/post-sitemap2.xml" in big.sitemaps
+    assert sum(sizes) == sum(1 for a in big.corpus.site_articles("numerama"))
+
+
+def test_clubic_news_sitemap(corpus: Corpus) -> None:
+    routes = SiteRoutes("clubic", corpus, "http://c")
+    index = etree.fromstring(routes.route("/sitemap.xml").body)
+    assert all(e.findtext(f"{{{SM}}}lastmod") for e in index)
+    by_path = {a.path: a for a in corpus.site_articles("clubic")}
+    checked = 0
+    for loc in [e.findtext(f"{{{SM}}}loc") for e in index][::7]:
+        response = routes.route(urlsplit(loc).path)
+        assert response.content_type == "application/x-gzip" and not response.encodable
+        for url in etree.fromstring(gzip.decompress(response.body)):
+            article = by_path[urlsplit(url.findtext(f"{{{SM}}}loc")).path]
+            assert url.findtext(f"{{{SM}}}lastmod") == article.last_modified.isoformat()
+            news = url.find(f"{{{NEWS}}}news")
+            assert news.findtext(f"{{{NEWS}}}publication/{{{NEWS}}}name") == "Clubic"
+            assert news.findtext(f"{{{NEWS}}}publication/{{{NEWS}}}language") == "fr"
+            assert news.findtext(f"{{{NEWS}}}title") == article.title
+            published = news.findtext(f"{{{NEWS}}}publication_date")
+            assert published == article.published.isoformat() and re.search(r"[+-]0[12]:00$", published)
+            checked += 1
+    assert checked >= 10 and any("'" in a.title for a in corpus.site_articles("clubic"))
+
+
+def test_listing_entries_and_related_links(corpus: Corpus, servers: dict[str, MirrorServer]) -> None:
+    n, c = servers["numerama"].root, servers["clubic"].root
+    by_path = {a.path: a for a in corpus.articles}
+    pages = [n + "/", n + "/tech/", n + "/?s=cloud", n + f"/tag/{next(iter(corpus.tags['numerama']))}/",
+             n + f"/author/{corpus.site_articles('numerama')[-1].author_keys[0]}/",
+             c + "/", c + "/actualites-informatique/", c + "/rechercher/?q=cloud",
+             c + f"/tag/{next(iter(corpus.tags['clubic']))}/"]
+    for url in pages:
+        doc = lxml.html.fromstring(text_of(url))
+        entries = doc.xpath("//div[contains(@class, 'archive-posts')]/article"
+                            " | //div[contains(@class, 'news-feed')]/div")
+        assert entries, url
+        for entry in entries:
+            link = entry.xpath(".//a[@href]")[0]
+            article = by_path[urlsplit(link.get("href")).path]
+            assert link.text_content().strip() == article.title
+            assert entry.xpath(".//p")[0].text_content() == article.snippet
+            assert entry.xpath(".//time/@datetime") == [article.published.isoformat()]
+    for site, root in (("numerama", n), ("clubic", c)):
+        article = corpus.site_articles(site)[5]
+        doc = lxml.html.fromstring(text_of(root + article.path))
+        block = doc.xpath("//section[contains(@class, 'related-article') or contains(@class, 'related-news')]")[0]
+        links = [(urlsplit(a.get("href")).path, a.text_content().strip()) for a in block.xpath(".//a[@href]")]
+        assert links == [(corpus.articles[i].path, corpus.articles[i].title) for i in article.related]
 
 
 def test_exclusive_channels() -> None:

@@ -1,4 +1,4 @@
-"""RunReport: per-site report of a crawl (``OUT/runs/<run-id>/sites/<site>.json``) from stats and drops."""
+"""RunReport: per-site report of a crawl (``OUT/runs/<run-id>/sites/<site>.json``): figures, discovery, reasons."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.fsutil import atomic_write_text
+from crawler.discovery.ledger import FETCHED
 from crawler.runid import run_id
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
-    from scrapy.http import Response
     from twisted.python.failure import Failure
+
+    from crawler.discovery.ledger import Ledger
 
 
 def site_summary(stats: dict[str, Any]) -> dict[str, Any]:
@@ -40,13 +42,17 @@ def site_summary(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def reason_key(reason: str) -> str:
+    """Return the stats key of a reason: its words before the first colon, joined by ``_``."""
+    return reason.split(":", 1)[0].strip().replace(" ", "_") or "unknown"
+
+
 class RunReport:
-    """Records why each article was dropped and writes the site's report when the spider closes."""
+    """Follows each article to its end (kept, or rejected with a reason) and writes the site's report."""
 
     def __init__(self, crawler: Crawler, folder: Path) -> None:
         self.crawler = crawler
         self.folder = folder
-        self.rejected: list[dict[str, str]] = []
         self.errors: list[dict[str, str]] = []
 
     @classmethod
@@ -57,37 +63,64 @@ class RunReport:
             raise NotConfigured("REPORT_ENABLED is off")
         folder = Path(settings.get("SOUVERAIN_OUT_DIR", "out")) / "runs" / run_id(settings)
         ext = cls(crawler, folder)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def item_dropped(self, item: Any, response: Response, exception: Exception, spider: Spider) -> None:
-        """Keep the URL and reason of a dropped article; count it by reason."""
+    def ledger(self) -> Ledger | None:
+        """Return the spider's discovery ledger, if it keeps one."""
+        frontier = getattr(self.crawler.spider, "frontier", None)
+        return frontier.ledger if frontier is not None else None
+
+    def item_scraped(self, item: Any) -> None:
+        """An article went through every pipeline: kept."""
+        if (ledger := self.ledger()) is not None:
+            ledger.keep(item.url)
+
+    def item_dropped(self, item: Any, exception: Exception) -> None:
+        """An article was dropped by a pipeline: rejected with the pipeline's reason."""
         reason = str(exception)
-        self.rejected.append({"url": getattr(item, "url", ""), "reason": reason})
-        self.crawler.stats.inc_value(f"articles/rejected/{reason.split(':', 1)[0].replace(' ', '_')}")
+        self.crawler.stats.inc_value(f"articles/rejected/{reason_key(reason)}")
+        if (ledger := self.ledger()) is not None:
+            ledger.reject(item.url, reason)
 
-    def item_error(self, item: Any, response: Response, spider: Spider, failure: Failure) -> None:
-        """Keep an article that a pipeline failed on."""
-        self.errors.append({"url": getattr(item, "url", ""), "error": failure.getErrorMessage()})
+    def item_error(self, item: Any, failure: Failure) -> None:
+        """A pipeline failed on an article: rejected as a pipeline error."""
+        reason = f"pipeline error: {failure.getErrorMessage()}"
+        self.errors.append({"url": item.url, "error": reason})
         self.crawler.stats.inc_value("articles/rejected/pipeline_error")
+        if (ledger := self.ledger()) is not None:
+            ledger.reject(item.url, reason)
 
-    def spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+    def spider_error(self, failure: Failure, response: Any) -> None:
         """Keep a callback that raised."""
         self.errors.append({"url": response.url, "error": failure.getErrorMessage()})
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Write ``sites/<site>.json``: summary, finish reason, rejected URLs, errors, raw stats."""
+        """Write ``sites/<site>.json``: figures, discovery per source, every URL not kept with its reason."""
+        ledger = self.ledger()
+        if ledger is not None:
+            for candidate in ledger.candidates.values():
+                if candidate.state == FETCHED:
+                    ledger.reject(candidate.url, f"not completed: crawl ended ({reason})")
         stats = self.crawler.stats.get_stats()
+        summary = site_summary(stats)
+        if ledger is not None:
+            totals = ledger.summary()["total"]
+            summary.update(discovered=totals["discovered"], skipped=totals["skipped"], rejected=totals["rejected"])
+        pages = summary["pages_fetched"]
+        summary["harvest_rate"] = round(summary["articles_kept"] / pages, 4) if pages else 0.0
         report = {
             "site": spider.name,
             "root": getattr(getattr(spider, "profile", None), "root", None),
             "finish_reason": reason,
-            "summary": site_summary(stats),
+            "summary": summary,
+            "discovery": ledger.summary() if ledger is not None else None,
+            "not_kept": ledger.rejected_and_skipped() if ledger is not None else [],
             "last_discovery_error": stats.get("discovery/last_error"),
-            "rejected": self.rejected,
             "errors": self.errors,
             "stats": {k: v if isinstance(v, (int, float, str)) else str(v) for k, v in sorted(stats.items())},
         }

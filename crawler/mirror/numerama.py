@@ -7,8 +7,8 @@ Article page landmarks (class names of the real site):
 ``p.chapo``); inside it, after the text: ``div.in-content-ad``, ``footer.clearfix`` (``ul.tags-list``,
 ``div.comments-count``), ``div.numerama-plus`` (Numerama+ block), ``div.post-share`` ("Partager sur les réseaux
 sociaux"), ``p.google-news-follow`` ("Si vous avez aimé cet article…"); after it ``section.related-article``
-("À lire aussi"); chrome: ``div#cmp-banner`` cookie banner, ``div#header-container``, ``span#current_header_box``
-rotating ad token, ``footer#footer``.
+("À lire aussi", ``h4 > a`` links whose text is the target's title); chrome: ``div#cmp-banner`` cookie banner,
+``div#header-container``, ``span#current_header_box`` rotating ad token, ``footer#footer``.
 """
 
 from __future__ import annotations
@@ -117,9 +117,9 @@ def article_page(corpus: Corpus, article: Article, root: str) -> str:
     reasons = "".join(f"<li><span>{n}</span> {esc(r)}</li>" for n, r in enumerate(PLUS_REASONS, start=1))
     related = "".join(
         '<article class="post-grid format-article">'
-        f'<a class="floatleft" href="{root}{corpus.articles[i].path}" title="{esc(corpus.articles[i].title)}">'
-        f'<div class="cover-preview"><div class="cover-preview_type cover-preview_article">Lire</div></div>'
-        f"<h4>{esc(corpus.articles[i].title)}</h4></a></article>\n"
+        '<div class="cover-preview floatleft"><div class="cover-preview_type cover-preview_article">Lire</div></div>'
+        f'<h4><a href="{root}{corpus.articles[i].path}" title="{esc(corpus.articles[i].title)}">'
+        f"{esc(corpus.articles[i].title)}</a></h4></article>\n"
         for i in article.related)
     stamp = article.published.strftime("%Y-%m-%d %H:%M:%S")
     section_url = f"{root}/{article.section}/"

@@ -3,15 +3,21 @@
 Numerama (WordPress): ``/`` home, ``/?s=Q`` and ``/page/N/?s=Q`` search (10 a page), ``/?p=ID`` -> 301,
 ``/{section}/`` section, ``/{section}/{id}-{slug}.html`` and ``/magazine/{id}-{slug}.html`` articles,
 ``/tag/{slug}/`` and ``/tag/{slug}/page/N/`` (20 a page), ``/author/{login}/`` (``/page/N/``), feeds ``/feed/``,
-``/{section}/feed/``, ``/tag/{slug}/feed/``, ``/robots.txt``, ``/sitemap.xml`` -> 301 ``/sitemap_index.xml``,
-``/sitemaps/post-YYYY-MM.xml``.
+``/{section}/feed/``, ``/tag/{slug}/feed/``, ``/robots.txt``, ``/sitemap.xml`` -> 301 ``/sitemap_index.xml``
+(Yoast SEO index) -> ``/post-sitemap.xml``, ``/post-sitemap2.xml``… (1000 posts a file, least recently modified
+first, ``<lastmod>`` = modified date), ``/page-sitemap.xml`` (home and static pages, which 404),
+``/post_tag-sitemap.xml`` (``/tag/{slug}/`` archives).
 
 Clubic: ``/`` home and ``/actualites-informatique/?page=N`` news list, articles
 ``/{section path}/actualite-{id}-{slug}.html`` (before 2020), ``/actualite-{id}-{slug}.html`` (from 2020),
 ``/{section path}/article-{id}-{page}-{slug}.html`` (multi-page), tag listings ``/tag/{slug}/?page=N`` (20 a page),
 authors ``/auteur/{id}-{slug}.html?page=N``, search ``/rechercher/?q=Q&page=N`` (10 a page), feeds
 ``/feed/news.rss`` and ``/feed/news-pro.rss``, ``/robots.txt``, ``/sitemap.xml`` (index) ->
-``/sitemaps/news-YYYY-MM.xml.gz`` (gzip files served as ``application/x-gzip``).
+``/sitemaps/news-YYYY-MM.xml.gz`` (articles by publication month, Google News extension with publication date
+and title; gzip files served as ``application/x-gzip``).
+
+Every listing entry (home, section, tag, author, search) gives the article link, title, snippet and a
+``<time datetime>`` with the publication date; related-article links use the target's title as link text.
 """
 
 from __future__ import annotations
@@ -79,7 +85,9 @@ class SiteRoutes:
         self.paths = corpus.by_path[site]
         self.tags = corpus.tags[site]
         self.feeds = feed_lists(corpus, site)
-        self.months = feeds.by_month(corpus.listed(site, "sitemap"))
+        sitemapped = corpus.listed(site, "sitemap")
+        self.months = feeds.by_month(sitemapped) if site == "clubic" else {}
+        self.sitemaps = feeds.yoast_sitemaps(sitemapped, self.tags) if site == "numerama" else {}
         self.by_id = {a.id: a for a in corpus.site_articles(site)}
         self.authors: dict[str, tuple[str, list[Article]]] = {}
         for a in corpus.listed(site, "feed"):
@@ -142,9 +150,10 @@ class SiteRoutes:
         if path == "/sitemap.xml":
             return _redirect(f"{root}/sitemap_index.xml")
         if path == "/sitemap_index.xml":
-            return self._xml(feeds.sitemap_index(root, self.months, "/sitemaps/post-{month}.xml"))
-        if m := re.fullmatch(r"/sitemaps/post-(\d{4}-\d{2})\.xml", path):
-            return self._xml(feeds.urlset(root, self.months[m[1]])) if m[1] in self.months else None
+            return self._xml(feeds.sitemap_index(root, [(p, max(when for _, when in entries))
+                                                        for p, entries in self.sitemaps.items()]))
+        if path in self.sitemaps:
+            return self._xml(feeds.urlset(root, self.sitemaps[path]))
         if path in self.feeds:
             return self._xml(feeds.rss(root, "Numerama", path.removesuffix("feed/"), self.feeds[path]), RSS)
         if m := re.fullmatch(r"/(?:page/(\d+)/)?", path):
@@ -185,11 +194,13 @@ class SiteRoutes:
         if path == "/robots.txt":
             return Response(200, feeds.robots(root).encode(), "text/plain; charset=UTF-8")
         if path == "/sitemap.xml":
-            return self._xml(feeds.sitemap_index(root, self.months, "/sitemaps/news-{month}.xml.gz"))
+            return self._xml(feeds.sitemap_index(root, [(f"/sitemaps/news-{month}.xml.gz",
+                                                         max(a.last_modified for a in items))
+                                                        for month, items in self.months.items()]))
         if m := re.fullmatch(r"/sitemaps/news-(\d{4}-\d{2})\.xml\.gz", path):
             if m[1] not in self.months:
                 return None
-            raw = gzip.compress(feeds.urlset(root, self.months[m[1]]).encode("utf-8"), mtime=0)
+            raw = gzip.compress(feeds.news_urlset(root, self.months[m[1]], "Clubic").encode("utf-8"), mtime=0)
             return Response(200, raw, "application/x-gzip", encodable=False)
         if path in self.feeds:
             title = "Clubic - Actualités pro" if path.endswith("pro.rss") else "Clubic - Actualités"

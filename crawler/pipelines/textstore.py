@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from archive.textstore import write_article
+from archive.fsutil import atomic_write_text
+from archive.textstore import record_json, write_article
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -21,6 +23,7 @@ class TextStorePipeline:
     def __init__(self, crawler: Crawler, root: Path) -> None:
         self.crawler = crawler
         self.root = root
+        self.written: dict[str, tuple[Path, list[str]]] = {}  # URL -> (JSON path, discovered_via written)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TextStorePipeline:
@@ -32,7 +35,22 @@ class TextStorePipeline:
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         """Write the article's files."""
-        txt_path, _ = write_article(self.root, item.site, item.record)
+        txt_path, json_path = write_article(self.root, item.site, item.record)
+        self.written[item.url] = (json_path, list(item.record.get("discovered_via", [])))
         item.record["path"] = txt_path.relative_to(self.root).as_posix()
         self.crawler.stats.inc_value("textstore/written")
         return item
+
+    def close_spider(self) -> None:
+        """Add to ``discovered_via`` the sources that found an article after it was written."""
+        frontier = getattr(self.crawler.spider, "frontier", None)
+        if frontier is None:
+            return
+        for url, (json_path, recorded) in self.written.items():
+            candidate = frontier.ledger.get(url)
+            if candidate is None or set(candidate.sources) <= set(recorded):
+                continue
+            record = json.loads(json_path.read_text(encoding="utf-8"))
+            record["discovered_via"] = sorted(set(candidate.sources) | set(recorded))
+            atomic_write_text(json_path, record_json(record))
+            self.crawler.stats.inc_value("textstore/sources_updated")

@@ -1,107 +1,171 @@
-"""ProfileSpider: a thin spider driven by a site profile (discovery through robots.txt and sitemaps)."""
+"""ProfileSpider: a thin spider driven by a site profile and a topic.
+
+Discovery sources (each recorded in the article's ``discovered_via``): robots.txt ``Sitemap:`` lines and
+sitemaps, tag archives, the site's own search for each topic query, RSS feeds (site-wide and per tag), and the
+related-article links of fetched articles. Every offered URL goes through the frontier, which builds no request
+for a URL already seen, outside the article patterns, out of the date window or without promise.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 
+from archive.relevance import Topic
+from crawler.discovery.frontier import Frontier
+from crawler.discovery.listing import parse_listing, related_links
+from crawler.discovery.parsers import Entry, parse_feed, parse_sitemap
+from crawler.discovery.window import DateWindow
 from crawler.items import ArticleItem, PageData
 from crawler.profiles import SiteProfile, get_profile
+from crawler.topic import TopicDiscovery, topic_path
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import AsyncIterator, Iterable, Iterator
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
 SITEMAP_MAX_SIZE = 50 * 1024 * 1024
+DISCOVERY_PRIORITY = 2000  # discovery pages before articles: the frontier learns more before it spends
 
 
 class ProfileSpider(scrapy.Spider):
     """Base of every site spider; subclasses only set ``name`` (the profile's name)."""
 
     profile: SiteProfile
+    frontier: Frontier
+    plan: TopicDiscovery
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ProfileSpider:
-        """Build the spider with its profile, pointed at ``SOUVERAIN_SITE_ROOTS[name]`` when set."""
+        """Build the spider with its profile (pointed at ``SOUVERAIN_SITE_ROOTS[name]``), topic and window."""
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.profile = get_profile(cls.name, crawler.settings.getdict("SOUVERAIN_SITE_ROOTS"))
+        settings = crawler.settings
+        spider.profile = get_profile(cls.name, settings.getdict("SOUVERAIN_SITE_ROOTS"))
         spider.allowed_domains = sorted({host.split(":")[0] for host in spider.profile.hosts})
-        spider.sources = {}  # article URL -> discovery sources
+        path = topic_path(settings.get("SOUVERAIN_TOPIC", "cloud-souverain"))
+        window = DateWindow.from_strings(settings.get("SOUVERAIN_SINCE"), settings.get("SOUVERAIN_UNTIL"))
+        spider.plan = TopicDiscovery.load(path)
+        spider.frontier = Frontier(spider.profile, Topic.load(path).score_hint, window,
+                                   settings.getfloat("DISCOVERY_MIN_HINT", 0.0))
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Start from robots.txt (its ``Sitemap:`` lines) or the profile's sitemaps."""
-        if self.profile.robots_sitemaps:
-            yield scrapy.Request(self.profile.url("/robots.txt"), callback=self.parse_robots,
-                                 errback=self.on_robots_error, dont_filter=True)
+        """Start every discovery source of the profile."""
+        for request in self.start_requests_of_sources():
+            yield request
+
+    def start_requests_of_sources(self) -> Iterator[scrapy.Request]:
+        """Return the first request of each source: robots/sitemaps, feeds, tag archives and searches."""
+        profile = self.profile
+        if profile.robots_sitemaps:
+            yield self.discovery_request(profile.url("/robots.txt"), self.parse_robots, errback=self.on_robots_error)
         else:
-            for request in self.sitemap_requests(self.profile.url(p) for p in self.profile.sitemaps):
-                yield request
+            yield from self.sitemap_requests(profile.url(p) for p in profile.sitemaps)
+        feeds = [*profile.feeds, *(profile.tag_feed.format(tag=t) for t in self.plan.tags if profile.tag_feed)]
+        for path in feeds:
+            yield self.discovery_request(profile.url(path), self.parse_feed)
+        for tag in self.plan.tags if profile.tag_page else ():
+            yield self.discovery_request(profile.url(profile.tag_page.format(tag=tag)), self.parse_listing,
+                                         source="tag")
+        for query in self.plan.queries if profile.search else ():
+            yield self.discovery_request(profile.url(profile.search.format(query=quote_plus(query))),
+                                         self.parse_listing, source="search")
+
+    def discovery_request(self, url: str, callback: Any, *, errback: Any = None, **kwargs: Any) -> scrapy.Request:
+        """Return a request for a discovery page (robots.txt, sitemap, feed, listing)."""
+        return scrapy.Request(url, callback=callback, errback=errback or self.on_discovery_error,
+                              priority=DISCOVERY_PRIORITY, cb_kwargs=kwargs)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """Follow the ``Sitemap:`` lines of robots.txt, or the profile's sitemaps when there are none."""
         urls = [u for u in sitemap_urls_from_robots(response.body, base_url=response.url) if self.profile.is_own(u)]
         self.crawler.stats.inc_value("discovery/robots/sitemaps", len(urls))
-        yield from self.sitemap_requests(urls or (self.profile.url(p) for p in self.profile.sitemaps))
+        yield from self.sitemap_requests(urls or [self.profile.url(p) for p in self.profile.sitemaps])
 
     def on_robots_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         """Fall back to the profile's sitemaps when robots.txt cannot be had."""
-        self.on_start_error(failure)
+        self.on_discovery_error(failure)
         yield from self.sitemap_requests([self.profile.url(p) for p in self.profile.sitemaps])
 
-    def sitemap_requests(self, urls: Iterator[str] | list[str]) -> Iterator[scrapy.Request]:
+    def sitemap_requests(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
         """Return requests for sitemap (or sitemap index) URLs."""
         for url in urls:
-            yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.on_start_error)
+            yield self.discovery_request(url, self.parse_sitemap)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        """Read a sitemap index (→ more sitemaps) or a urlset (→ article requests)."""
+        """Read a sitemap index (→ the sitemaps worth reading) or a urlset (→ article candidates)."""
+        self.frontier.ledger.page("sitemap")
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body, max_size=SITEMAP_MAX_SIZE)
-        sitemap = Sitemap(body)
-        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
-        if sitemap.type == "sitemapindex":
-            yield from self.sitemap_requests([u for u in locs if self.profile.is_own(u)])
-            return
-        for url in locs:
-            yield from self.article_request(url, "sitemap")
+        sitemap = parse_sitemap(body)
+        if sitemap.kind == "sitemapindex":
+            yield from self.sitemap_requests(e.url for e in sitemap.entries if self.wants_sitemap(e))
+        else:
+            yield from self.offer(sitemap.entries, "sitemap")
 
-    def article_request(self, url: str, source: str) -> Iterator[scrapy.Request]:
-        """Yield a request for an article URL unless seen before; record every source that found it."""
-        self.crawler.stats.inc_value(f"discovery/{source}/urls")
-        seen = self.sources.get(url)
-        if seen is not None:
-            seen.add(source)
-            self.crawler.stats.inc_value("discovery/duplicates")
-            return
-        if self.profile.match_article(url) is None:
-            self.crawler.stats.inc_value("discovery/not_article")
-            return
-        self.sources[url] = {source}
-        yield scrapy.Request(url, callback=self.parse_article, cb_kwargs={"first_url": url, "pages": []})
+    def wants_sitemap(self, entry: Entry) -> bool:
+        """Tell whether a sitemap of an index is worth reading (profile's rules, date window by month)."""
+        if not self.profile.follows_sitemap(entry.url):
+            return False
+        month = self.profile.sitemap_month_of(entry.url)
+        window = self.frontier.window
+        if (month and window.excludes_month(*month)) or window.excludes_lastmod(entry.lastmod):
+            self.crawler.stats.inc_value("discovery/sitemap/skipped_out_of_window")
+            return False
+        return True
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        """Offer a feed's items."""
+        self.frontier.ledger.page("feed")
+        yield from self.offer(parse_feed(response.body), "feed")
+
+    def parse_listing(self, response: Response, source: str, page: int = 1, idle: int = 0) -> Iterator[Any]:
+        """Offer a listing page's entries; follow its next page while the listing stays promising."""
+        self.frontier.ledger.page(source)
+        entries, next_url = parse_listing(response.selector, response.url, self.profile.listing)
+        yield from self.offer(entries, source)
+        idle = 0 if self.frontier.listing_worth_following(entries) else idle + 1
+        if next_url and idle <= self.profile.max_idle_pages and page < self.profile.max_listing_pages:
+            yield self.discovery_request(next_url, self.parse_listing, source=source, page=page + 1, idle=idle)
+
+    def offer(self, entries: Iterable[Entry], source: str) -> Iterator[scrapy.Request]:
+        """Yield a request for each entry the frontier wants fetched."""
+        stats = self.crawler.stats
+        for entry in entries:
+            stats.inc_value(f"discovery/{source}/offered")
+            priority = self.frontier.offer(entry, source)
+            if priority is not None:
+                url = entry.url.split("#", 1)[0]
+                yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
+                                     priority=priority, cb_kwargs={"first_url": url, "pages": []})
 
     def parse_article(self, response: Response, first_url: str, pages: list[PageData]) -> Iterator[Any]:
-        """Collect an article page; follow ``Page suivante`` for multi-page pieces, then yield the item."""
+        """Collect an article page and offer its related links; follow ``Page suivante``, then yield the item."""
         pages = [*pages, PageData(
             url=response.url,
             body=response.body,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
             capture=response.meta.get("capture"),
         )]
+        yield from self.offer(related_links(response.selector, response.url, self.profile.listing), "related")
         next_url = self.next_page_url(response, pages)
         if next_url:
-            yield response.follow(next_url, callback=self.parse_article,
+            yield response.follow(next_url, callback=self.parse_article, errback=self.on_article_error,
                                   cb_kwargs={"first_url": first_url, "pages": pages})
             return
+        candidate = self.frontier.ledger.get(first_url)
         yield ArticleItem(site=self.name, url=first_url, pages=pages,
-                          discovered_via=sorted(self.sources.get(first_url, ())))
+                          discovered_via=sorted(candidate.sources) if candidate else [])
 
     def next_page_url(self, response: Response, pages: list[PageData]) -> str | None:
         """Return the next page of a multi-page article, if the profile describes one and it is new."""
@@ -114,7 +178,24 @@ class ProfileSpider(scrapy.Spider):
         known = {p.url for p in pages}
         return url if url not in known and self.profile.match_article(url) else None
 
-    def on_start_error(self, failure: Failure) -> None:
-        """Count a failed robots.txt or sitemap fetch (the run report names the site)."""
+    def on_article_error(self, failure: Failure) -> None:
+        """Reject an article whose page could not be had, with the reason."""
+        request = failure.request
+        first_url = request.cb_kwargs.get("first_url", request.url)
+        self.frontier.ledger.reject(first_url, fetch_failure_reason(failure))
+        self.crawler.stats.inc_value("articles/fetch_errors")
+
+    def on_discovery_error(self, failure: Failure) -> None:
+        """Count a failed robots.txt, sitemap, feed or listing fetch (the run report names the site)."""
         self.crawler.stats.inc_value("discovery/errors")
-        self.crawler.stats.set_value("discovery/last_error", f"{failure.request.url}: {failure.getErrorMessage()}")
+        self.crawler.stats.set_value("discovery/last_error", f"{failure.request.url}: {fetch_failure_reason(failure)}")
+
+
+def fetch_failure_reason(failure: Failure) -> str:
+    """Return the reason a request failed, in the report's words (``http error: 404``, ``robots.txt: …``)."""
+    if failure.check(HttpError):
+        return f"http error: {failure.value.response.status}"
+    if failure.check(IgnoreRequest):
+        message = failure.getErrorMessage()
+        return f"robots.txt: {message}" if "robots" in message.lower() else f"not fetched: {message}"
+    return f"fetch error: {failure.getErrorMessage()}"

@@ -1,0 +1,159 @@
+"""The discovery ledger: every candidate URL of a site, the sources that found it, and what became of it.
+
+A URL is *skipped* (never requested: unpromising, out of the date window…) or *fetched* (requested), and a
+fetched URL ends *kept* or *rejected* with a reason (off-topic, out of date window, robots.txt, HTTP error…).
+So, per site and per source: discovered = fetched + skipped, and fetched = kept + rejected (+ pending while
+the crawl runs).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+SKIPPED, FETCHED, KEPT, REJECTED = "skipped", "fetched", "kept", "rejected"
+
+
+@dataclass
+class Candidate:
+    """One candidate URL: its sources (in order of discovery), best hint, state and reason."""
+
+    url: str
+    sources: list[str]
+    hint: float
+    state: str = SKIPPED
+    reason: str = ""
+
+
+@dataclass
+class Ledger:
+    """Candidates of one site, plus the discovery pages (sitemaps, listings, feeds) fetched per source."""
+
+    candidates: dict[str, Candidate] = field(default_factory=dict)
+    pages: Counter[str] = field(default_factory=Counter)
+
+    def get(self, url: str) -> Candidate | None:
+        """Return the candidate for a URL, if known."""
+        return self.candidates.get(url)
+
+    def discover(self, url: str, source: str, hint: float) -> tuple[Candidate, bool]:
+        """Record that ``source`` offered ``url``.
+
+        Args:
+            url: the candidate URL.
+            source: the discovery source (``sitemap``, ``search``, ``tag``, ``feed``, ``related``).
+            hint: the pre-fetch promise of this offer.
+
+        Returns:
+            The candidate, and whether the URL was new.
+        """
+        candidate = self.candidates.get(url)
+        if candidate is None:
+            candidate = self.candidates[url] = Candidate(url, [source], hint)
+            return candidate, True
+        if source not in candidate.sources:
+            candidate.sources.append(source)
+        candidate.hint = max(candidate.hint, hint)
+        return candidate, False
+
+    def skip(self, url: str, reason: str) -> None:
+        """Mark a candidate as not requested, with the reason."""
+        candidate = self.candidates[url]
+        candidate.state, candidate.reason = SKIPPED, reason
+
+    def fetch(self, url: str) -> None:
+        """Mark a candidate as requested."""
+        candidate = self.candidates[url]
+        candidate.state, candidate.reason = FETCHED, ""
+
+    def keep(self, url: str) -> None:
+        """Mark a fetched candidate as kept (written as an article)."""
+        candidate = self.candidates[url]
+        candidate.state, candidate.reason = KEPT, ""
+
+    def reject(self, url: str, reason: str) -> None:
+        """Mark a fetched candidate as rejected, with the reason (first reason wins)."""
+        candidate = self.candidates.get(url)
+        if candidate is not None and candidate.state in (FETCHED, KEPT):
+            candidate.state, candidate.reason = REJECTED, reason
+
+    def page(self, source: str) -> None:
+        """Count one discovery page (sitemap, listing, feed) fetched for ``source``."""
+        self.pages[source] += 1
+
+    def summary(self) -> dict[str, Any]:
+        """Return the counts per source and in total, with harvest rates.
+
+        Returns:
+            ``{"total": {...}, "sources": {source: {...}}}``; each has discovered, fetched, skipped (by reason),
+            kept, rejected (by reason), pending, discovery_pages, found_only_here and harvest_rate
+            (kept ÷ (fetched + discovery pages)).
+        """
+        total = _Counts()
+        sources: dict[str, _Counts] = {}
+        for candidate in self.candidates.values():
+            total.add(candidate)
+            for source in candidate.sources:
+                sources.setdefault(source, _Counts()).add(candidate, alone=len(candidate.sources) == 1)
+        for source, count in self.pages.items():
+            sources.setdefault(source, _Counts()).discovery_pages = count
+        total.discovery_pages = sum(self.pages.values())
+        return {"total": total.as_dict(), "sources": {name: sources[name].as_dict() for name in sorted(sources)}}
+
+    def rejected_and_skipped(self) -> list[dict[str, Any]]:
+        """Return every URL that was not kept, with its sources, state and reason."""
+        return [
+            {"url": c.url, "sources": c.sources, "state": c.state, "reason": c.reason}
+            for c in sorted(self.candidates.values(), key=lambda c: c.url)
+            if c.state in (SKIPPED, REJECTED)
+        ]
+
+
+@dataclass
+class _Counts:
+    """Counts of one source (or of the whole site)."""
+
+    discovered: int = 0
+    fetched: int = 0
+    kept: int = 0
+    pending: int = 0
+    found_only_here: int = 0
+    discovery_pages: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)
+
+    def add(self, candidate: Candidate, alone: bool = False) -> None:
+        """Count one candidate."""
+        self.discovered += 1
+        self.found_only_here += alone
+        if candidate.state == SKIPPED:
+            self.skipped[_category(candidate.reason)] += 1
+            return
+        self.fetched += 1
+        if candidate.state == KEPT:
+            self.kept += 1
+        elif candidate.state == REJECTED:
+            self.rejected[_category(candidate.reason)] += 1
+        else:
+            self.pending += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the counts, JSON-ready."""
+        pages = self.fetched + self.discovery_pages
+        return {
+            "discovered": self.discovered,
+            "fetched": self.fetched,
+            "skipped": dict(sorted(self.skipped.items())),
+            "kept": self.kept,
+            "rejected": dict(sorted(self.rejected.items())),
+            "pending": self.pending,
+            "found_only_here": self.found_only_here,
+            "discovery_pages": self.discovery_pages,
+            "harvest_rate": round(self.kept / pages, 4) if pages else 0.0,
+        }
+
+
+def _category(reason: str) -> str:
+    """Return the category of a reason: the words before its first colon (``off-topic: score 2 < 12``)."""
+    return reason.split(":", 1)[0].strip() or "unknown"

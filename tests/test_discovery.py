@@ -92,6 +92,7 @@ def test_ledger_totals_add_up():
     assert total["rejected"] == {"http error": 1, "off-topic": 1}
     assert summary["sources"]["sitemap"]["discovered"] == 2 and summary["sources"]["sitemap"]["discovery_pages"] == 2
     assert summary["sources"]["search"]["found_only_here"] == 0 and summary["sources"]["tag"]["found_only_here"] == 1
+    assert summary["sources"]["search"]["duplicates"] == 1 and total["duplicates"] == 1
     assert total["harvest_rate"] == round(1 / (3 + 2), 4)
     assert {row["url"]: row["reason"] for row in ledger.rejected_and_skipped()} == {
         "b": "unpromising: hint 0 <= 0", "c": "off-topic: score 2.0 < 12.0", "d": "http error: 404"}

@@ -32,6 +32,7 @@ class Ledger:
 
     candidates: dict[str, Candidate] = field(default_factory=dict)
     pages: Counter[str] = field(default_factory=Counter)
+    duplicates: Counter[str] = field(default_factory=Counter)
 
     def get(self, url: str) -> Candidate | None:
         """Return the candidate for a URL, if known."""
@@ -52,6 +53,7 @@ class Ledger:
         if candidate is None:
             candidate = self.candidates[url] = Candidate(url, [source], hint)
             return candidate, True
+        self.duplicates[source] += 1
         if source not in candidate.sources:
             candidate.sources.append(source)
         candidate.hint = max(candidate.hint, hint)
@@ -87,8 +89,8 @@ class Ledger:
 
         Returns:
             ``{"total": {...}, "sources": {source: {...}}}``; each has discovered, fetched, skipped (by reason),
-            kept, rejected (by reason), pending, discovery_pages, found_only_here and harvest_rate
-            (kept ÷ (fetched + discovery pages)).
+            kept, rejected (by reason), pending, discovery_pages, found_only_here, duplicates (offers of a URL
+            already known: not fetched again) and harvest_rate (kept ÷ (fetched + discovery pages)).
         """
         total = _Counts()
         sources: dict[str, _Counts] = {}
@@ -98,7 +100,10 @@ class Ledger:
                 sources.setdefault(source, _Counts()).add(candidate, alone=len(candidate.sources) == 1)
         for source, count in self.pages.items():
             sources.setdefault(source, _Counts()).discovery_pages = count
+        for source, count in self.duplicates.items():
+            sources.setdefault(source, _Counts()).duplicates = count
         total.discovery_pages = sum(self.pages.values())
+        total.duplicates = sum(self.duplicates.values())
         return {"total": total.as_dict(), "sources": {name: sources[name].as_dict() for name in sorted(sources)}}
 
     def rejected_and_skipped(self) -> list[dict[str, Any]]:
@@ -120,6 +125,7 @@ class _Counts:
     pending: int = 0
     found_only_here: int = 0
     discovery_pages: int = 0
+    duplicates: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
 
@@ -149,6 +155,7 @@ class _Counts:
             "rejected": dict(sorted(self.rejected.items())),
             "pending": self.pending,
             "found_only_here": self.found_only_here,
+            "duplicates": self.duplicates,
             "discovery_pages": self.discovery_pages,
             "harvest_rate": round(self.kept / pages, 4) if pages else 0.0,
         }

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.fsutil import atomic_write_text
 from archive.textstore import record_json, write_article
@@ -24,6 +24,7 @@ class TextStorePipeline:
         self.crawler = crawler
         self.root = root
         self.written: dict[str, tuple[Path, list[str]]] = {}  # URL -> (JSON path, discovered_via written)
+        self.canonical: dict[str, str] = {}  # canonical URL -> URL written under it
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TextStorePipeline:
@@ -34,7 +35,12 @@ class TextStorePipeline:
         return cls(crawler, Path(settings.get("TEXTSTORE_DIR") or settings.get("SOUVERAIN_OUT_DIR", "out")))
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        """Write the article's files."""
+        """Write the article's files, unless this run already wrote the same article under another URL."""
+        canonical = item.record.get("canonical_url") or item.url
+        first = self.canonical.setdefault(canonical, item.url)
+        if first != item.url:
+            self.crawler.stats.inc_value("textstore/duplicates")
+            raise DropItem(f"duplicate: same article as {first}")
         txt_path, json_path = write_article(self.root, item.site, item.record)
         self.written[item.url] = (json_path, list(item.record.get("discovered_via", [])))
         item.record["path"] = txt_path.relative_to(self.root).as_posix()

@@ -7,7 +7,6 @@ import os
 import socket
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
-from importlib import metadata
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, Callable
@@ -19,6 +18,8 @@ from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from archive.versions import package_version
+
 __all__ = ["Capture", "HttpExchange", "StoredResponse", "WarcWriter", "read_capture", "read_record"]
 
 LOGGER = logging.getLogger(__name__)
@@ -28,15 +29,7 @@ CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-for
 OPEN_SUFFIX = ".open"
 
 
-def _version(package: str) -> str:
-    """Installed version of a distribution, or "unknown"."""
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
-SOFTWARE = f"souverain/{_version('souverain')} (warcio/{_version('warcio')})"
+SOFTWARE = f"souverain/{package_version('souverain')} (warcio/{package_version('warcio')})"
 
 
 def utc_now() -> datetime:
@@ -243,6 +236,29 @@ class WarcWriter:
         if self._file.tell() >= self.max_size:
             self._close_file()
         return capture
+
+    def write_metadata(self, uri: str, payload: bytes, content_type: str) -> tuple[str, int, str]:
+        """Write a ``metadata`` record (crawl configuration, list of kept articles…).
+
+        Args:
+            uri: the record's WARC-Target-URI (``urn:x-souverain:…``).
+            payload: the record block.
+            content_type: its media type (``application/json``…).
+
+        Returns:
+            The file name, the record's offset in it, and its record id.
+        """
+        writer = self._writer or self._open()
+        assert self._file is not None
+        record_id = self.record_id_factory()
+        record = writer.create_warc_record(
+            uri, "metadata", payload=BytesIO(payload), length=len(payload), warc_content_type=content_type,
+            warc_headers_dict={"WARC-Record-ID": record_id},
+        )
+        offset = self._file.tell()
+        writer.write_record(record)
+        self.bytes_written += self._file.tell() - offset
+        return self._name, offset, record_id
 
     def _warc_headers(self, rec_type: str, exchange: HttpExchange, date: str,
                       record_id: str) -> dict[str, str]:

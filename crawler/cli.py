@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from archive.errors import ArchiveError
 from crawler.discovery.window import WindowError
 from crawler.extensions.progress import human_bytes
 from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
@@ -65,6 +66,32 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--json", action="store_true", help="print the article JSON (default: title, date, text)")
     extract.add_argument("--topic", default="cloud-souverain", help="topic to score against")
 
+    snapshot = commands.add_parser("snapshot", help="build a reproducible WACZ snapshot of an output folder")
+    snapshot.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: ./out)")
+    cut = snapshot.add_mutually_exclusive_group()
+    cut.add_argument("--run", metavar="RUN_ID", help="only this run's WARCs and articles")
+    cut.add_argument("--until", metavar="YYYY-MM-DD", help="only what was captured up to this day (UTC)")
+    snapshot.add_argument("-o", "--output", type=Path, required=True, metavar="NAME.wacz", help="the WACZ to write")
+
+    verify = commands.add_parser("verify", help="check every hash and digest of a snapshot")
+    verify.add_argument("snapshot", type=Path, metavar="NAME.wacz")
+
+    reextract = commands.add_parser("reextract", help="rebuild every dated file from the WARCs alone, offline")
+    reextract.add_argument("source", type=Path, metavar="SNAPSHOT_OR_DIR", help="a .wacz snapshot or an output folder")
+    reextract.add_argument("--out", type=Path, required=True, metavar="DIR2", help="where to write articles/")
+    reextract.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
+
+    export = commands.add_parser("export", help="one row per article, for pandas and DuckDB")
+    export.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: ./out)")
+    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="the file to write")
+
+    replay = commands.add_parser("replay", help="serve archived pages with pywb, with a list of the articles")
+    replay.add_argument("source", type=Path, nargs="?", default=Path("out"), metavar="SNAPSHOT|OUT",
+                        help="a .wacz snapshot or an output folder (default: ./out)")
+    replay.add_argument("--port", type=int, default=8090, help="port to serve on (default: 8090)")
+    replay.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1 only)")
+
     mirror = commands.add_parser("mirror", help="the local mirror of the sites")
     mirror_commands = mirror.add_subparsers(dest="mirror_command", required=True, metavar="COMMAND")
     serve = mirror_commands.add_parser("serve", help="serve the mirror (clubic on PORT, numerama on PORT+1)")
@@ -96,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (UserError, ProfileError, TopicError, WindowError) as exc:
+    except (UserError, ProfileError, TopicError, WindowError, ArchiveError) as exc:
         print(f"souverain: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -232,7 +259,59 @@ def cmd_mirror(args: argparse.Namespace) -> int:
     return serve(args)
 
 
-COMMANDS = {"crawl": cmd_crawl, "demo": cmd_demo, "extract": cmd_extract, "mirror": cmd_mirror}
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    """``souverain snapshot``: a deterministic WACZ of an output folder."""
+    from archive.snapshot import build_snapshot
+
+    summary = build_snapshot(args.out, args.output, run_id=args.run, until=args.until)
+    CONSOLE.print(f"snapshot: {args.output} ({summary['warc_files']} WARC files, {summary['articles']} articles, "
+                  f"{human_bytes(summary['bytes'])}, cut-off {summary['cutoff']})")
+    CONSOLE.print(f"sha256:   {summary['sha256']}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """``souverain verify``: pass/fail per check; exit 0 only when every check passes."""
+    from archive.verify import verify_snapshot
+
+    checks = verify_snapshot(args.snapshot)
+    for check in checks:
+        CONSOLE.print(f"{'PASS' if check.ok else 'FAIL'} {check.name}" + ("" if check.ok else f": {check.detail}"))
+    failed = sum(not check.ok for check in checks)
+    CONSOLE.print(f"{len(checks) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_reextract(args: argparse.Namespace) -> int:
+    """``souverain reextract``: dated files rebuilt from the WARCs alone."""
+    from archive.reextract import reextract
+
+    summary = reextract(args.source, args.out, workers=args.workers or None)
+    CONSOLE.print(f"reextract: {summary['articles']} articles from {summary['warc_files']} WARC files "
+                  f"written under {args.out / 'articles'}/ in {summary['seconds']:.1f} s")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``souverain export``: one row per article."""
+    from archive.export import export_articles
+
+    rows = export_articles(args.out, args.output, args.format)
+    CONSOLE.print(f"export: {rows} articles written to {args.output} ({args.format})")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """``souverain replay``: pywb on the archive until interrupted."""
+    from archive.replay import serve_replay
+
+    return serve_replay(args.source, host=args.host, port=args.port, announce=CONSOLE.print)
+
+
+COMMANDS = {
+    "crawl": cmd_crawl, "demo": cmd_demo, "extract": cmd_extract, "mirror": cmd_mirror, "snapshot": cmd_snapshot,
+    "verify": cmd_verify, "reextract": cmd_reextract, "export": cmd_export, "replay": cmd_replay,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

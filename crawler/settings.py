@@ -36,6 +36,7 @@ TELNETCONSOLE_ENABLED = False
 
 EXTENSIONS = {
     "crawler.extensions.warc.WarcExtension": 100,
+    "crawler.extensions.runlog.RunLog": 150,
     "crawler.extensions.report.RunReport": 200,
     "crawler.extensions.progress.Progress": 300,
 }
@@ -65,5 +66,6 @@ EXTRACT_WORKERS = 0  # 0: one worker per core
 RELEVANCE_ENABLED = True
 TEXTSTORE_ENABLED = True
 REPORT_ENABLED = True
+RUNLOG_ENABLED = True
 PROGRESS_INTERVAL = 5.0
 PAGEBUDGET_PAGES = 0  # 0: no cap

@@ -36,6 +36,28 @@ def warc_dir(settings: BaseSettings) -> Path:
     return Path(settings.get("WARC_DIR") or Path(settings.get("SOUVERAIN_OUT_DIR") or "out") / "warc")
 
 
+def writer_args(settings: BaseSettings) -> dict[str, Any]:
+    """Return the WarcWriter options from the ``WARC_*`` settings (warcinfo: operator, robots, UA, run id)."""
+    return {
+        "prefix": settings.get("WARC_PREFIX") or "souverain",
+        "max_size": settings.getint("WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
+        "warcinfo": {
+            "operator": settings.get("WARC_OPERATOR") or "",
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            "http-header-user-agent": settings.get("USER_AGENT") or "",
+            # isPartOf is the warcinfo field Heritrix uses for the job: our run id.
+            "isPartOf": run_id(settings),
+        },
+    }
+
+
+def acquire_writer(settings: BaseSettings) -> tuple[Path, WarcWriter]:
+    """Return the process's writer for the WARC folder of these settings (release it with ``WRITERS``)."""
+    directory = warc_dir(settings).resolve()
+    args = writer_args(settings)
+    return directory, WRITERS.acquire(directory, lambda: WarcWriter(directory, **args), WarcWriter.close)
+
+
 def _reason(status: int) -> str:
     """Reason phrase of a status code (Scrapy keeps none); empty when unknown."""
     try:
@@ -107,30 +129,17 @@ def build_exchange(response: Response, request: Request) -> HttpExchange:
 class WarcExtension:
     """Archives every downloaded response with its request (settings `WARC_*`, stats `warc/*`)."""
 
-    def __init__(self, crawler: Crawler, directory: Path, writer_args: dict[str, Any]) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.directory = directory
-        self.writer_args = writer_args
+        self.directory: Path | None = None
         self.writer: WarcWriter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcExtension:
         """Build the extension; ``WARC_ENABLED=False`` switches it off."""
-        settings = crawler.settings
-        if not settings.getbool("WARC_ENABLED", True):
+        if not crawler.settings.getbool("WARC_ENABLED", True):
             raise NotConfigured("WARC_ENABLED is false")
-        writer_args = {
-            "prefix": settings.get("WARC_PREFIX") or "souverain",
-            "max_size": settings.getint("WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
-            "warcinfo": {
-                "operator": settings.get("WARC_OPERATOR") or "",
-                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
-                "http-header-user-agent": settings.get("USER_AGENT") or "",
-                # isPartOf is the warcinfo field Heritrix uses for the job: our run id.
-                "isPartOf": run_id(settings),
-            },
-        }
-        ext = cls(crawler, warc_dir(settings).resolve(), writer_args)
+        ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -139,9 +148,7 @@ class WarcExtension:
     def spider_opened(self) -> None:
         """Take the process's writer for the WARC folder."""
         if self.writer is None:
-            self.writer = WRITERS.acquire(
-                self.directory, lambda: WarcWriter(self.directory, **self.writer_args), WarcWriter.close
-            )
+            self.directory, self.writer = acquire_writer(self.crawler.settings)
 
     def response_downloaded(self, response: Response, request: Request) -> None:
         """Archive the exchange; leave its capture in ``request.meta["capture"]``."""

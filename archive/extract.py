@@ -113,6 +113,22 @@ def join_pages(pages: list[Article]) -> Article:
     return replace(pages[0], text=text, word_count=len(text.split()))
 
 
+def extract_pages(pages: list[tuple[bytes, str, str | None]], cleanup: SiteCleanup) -> Article | None:
+    """Extract every page of an article and join them in order (a top-level function: it runs in pools).
+
+    Args:
+        pages: (body, url, content type) of each page, in order.
+        cleanup: the site's cleanup rules.
+
+    Returns:
+        One article, or None when the first page holds no article text.
+    """
+    extracted = [extract_article(body, url, content_type=ctype, cleanup=cleanup) for body, url, ctype in pages]
+    if extracted[0] is None:
+        return None
+    return join_pages([a for a in extracted if a is not None])
+
+
 def _main_text(tree: HtmlElement, url: str, rules: SiteCleanup) -> str:
     """Return trafilatura's text of the page after the site's element rules, or ""."""
     for candidate in rules.prune(tree):

@@ -4,34 +4,59 @@ from __future__ import annotations
 
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
 
     Args:
         path: destination file; its parent folders are created.
         data: the whole content.
+        durable: fsync the file before the rename (a crash then leaves the old or the new file, never an
+            empty one); bulk writers that can be re-run pass False and call ``os.sync()`` once at the end.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
     """Write ``text`` as UTF-8 to ``path`` atomically.
 
     Args:
         path: destination file; its parent folders are created.
         text: the whole content.
+        durable: as for ``atomic_write_bytes``.
     """
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, text.encode("utf-8"), durable=durable)
+
+
+def _fsync(path: Path) -> None:
+    """Flush one file's data to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_paths(paths: list[Path], *, threads: int = 8) -> None:
+    """Flush many files to disk at once (fsync releases the GIL, so threads overlap the waits).
+
+    Args:
+        paths: files written with ``durable=False``.
+        threads: fsyncs in flight.
+    """
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(_fsync, paths))

@@ -116,9 +116,22 @@ class Topic:
         Returns:
             The topic.
         """
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return cls.loads(path.read_text(encoding="utf-8"), default_name=path.stem)
+
+    @classmethod
+    def loads(cls, text: str, *, default_name: str = "topic") -> Topic:
+        """Read a topic from the text of a topic file (as recorded in a WARC's run configuration).
+
+        Args:
+            text: the TOML text.
+            default_name: the name when the file gives none.
+
+        Returns:
+            The topic.
+        """
+        data = tomllib.loads(text)
         return cls(
-            name=data.get("name", path.stem),
+            name=data.get("name", default_name),
             terms=tuple(Term.from_dict(spec) for spec in data["terms"]),
             negatives=tuple(Term.from_dict(spec) for spec in data.get("negatives", [])),
             threshold=float(data["threshold"]),

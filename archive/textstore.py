@@ -96,24 +96,41 @@ def _stored_url(json_path: Path) -> str | None:
         return None
 
 
+def article_record(article: dict, *, url: str, site: str, discovered_via: list[str], captures: list[dict]) -> dict:
+    """Return the record of a dated JSON file (the relevance verdict is added by the caller).
+
+    Args:
+        article: the extracted article (``Article.to_dict()``).
+        url: the URL the article was found at (its first page).
+        site: the site name.
+        discovered_via: the discovery sources that found it.
+        captures: the WARC capture of each page (file, offset, record id, digest, fetch time, status, URL).
+
+    Returns:
+        The record.
+    """
+    return {**article, "url": url, "site": site, "discovered_via": discovered_via, "capture": captures}
+
+
 def record_json(record: dict) -> str:
     """Return an article record as it is stored: UTF-8 JSON, sorted keys, indented, final newline."""
     return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def write_article(root: Path, site: str, record: dict) -> tuple[Path, Path]:
+def write_article(root: Path, site: str, record: dict, *, durable: bool = True) -> tuple[Path, Path]:
     """Write an article's text and JSON record atomically.
 
     Args:
         root: the output folder (``OUT``).
         site: the site name.
         record: the article record; must hold ``url`` and ``text``.
+        durable: fsync each file before its rename (see ``archive.fsutil.atomic_write_bytes``).
 
     Returns:
         The paths of the ``.txt`` and ``.json`` files written.
     """
     stem = article_stem(root, site, record)
     txt_path, json_path = stem.with_name(stem.name + ".txt"), stem.with_name(stem.name + ".json")
-    atomic_write_text(txt_path, record["text"].rstrip("\n") + "\n")
-    atomic_write_text(json_path, record_json(record))
+    atomic_write_text(txt_path, record["text"].rstrip("\n") + "\n", durable=durable)
+    atomic_write_text(json_path, record_json(record), durable=durable)
     return txt_path, json_path

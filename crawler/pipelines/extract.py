@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from archive.extract import SiteCleanup, extract_article, join_pages
+from archive.extract import SiteCleanup, extract_pages
+from archive.textstore import article_record
 from crawler.profiles import load_profiles
 from crawler.shared import acquire_pool, pool_size, release_pool
 
@@ -16,23 +17,7 @@ if TYPE_CHECKING:
 
     from scrapy.crawler import Crawler
 
-    from archive.extract import Article
     from crawler.items import ArticleItem
-
-def extract_pages(pages: list[tuple[bytes, str, str | None]], cleanup: SiteCleanup) -> Article | None:
-    """Extract every page of an article and join them in order (runs in a worker process).
-
-    Args:
-        pages: (body, url, content type) of each page, in order.
-        cleanup: the site's cleanup rules.
-
-    Returns:
-        One article, or None when the first page holds no article text.
-    """
-    extracted = [extract_article(body, url, content_type=ctype, cleanup=cleanup) for body, url, ctype in pages]
-    if extracted[0] is None:
-        return None
-    return join_pages([a for a in extracted if a is not None])
 
 
 class ExtractPipeline:
@@ -69,12 +54,8 @@ class ExtractPipeline:
             stats.inc_value("extract/failed")
             raise DropItem("not an article: no text extracted")
         stats.inc_value("extract/ok")
-        item.record = {
-            **article.to_dict(),
-            "url": item.url,
-            "site": item.site,
-            "discovered_via": item.discovered_via,
-            "capture": [p.capture for p in item.pages if p.capture],
-        }
+        item.record = article_record(article.to_dict(), url=item.url, site=item.site,
+                                     discovered_via=item.discovered_via,
+                                     captures=[p.capture for p in item.pages if p.capture])
         return item
 

@@ -1,0 +1,84 @@
+"""Benchmark: ``souverain reextract`` (all cores) vs a single-process trafilatura loop over the same pages.
+
+Run: ``.venv/bin/python benchmarks/reextract.py [--articles 2000]``. The mirror is crawled once with a topic
+that keeps every article, so the re-extraction has the whole corpus to rebuild; both measurements read the
+same WARC and run in the same run: the figure to read is the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import trafilatura
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.mirror.process import MirrorProcess
+
+SOUVERAIN = Path(sys.executable).with_name("souverain")
+EVERYTHING = """name = "everything"
+threshold = 1.0
+min_strong_terms = 1
+terms = [{ name = "word", regex = '\\w+', weight = 1, strong = true }]
+"""
+
+
+def crawl_everything(roots: dict[str, str], out: Path, topic: Path) -> None:
+    """Crawl the mirror keeping every article (the benchmark topic matches any word)."""
+    args = [str(SOUVERAIN), "crawl", "--out", str(out), "--delay", "0", "--concurrency", "8", "--topic", str(topic)]
+    for name, root in roots.items():
+        args += ["--root", f"{name}={root}"]
+    subprocess.run(args, check=True, capture_output=True)
+
+
+def article_pages(out: Path) -> list[tuple[str, bytes]]:
+    """Return (URL, decoded body) of every 200 HTML response in the crawl's WARCs."""
+    pages = []
+    for warc in sorted((out / "warc").glob("*.warc.gz")):
+        with warc.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "response" and record.http_headers.get_statuscode() == "200" and \
+                        "html" in (record.http_headers.get_header("Content-Type") or ""):
+                    pages.append((record.rec_headers.get_header("WARC-Target-URI"), record.content_stream().read()))
+    return pages
+
+
+def main() -> int:
+    """Crawl once, then time the two re-extractions and print them side by side."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        topic = work / "everything.toml"
+        topic.write_text(EVERYTHING, encoding="utf-8")
+        with MirrorProcess(articles=args.articles) as mirror:
+            crawl_everything(mirror.roots, work / "out", topic)
+        articles = len(list((work / "out" / "articles").rglob("*.json")))
+        start = time.perf_counter()
+        done = subprocess.run([str(SOUVERAIN), "reextract", str(work / "out"), "--out", str(work / "again")],
+                              capture_output=True, text=True)
+        if done.returncode:
+            print(done.stderr, file=sys.stderr)
+            return 1
+        reextract_time = time.perf_counter() - start
+        pages = article_pages(work / "out")
+        start = time.perf_counter()
+        for url, body in pages:
+            trafilatura.extract(body, url=url, with_metadata=True, output_format="json")
+        loop_time = time.perf_counter() - start
+    print(f"{articles} articles ({len(pages)} HTML pages) in the WARC; {os.cpu_count()} cores")
+    print(f"{'':46}{'time s':>8}{'articles/s':>12}")
+    print(f"{'souverain reextract (WARC scan + pool)':46}{reextract_time:8.1f}{articles / reextract_time:12.1f}")
+    print(f"{'trafilatura, single process (bodies in memory)':46}{loop_time:8.1f}{len(pages) / loop_time:12.1f}")
+    print(f"ratio: {(articles / reextract_time) / (len(pages) / loop_time):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

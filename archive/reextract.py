@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -85,7 +85,8 @@ def extract_job(pages: list[tuple[str, int]], cleanup: dict[str, Any], topic_tom
     return article.to_dict(), _topic(topic_toml).score(article.title or "", article.text or "").to_dict()
 
 
-def reextract(source: Path, out: Path, *, workers: int | None = None) -> dict[str, Any]:
+def reextract(source: Path, out: Path, *, workers: int | None = None,
+              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Rebuild every dated file of the articles the run logs list, offline, on every core.
 
     With the same software versions the texts and JSON records are byte-identical to the crawl's.
@@ -94,6 +95,7 @@ def reextract(source: Path, out: Path, *, workers: int | None = None) -> dict[st
         source: an output folder or a ``.wacz`` snapshot.
         out: the folder to write ``articles/`` into.
         workers: worker processes (default: one per core).
+        progress: called with (articles done, articles in all) as the work goes.
 
     Returns:
         ``articles`` written, ``failed`` (no text), ``warc_files`` read and ``seconds``.
@@ -115,7 +117,9 @@ def reextract(source: Path, out: Path, *, workers: int | None = None) -> dict[st
             results = pool.map(extract_job, [[(str(r.path), r.offset) for r in refs] for _, refs, _ in jobs],
                                [config["cleanup"] for _, _, config in jobs],
                                [config["topic"]["toml"] for _, _, config in jobs], chunksize=4)
-            for (entry, refs, _), result in zip(jobs, results):
+            for done, ((entry, refs, _), result) in enumerate(zip(jobs, results), 1):
+                if progress is not None:
+                    progress(done, len(jobs))
                 if result is None:
                     failed += 1
                     continue

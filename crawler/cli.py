@@ -284,9 +284,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_reextract(args: argparse.Namespace) -> int:
     """``souverain reextract``: dated files rebuilt from the WARCs alone."""
+    from rich.progress import Progress
+
     from archive.reextract import reextract
 
-    summary = reextract(args.source, args.out, workers=args.workers or None)
+    with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("re-extracting", total=None)
+        summary = reextract(args.source, args.out, workers=args.workers or None,
+                            progress=lambda done, total: bar.update(task, completed=done, total=total))
     CONSOLE.print(f"reextract: {summary['articles']} articles from {summary['warc_files']} WARC files "
                   f"written under {args.out / 'articles'}/ in {summary['seconds']:.1f} s")
     return 0

@@ -1,0 +1,144 @@
+"""The article list served beside the replay: one HTML page listing the articles, one page per text."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+from zipfile import ZipFile
+
+from archive.manifest import MANIFEST_PATH
+from archive.textstore import slug_for_url
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+TEXT_FOLDER = "text"
+
+
+@dataclass(frozen=True)
+class ListedArticle:
+    """One archived article as the list shows it: what it is, which capture to replay, its text."""
+
+    title: str
+    published: str
+    site: str
+    url: str
+    timestamp: str
+    text: str
+
+
+def articles_from_out(out: Path) -> list[ListedArticle]:
+    """Read the articles of an output folder from its dated JSON files.
+
+    Args:
+        out: the output folder (``OUT``).
+
+    Returns:
+        The articles, sorted by publication date (undated last), then title.
+    """
+    paths = sorted((out / "articles").rglob("*.json"))
+    return _sorted([_from_record(json.loads(path.read_text(encoding="utf-8"))) for path in paths])
+
+
+def articles_from_wacz(wacz: ZipFile) -> list[ListedArticle]:
+    """Read the articles of a WACZ snapshot: the JSON files its manifest lists, else ``pages/pages.jsonl``.
+
+    Args:
+        wacz: the open snapshot.
+
+    Returns:
+        The articles, sorted by publication date (undated last), then title.
+    """
+    names = set(wacz.namelist())
+    if MANIFEST_PATH in names:
+        members = [entry.get("json") for entry in json.loads(wacz.read(MANIFEST_PATH)).get("articles", [])]
+        if members and all(member in names for member in members):
+            return _sorted([_from_record(json.loads(wacz.read(member))) for member in members])
+    listed = []
+    for line in wacz.read("pages/pages.jsonl").decode("utf-8").splitlines():
+        page = json.loads(line) if line.strip() else {}
+        if "url" in page:
+            listed.append(ListedArticle(title=page.get("title") or page["url"], published="",
+                                        site=urlsplit(page["url"]).netloc, url=page["url"],
+                                        timestamp=_timestamp(page.get("ts", "")), text=page.get("text", "")))
+    return _sorted(listed)
+
+
+def _from_record(record: dict) -> ListedArticle:
+    """Return the list entry of an article record (as ``archive.textstore`` writes it)."""
+    capture = (record.get("capture") or [{}])[0]
+    return ListedArticle(
+        title=record.get("title") or record["url"], published=record.get("published") or "",
+        site=record.get("site") or "", url=capture.get("url") or record["url"],
+        timestamp=_timestamp(capture.get("fetch_time", "")), text=record.get("text", ""),
+    )
+
+
+def write_article_list(static: Path, articles: Iterable[ListedArticle], *, collection: str, heading: str) -> Path:
+    """Write ``index.html`` and one text page per article into a collection's static folder.
+
+    Args:
+        static: pywb's static folder of the collection (served under ``/static/_/<collection>/``).
+        articles: the articles, in the order to list them.
+        collection: pywb's collection name, for the replay links.
+        heading: what the page says it lists (the output folder or snapshot).
+
+    Returns:
+        The path of ``index.html``.
+    """
+    shutil.rmtree(static / TEXT_FOLDER, ignore_errors=True)
+    (static / TEXT_FOLDER).mkdir(parents=True)
+    rows = []
+    for number, article in enumerate(articles, 1):
+        replay = f"/{collection}/{article.timestamp}/{article.url}"
+        text_name = PurePosixPath(TEXT_FOLDER, f"{number:04d}-{slug_for_url(article.url)}.html")
+        (static / text_name).write_text(_text_page(article, replay), encoding="utf-8")
+        rows.append(
+            f"<tr><td>{escape(article.published[:10]) or '—'}</td>"
+            f"<td><a class=\"replay\" href=\"{escape(replay)}\">{escape(article.title)}</a></td>"
+            f"<td>{escape(article.site)}</td><td><a class=\"text\" href=\"{escape(str(text_name))}\">text</a></td></tr>"
+        )
+    index = static / "index.html"
+    index.write_text(_page(
+        f"Archived articles: {heading}",
+        f"<p>{len(rows)} articles, by publication date. The title opens the archived page, as captured.</p>\n"
+        "<table>\n<tr><th>published</th><th>title</th><th>site</th><th>extracted</th></tr>\n"
+        + "\n".join(rows) + "\n</table>",
+    ), encoding="utf-8")
+    return index
+
+
+def _text_page(article: ListedArticle, replay: str) -> str:
+    """Return the HTML page showing an article's extracted text."""
+    paragraphs = "\n".join(f"<p>{escape(line)}</p>" for line in article.text.splitlines() if line.strip())
+    return _page(article.title, (
+        f"<p>{escape(article.site)} · {escape(article.published or 'undated')} · "
+        f"<a href=\"{escape(replay)}\">archived page</a> · <a href=\"../index.html\">all articles</a></p>\n"
+        f"{paragraphs}"
+    ))
+
+
+def _page(title: str, body: str) -> str:
+    """Return a small self-contained UTF-8 HTML page."""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{escape(title)}</title>\n<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}"
+        "td,th{padding:.2em .6em;text-align:left;vertical-align:top}</style>\n</head>\n"
+        f"<body>\n<h1>{escape(title)}</h1>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def _timestamp(when: str) -> str:
+    """Return the 14-digit timestamp pywb expects from an ISO 8601 time or a timestamp."""
+    return re.sub(r"\D", "", when)[:14]
+
+
+def _sorted(articles: list[ListedArticle]) -> list[ListedArticle]:
+    """Sort articles by publication date, undated last, then by title."""
+    return sorted(articles, key=lambda article: (not article.published, article.published, article.title))

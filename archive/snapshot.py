@@ -1,0 +1,200 @@
+"""``souverain snapshot``: a reproducible WACZ of an output folder (closed WARCs, index, pages, articles, manifest)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.cdxj import cdxj_index
+from archive.errors import ArchiveError
+from archive.manifest import MANIFEST_PATH, build_manifest, run_entries, zip_article_path
+from archive.runlog import RunLog, scan_warcs
+from archive.versions import package_version
+from archive.wacz import Member, pages_jsonl, write_wacz
+
+
+@dataclass(frozen=True)
+class WarcFile:
+    """A closed WARC file: its run, how many records, the dates of its first and last records, its robots.txt."""
+
+    path: Path
+    run_id: str | None
+    records: int
+    first_date: datetime
+    last_date: datetime
+    robots: list[dict[str, Any]]
+
+    def entry(self) -> dict[str, Any]:
+        """Return the file as listed in the manifest."""
+        return {"path": f"archive/{self.path.name}", "run_id": self.run_id, "records": self.records,
+                "first_date": _iso(self.first_date, micro=True), "last_date": _iso(self.last_date, micro=True)}
+
+
+def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, until: str | None = None) -> dict:
+    """Build a deterministic WACZ 1.1.1 of an output folder: same inputs, byte-identical file.
+
+    Args:
+        out_dir: the output folder (``warc/``, ``articles/``).
+        dest: the ``.wacz`` to write (its folder must exist).
+        run_id: keep only this run's WARC files and articles.
+        until: ``YYYY-MM-DD``: keep only WARC files whose records are all dated up to that day's end (UTC).
+
+    Returns:
+        ``warc_files``, ``articles``, ``bytes`` (of the WACZ), ``cutoff``, ``sha256`` (of the WACZ), ``path``.
+
+    Raises:
+        ArchiveError: a missing folder, no closed WARC file, an unknown run, a bad date, a missing article file.
+    """
+    if not out_dir.is_dir():
+        raise ArchiveError(f"output folder {out_dir} does not exist")
+    if not dest.parent.is_dir():
+        raise ArchiveError(f"cannot write {dest}: folder {dest.parent} does not exist")
+    day_end = _day_end(until) if until else None
+    paths = sorted((out_dir / "warc").glob("*.warc.gz"))
+    if not paths:
+        raise ArchiveError(f"no closed WARC file (*.warc.gz) in {out_dir / 'warc'}")
+    try:
+        log = scan_warcs(paths)
+    except Exception as exc:  # warcio raises many kinds on a damaged gzip member or header
+        raise ArchiveError(f"cannot read the WARC files in {out_dir / 'warc'}: {type(exc).__name__}: {exc}") from exc
+    files = [_scan_file(path, log.warcinfo.get(path.name, {}).get("isPartOf")) for path in paths]
+    files = _select(files, run_id, day_end, until)
+    kept = {file.path for file in files}
+    runs = {file.run_id for file in files}
+    articles = _articles(log, kept, run_id)
+    cutoff = f"{until}T23:59:59Z" if until else _iso(_ceil_second(max(file.last_date for file in files)))
+    members, entries, pages = _article_members(out_dir, articles, log)
+    pages_data = pages_jsonl(sorted(pages, key=lambda page: (page["url"], page["ts"])))
+    members += [Member.from_file(f"archive/{file.path.name}", file.path) for file in files]
+    members += [Member.from_bytes("indexes/index.cdx", cdxj_index([file.path for file in files])),
+                Member.from_bytes("pages/pages.jsonl", pages_data)]
+    manifest = build_manifest(
+        cutoff=cutoff, selection={"run": run_id, "until": until},
+        runs=run_entries({key: config for key, config in log.configs.items() if key[0] in runs}),
+        warc_files=[file.entry() for file in files],
+        robots=sorted((robot for file in files for robot in file.robots), key=lambda r: (r["url"], r["date"])),
+        articles=entries, members=members, pages=pages_data)
+    members.append(Member.from_bytes(MANIFEST_PATH, manifest))
+    digest = write_wacz(dest, members, created=cutoff, software=f"souverain {package_version('souverain')}",
+                        title=f"souverain snapshot {cutoff}")
+    return {"warc_files": len(files), "articles": len(entries), "bytes": digest.size, "cutoff": cutoff,
+            "sha256": digest.sha256, "path": str(dest)}
+
+
+def _day_end(until: str) -> datetime:
+    """Return the last instant of a ``YYYY-MM-DD`` day, UTC."""
+    try:
+        day = datetime.strptime(until, "%Y-%m-%d")
+    except ValueError:
+        raise ArchiveError(f"--until {until!r}: expected a date YYYY-MM-DD") from None
+    return day.replace(hour=23, minute=59, second=59, microsecond=999999, tzinfo=timezone.utc)
+
+
+def _ceil_second(moment: datetime) -> datetime:
+    """Return the first whole second at or after a time (so the cut-off is never before a record)."""
+    return moment + timedelta(microseconds=-moment.microsecond % 1_000_000)
+
+
+def _iso(moment: datetime, *, micro: bool = False) -> str:
+    """Return a UTC time as ``YYYY-MM-DDTHH:MM:SSZ`` (with microseconds when asked)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ" if micro else "%Y-%m-%dT%H:%M:%SZ")
+
+
+def _scan_file(path: Path, run_id: str | None) -> WarcFile:
+    """Read one WARC file's record dates and robots.txt responses."""
+    dates, robots = [], []
+    try:
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                date = record.rec_headers.get_header("WARC-Date")
+                dates.append(datetime.fromisoformat(date))
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                if record.rec_type == "response" and urlsplit(url).path == "/robots.txt":
+                    body = record.content_stream().read()
+                    robots.append({"url": url, "record_id": record.rec_headers.get_header("WARC-Record-ID"),
+                                   "date": date, "warc_file": f"archive/{path.name}",
+                                   "status": int(record.http_headers.get_statuscode()),
+                                   "text": body.decode("utf-8", "replace")})
+    except Exception as exc:  # warcio raises many kinds on a damaged gzip member or header
+        raise ArchiveError(f"cannot read {path}: {type(exc).__name__}: {exc}") from exc
+    if not dates:
+        raise ArchiveError(f"{path} holds no WARC record")
+    return WarcFile(path, run_id, len(dates), min(dates), max(dates), robots)
+
+
+def _select(files: list[WarcFile], run_id: str | None, day_end: datetime | None, until: str | None) -> list[WarcFile]:
+    """Keep the files of one run, or those whose records are all dated up to a day's end."""
+    if run_id is not None:
+        chosen = [file for file in files if file.run_id == run_id]
+        if not chosen:
+            known = ", ".join(sorted({file.run_id for file in files if file.run_id})) or "none"
+            raise ArchiveError(f"unknown run {run_id!r}: runs in these WARC files: {known}")
+        return chosen
+    if day_end is not None:
+        chosen = [file for file in files if file.last_date <= day_end]
+        if not chosen:
+            first = _iso(min(file.last_date for file in files))
+            raise ArchiveError(f"no WARC file has all its records dated up to {until} (earliest complete: {first})")
+        return chosen
+    return files
+
+
+def _articles(log: RunLog, kept: set[Path], run_id: str | None) -> list[dict[str, Any]]:
+    """Return the kept articles whose every page is in the chosen files (the latest capture of each URL)."""
+    latest = {}
+    for article in log.articles:
+        pages = [log.responses.get(record_id) for record_id in article["pages"]]
+        if (run_id is None or article["run_id"] == run_id) and pages and all(
+                page is not None and page.path in kept for page in pages):
+            latest[article["url"]] = article
+    return [latest[url] for url in sorted(latest)]
+
+
+def _dated_files(out_dir: Path) -> dict[str, Path]:
+    """Map each article URL to its dated JSON file under ``OUT/articles``."""
+    found = {}
+    for path in sorted((out_dir / "articles").rglob("*.json")):
+        try:
+            found[json.loads(path.read_text(encoding="utf-8"))["url"]] = path
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return found
+
+
+def _article_members(out_dir: Path, articles: list[dict[str, Any]],
+                     log: RunLog) -> tuple[list[Member], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return the dated files as WACZ members, the manifest's article entries, and the pages.jsonl entries."""
+    dated = _dated_files(out_dir)
+    missing = [article["url"] for article in articles if article["url"] not in dated]
+    if missing:
+        raise ArchiveError(f"{len(missing)} kept article(s) have no dated file under {out_dir / 'articles'} "
+                           f"(first: {missing[0]})")
+    members, entries, pages = [], [], []
+    for article in articles:
+        json_path = dated[article["url"]]
+        txt_path = json_path.with_suffix(".txt")
+        try:
+            data, text = json_path.read_bytes(), txt_path.read_bytes()
+            record, text_str = json.loads(data), text.decode("utf-8")
+        except (OSError, ValueError) as exc:
+            raise ArchiveError(f"cannot read the article files of {article['url']}: {exc}") from exc
+        rel_txt = PurePosixPath(txt_path.relative_to(out_dir).as_posix())
+        rel_json = PurePosixPath(json_path.relative_to(out_dir).as_posix())
+        txt = Member.from_bytes(zip_article_path(rel_txt), text)
+        js = Member.from_bytes(zip_article_path(rel_json), data)
+        members += [txt, js]
+        captured = log.responses[article["pages"][0]].date
+        entries.append({"url": article["url"], "site": article["site"], "run_id": article["run_id"],
+                        "discovered_via": article.get("discovered_via", []), "pages": article["pages"],
+                        "captured": captured, "title": record.get("title"), "published": record.get("published"),
+                        "text_sha256": txt.digest.sha256, "dated_txt": str(rel_txt), "dated_json": str(rel_json),
+                        "txt": txt.path, "json": js.path})
+        pages.append({"url": article["url"], "ts": captured, "title": record.get("title") or "",
+                      "text": text_str})
+    return members, entries, pages

@@ -74,3 +74,12 @@ def test_export_ids_are_stable(crawled, tmp_path):
 def test_export_errors_are_one_line(tmp_path):
     result = souverain("export", "--out", str(tmp_path), "-o", str(tmp_path / "x.csv"), timeout=60)
     assert result.returncode == 1 and "no articles/ folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_reextract_from_a_snapshot_equals_the_originals(crawled, tmp_path):
+    snapshot = tmp_path / "s.wacz"
+    assert souverain("snapshot", "--out", str(crawled), "-o", str(snapshot), timeout=300).returncode == 0
+    result = souverain("reextract", str(snapshot), "--out", str(tmp_path / "from-wacz"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert same_tree(crawled / "articles", tmp_path / "from-wacz" / "articles") == []
+    assert [p.name for p in (tmp_path / "from-wacz").iterdir()] == ["articles"]

@@ -92,6 +92,21 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--port", type=int, default=8090, help="port to serve on (default: 8090)")
     replay.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1 only)")
 
+    diff = commands.add_parser("diff", help="word-level diff between the stored versions of an article")
+    diff.add_argument("url", help="the article's URL")
+    diff.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: ./out)")
+
+    schedule = commands.add_parser("schedule", help="run crawls on a schedule (systemd user timer or crontab)")
+    schedule_commands = schedule.add_subparsers(dest="schedule_command", required=True, metavar="COMMAND")
+    install = schedule_commands.add_parser("install", help="install (or --print) a nightly crawl")
+    install.add_argument("--every", choices=("hourly", "daily", "weekly"), default="daily")
+    install.add_argument("--at", default="03:00", metavar="HH:MM", help="time of day (default: 03:00)")
+    install.add_argument("--print", action="store_true", help="show what would be installed, install nothing")
+    install.add_argument("--kind", choices=("auto", "systemd", "cron"), default="auto",
+                         help="systemd user timer or crontab line (default: whichever the machine has)")
+    install.add_argument("crawl_args", nargs="*", metavar="-- CRAWL ARGS",
+                         help="options for the scheduled `souverain crawl` (after --)")
+
     mirror = commands.add_parser("mirror", help="the local mirror of the sites")
     mirror_commands = mirror.add_subparsers(dest="mirror_command", required=True, metavar="COMMAND")
     serve = mirror_commands.add_parser("serve", help="serve the mirror (clubic on PORT, numerama on PORT+1)")
@@ -313,9 +328,26 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return serve_replay(args.source, host=args.host, port=args.port, announce=CONSOLE.print)
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``souverain diff URL``: what changed between the versions of an article."""
+    from archive.versions_diff import diff_article
+
+    print(diff_article(args.out, args.url), end="")
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """``souverain schedule install``."""
+    from crawler.schedule import install_schedule
+
+    return install_schedule(every=args.every, at=args.at, kind=args.kind, crawl_args=args.crawl_args,
+                            dry_run=args.print, announce=CONSOLE.print)
+
+
 COMMANDS = {
     "crawl": cmd_crawl, "demo": cmd_demo, "extract": cmd_extract, "mirror": cmd_mirror, "snapshot": cmd_snapshot,
     "verify": cmd_verify, "reextract": cmd_reextract, "export": cmd_export, "replay": cmd_replay,
+    "diff": cmd_diff, "schedule": cmd_schedule,
 }
 
 if __name__ == "__main__":

@@ -12,14 +12,13 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from warcio.archiveiterator import ArchiveIterator
-
 from archive.errors import ArchiveError
 from archive.extract import SiteCleanup, extract_pages
 from archive.fsutil import fsync_paths
 from archive.relevance import Topic
 from archive.runlog import scan_warcs
 from archive.textstore import article_record, write_article
+from archive.warc import read_record
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -61,11 +60,8 @@ def _topic(toml: str) -> Topic:
 
 def _read_page(path: str, offset: int) -> tuple[bytes, str, str | None]:
     """Return (decoded body, URL, content type) of the response record at an offset."""
-    with open(path, "rb") as stream:
-        stream.seek(offset)
-        record = next(iter(ArchiveIterator(stream)))
-        body = record.content_stream().read()
-        return body, record.rec_headers.get_header("WARC-Target-URI"), record.http_headers.get_header("Content-Type")
+    stored = read_record(Path(path), offset)
+    return stored.decoded_body(), stored.url, stored.header("Content-Type")
 
 
 def extract_job(pages: list[tuple[str, int]], cleanup: dict[str, Any], topic_toml: str) -> tuple[dict, dict] | None:
@@ -127,6 +123,7 @@ def reextract(source: Path, out: Path, *, workers: int | None = None,
                 record = article_record(article, url=entry["url"], site=entry["site"],
                                         discovered_via=entry["discovered_via"], captures=[r.capture() for r in refs])
                 record["relevance"] = relevance
+                record["version"] = entry.get("version", 1)
                 written.extend(write_article(out, entry["site"], record, durable=False))
         fsync_paths(written)  # flushed together at the end: a re-extraction can simply be run again
     return {"articles": len(written) // 2, "failed": failed, "warc_files": len(paths), "seconds": time.perf_counter() - started}

@@ -25,13 +25,15 @@ class RecordRef:
     status: int
     payload_digest: str
     content_type: str | None
+    revisit: str | None = None  # the revisit profile's last word, for a revisit record
 
     def capture(self) -> dict[str, Any]:
         """Return the record as the ``capture`` entry of an article record (same keys as at crawl time)."""
-        return {
+        capture = {
             "warc_file": self.path.name, "offset": self.offset, "length": self.length, "record_id": self.record_id,
             "payload_digest": self.payload_digest, "fetch_time": self.date, "status": self.status, "url": self.url,
         }
+        return {**capture, "revisit": self.revisit} if self.revisit else capture
 
 
 @dataclass
@@ -61,7 +63,7 @@ def scan_warcs(paths: list[Path]) -> RunLog:
             for record in records:
                 kind = record.rec_type
                 headers = record.rec_headers
-                if kind == "response":
+                if kind in ("response", "revisit"):
                     offset, http = records.get_record_offset(), record.http_headers
                     records.read_to_end(record)
                     record_id = headers.get_header("WARC-Record-ID")
@@ -70,6 +72,8 @@ def scan_warcs(paths: list[Path]) -> RunLog:
                         date=headers.get_header("WARC-Date"), url=headers.get_header("WARC-Target-URI"),
                         status=int(http.get_statuscode()), payload_digest=headers.get_header("WARC-Payload-Digest"),
                         content_type=http.get_header("Content-Type"),
+                        revisit=(headers.get_header("WARC-Profile") or "").rsplit("/", 1)[-1] if kind == "revisit"
+                        else None,
                     )
                 elif kind == "warcinfo":
                     log.warcinfo[path.name] = _fields(record.content_stream().read())
@@ -96,3 +100,18 @@ def _read_metadata(log: RunLog, uri: str, block: bytes) -> None:
     elif part == "articles":
         log.articles.extend({**json.loads(line), "run_id": run_id} for line in block.decode("utf-8").splitlines()
                             if line.strip())
+
+
+def run_captures(paths: list[Path], run_id: str) -> dict[str, RecordRef]:
+    """Return, by URL, the last response or revisit record that one run archived.
+
+    Args:
+        paths: WARC files, oldest first.
+        run_id: the run (its warcinfo ``isPartOf``).
+
+    Returns:
+        URL → record.
+    """
+    log = scan_warcs(paths)
+    return {ref.url: ref for ref in log.responses.values()
+            if log.warcinfo.get(ref.path.name, {}).get("isPartOf") == run_id}

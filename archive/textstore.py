@@ -117,19 +117,27 @@ def record_json(record: dict) -> str:
     return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def write_article(root: Path, site: str, record: dict, *, durable: bool = True) -> tuple[Path, Path]:
+def version_stem(stem: Path, version: int) -> Path:
+    """Return the stem of a version's files: ``<slug>`` for the first, ``<slug>.v2``… after."""
+    return stem if version <= 1 else stem.with_name(f"{stem.name}.v{version}")
+
+
+def write_article(root: Path, site: str, record: dict, *, durable: bool = True,
+                  stem: Path | None = None) -> tuple[Path, Path]:
     """Write an article's text and JSON record atomically.
 
     Args:
         root: the output folder (``OUT``).
         site: the site name.
-        record: the article record; must hold ``url`` and ``text``.
+        record: the article record; must hold ``url`` and ``text``; a ``version`` above 1 goes to
+            ``<slug>.v<version>.txt``/``.json`` beside the first version.
         durable: fsync each file before its rename (see ``archive.fsutil.atomic_write_bytes``).
+        stem: the article's stem when already known (later versions keep the first version's), relative to root.
 
     Returns:
         The paths of the ``.txt`` and ``.json`` files written.
     """
-    stem = article_stem(root, site, record)
+    stem = version_stem(root / stem if stem else article_stem(root, site, record), record.get("version", 1))
     txt_path, json_path = stem.with_name(stem.name + ".txt"), stem.with_name(stem.name + ".json")
     atomic_write_text(txt_path, record["text"].rstrip("\n") + "\n", durable=durable)
     atomic_write_text(json_path, record_json(record), durable=durable)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import os
 import socket
@@ -27,9 +29,20 @@ LOGGER = logging.getLogger(__name__)
 WARC_VERSION = "1.1"
 CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 OPEN_SUFFIX = ".open"
+REVISIT_PROFILES = {
+    # A 200 whose payload is the one already archived (the digest says so).
+    "identical-payload-digest": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
+    # A 304 answer to a conditional request: the server says the archived copy is still current.
+    "server-not-modified": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
+}
 
 
 SOFTWARE = f"souverain/{package_version('souverain')} (warcio/{package_version('warcio')})"
+
+
+def payload_digest(body: bytes) -> str:
+    """Return a payload digest as warcio writes it (``sha1:`` + base32), to compare before writing."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def utc_now() -> datetime:
@@ -221,6 +234,7 @@ class WarcWriter:
         writer.write_record(response)
         length = self._file.tell() - offset
         writer.write_record(request)
+        self._file.flush()  # a killed process loses at most the pair being written
         self.bytes_written += self._file.tell() - offset
 
         capture = Capture(
@@ -233,6 +247,45 @@ class WarcWriter:
             status=exchange.status,
             url=exchange.url,
         )
+        if self._file.tell() >= self.max_size:
+            self._close_file()
+        return capture
+
+    def write_revisit(self, exchange: HttpExchange, *, profile: str, refers_to: dict[str, Any]) -> Capture:
+        """Write a ``revisit`` record (HTTP headers only) and its request, instead of a second copy.
+
+        Args:
+            exchange: the HTTP exchange that found the archived copy still current.
+            profile: ``identical-payload-digest`` (a 200 with the same payload) or ``server-not-modified`` (a 304).
+            refers_to: the archived response: ``record_id``, ``url``, ``date`` (its WARC-Date), ``payload_digest``.
+
+        Returns:
+            Where the revisit record went; its ``payload_digest`` is the archived payload's.
+        """
+        writer = self._writer or self._open()
+        assert self._file is not None
+        date = warc_date(exchange.fetch_time)
+        record_id = self.record_id_factory()
+        status_line = f"{exchange.status} {exchange.reason}".rstrip()
+        revisit = writer.create_revisit_record(
+            exchange.url, refers_to["payload_digest"], refers_to["url"], refers_to["date"],
+            http_headers=StatusAndHeaders(status_line, list(exchange.response_headers), protocol=exchange.protocol),
+            warc_headers_dict={**self._warc_headers("revisit", exchange, date, record_id),
+                               "WARC-Refers-To": refers_to["record_id"]},
+        )
+        revisit.rec_headers.replace_header("WARC-Profile", REVISIT_PROFILES[profile])
+        if profile == "identical-payload-digest":
+            revisit.rec_headers.add_header("WARC-Truncated", "length")  # the payload is not repeated
+        request = self._request_record(writer, exchange, date, record_id)
+        offset = self._file.tell()
+        writer.write_record(revisit)
+        length = self._file.tell() - offset
+        writer.write_record(request)
+        self._file.flush()
+        self.bytes_written += self._file.tell() - offset
+        capture = Capture(warc_file=self._name, offset=offset, length=length, record_id=record_id,
+                          payload_digest=refers_to["payload_digest"], fetch_time=date, status=exchange.status,
+                          url=exchange.url)
         if self._file.tell() >= self.max_size:
             self._close_file()
         return capture
@@ -257,6 +310,7 @@ class WarcWriter:
         )
         offset = self._file.tell()
         writer.write_record(record)
+        self._file.flush()
         self.bytes_written += self._file.tell() - offset
         return self._name, offset, record_id
 

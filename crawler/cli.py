@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"site to crawl, repeatable (default: all of {', '.join(sorted(load_profiles()))})")
     crawl.add_argument("--root", action="append", default=[], metavar="NAME=URL",
                        help="point a site at another root, e.g. a mirror (repeatable)")
+    crawl.add_argument("--resume", action="store_true",
+                       help="continue the last unfinished run (killed or crashed) without fetching again what it archived")
+    crawl.add_argument("--recheck", action="store_true",
+                       help="re-check every known article now, whatever the revisit policy says")
 
     demo = commands.add_parser("demo", help="start the bundled mirror of both sites on 127.0.0.1 and crawl it")
     add_crawl_options(demo)
@@ -153,19 +157,27 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     options = CrawlOptions(
         out=args.out or Path("out"), sites=args.sites or sorted(load_profiles()), roots=parse_roots(args.root),
         topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
-        since=args.since, until=args.until,
+        since=args.since, until=args.until, resume=args.resume, recheck=args.recheck,
     )
     return crawl_and_report(options)
 
 
 def crawl_and_report(options: Any) -> int:
     """Check the options, crawl, print the summary; non-zero when a site answered nothing."""
-    from crawler.run import run_crawl, unreachable_sites
+    from archive.lock import RunLock
+    from archive.warcrepair import repair_open_warcs
+    from crawler.run import last_unfinished_run, run_crawl, unreachable_sites
 
     options.check()
     prepare_out(options.out)
-    CONSOLE.print(f"souverain: run {options.run_id}: crawling {', '.join(options.sites)} into {options.out}/")
-    report = run_crawl(options)
+    with RunLock(options.out):
+        for repair in repair_open_warcs(options.out / "warc"):
+            CONSOLE.print(f"souverain: {repair.message}")
+        if options.resume:
+            options.run_id = last_unfinished_run(options.out)
+        verb = "resuming" if options.resume else "crawling"
+        CONSOLE.print(f"souverain: run {options.run_id}: {verb} {', '.join(options.sites)} into {options.out}/")
+        report = run_crawl(options)
     print_summary(report, options.run_dir)
     failures = unreachable_sites(report)
     for line in failures:
@@ -330,7 +342,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """``souverain diff URL``: what changed between the versions of an article."""
-    from archive.versions_diff import diff_article
+    from archive.textdiff import diff_article
 
     print(diff_article(args.out, args.url), end="")
     return 0

@@ -38,6 +38,7 @@ class SiteProfile:
     max_listing_pages: int = 30
     max_idle_pages: int = 1
     listing: ListingRules = field(default_factory=ListingRules)
+    revisit: dict = field(default_factory=dict)
     cleanup: dict = field(default_factory=dict)
 
     @classmethod
@@ -70,6 +71,7 @@ class SiteProfile:
             max_listing_pages=int(discovery.get("max_listing_pages", 30)),
             max_idle_pages=int(discovery.get("max_idle_pages", 1)),
             listing=ListingRules.from_dict(data.get("listing", {})),
+            revisit=data.get("revisit", {}),
             cleanup=data.get("cleanup", {}),
         )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.fsutil import atomic_write_text
+from archive.errors import ArchiveError
 from crawler.discovery.window import DateWindow
 from crawler.profiles import get_profile
 from crawler.runid import new_run_id
@@ -28,6 +29,8 @@ class CrawlOptions:
     concurrency: int | None = None
     since: str = ""
     until: str = ""
+    resume: bool = False
+    recheck: bool = False
     run_id: str = field(default_factory=new_run_id)
 
     def check(self) -> None:
@@ -51,6 +54,8 @@ class CrawlOptions:
             "SOUVERAIN_SITE_ROOTS": dict(self.roots),
             "SOUVERAIN_TOPIC": str(topic_path(self.topic)),
             "SOUVERAIN_RUN_ID": self.run_id,
+            "SOUVERAIN_RESUME": self.resume,
+            "REVISIT_ALL": self.recheck,
             "SOUVERAIN_SINCE": self.since,
             "SOUVERAIN_UNTIL": self.until,
             "LOG_FILE": str(self.run_dir / "crawl.log"),
@@ -63,6 +68,24 @@ class CrawlOptions:
         if self.concurrency:
             values["CONCURRENT_REQUESTS_PER_DOMAIN"] = self.concurrency
         return values
+
+
+def last_unfinished_run(out: Path) -> str:
+    """Return the id of the newest run of an output folder that never wrote its report (killed, crashed).
+
+    Args:
+        out: the output folder.
+
+    Returns:
+        The run id.
+
+    Raises:
+        ArchiveError: when every run finished.
+    """
+    runs = sorted(p for p in (out / "runs").glob("*") if p.is_dir() and not (p / "report.json").exists())
+    if not runs:
+        raise ArchiveError(f"nothing to resume in {out}: every run there finished")
+    return runs[-1].name
 
 
 def run_crawl(options: CrawlOptions) -> dict[str, Any]:

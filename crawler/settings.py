@@ -36,11 +36,17 @@ TELNETCONSOLE_ENABLED = False
 
 EXTENSIONS = {
     "crawler.extensions.warc.WarcExtension": 100,
+    "crawler.extensions.state.StateRecorder": 110,
     "crawler.extensions.runlog.RunLog": 150,
     "crawler.extensions.report.RunReport": 200,
     "crawler.extensions.progress.Progress": 300,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # --resume: what the run already archived comes back from its WARC before anything else is tried.
+    "crawler.middlewares.archived.ArchivedResponses": 50,
+    # Re-checks of pages archived by earlier runs: conditional GETs; a 304 comes back as the archived copy
+    # (its process_response runs before HttpCompression's, at 590, which then decodes the stored body).
+    "crawler.middlewares.conditional.ConditionalRequests": 595,
     # After every other middleware: only requests that really go to the network are counted.
     "crawler.middlewares.budget.PageBudget": 990,
 }
@@ -67,5 +73,8 @@ RELEVANCE_ENABLED = True
 TEXTSTORE_ENABLED = True
 REPORT_ENABLED = True
 RUNLOG_ENABLED = True
+STATE_ENABLED = True  # OUT/state.sqlite: what incremental runs know of every URL
+REVISIT_ALL = False  # --recheck: every known article is due now, whatever the profile's revisit policy
+SOUVERAIN_RESUME = False  # --resume: continue the run SOUVERAIN_RUN_ID from its WARCs
 PROGRESS_INTERVAL = 5.0
 PAGEBUDGET_PAGES = 0  # 0: no cap

@@ -1,17 +1,24 @@
-"""Tests of the local mirror: corpus ground truth, URL layout, discovery paths and HTTP behaviour."""
+"""Tests of the local mirror: corpus ground truth, URL layout, discovery paths, HTTP behaviour, editions, faults."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import datetime as dt
+import email.utils
 import gzip
-import os
+import hashlib
 import http.client
+import json
+import os
 import re
+import socket
 import threading
 import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import brotli
@@ -19,9 +26,14 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from archive.extract import SiteCleanup, extract_article
 from crawler.mirror import MirrorProcess, MirrorServer, build_corpus
+from crawler.mirror.__main__ import add_arguments
 from crawler.mirror.corpus import Corpus
+from crawler.mirror.faults import TYPES as FAULT_TYPES
+from crawler.mirror.faults import FaultPlan, parse_spec
 from crawler.mirror.routes import SiteRoutes
+from crawler.profiles import get_profile
 
 SM = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -372,3 +384,300 @@ def test_mirror_process() -> None:
     assert mirror._proc is not None and mirror._proc.returncode == 0
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+# --- validators everywhere, editions, faults -------------------------------------------------------------
+
+
+def etag_of(body: bytes) -> str:
+    """The mirror's strong ETag of an identity body."""
+    return '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
+
+
+def test_conditional_everywhere(corpus: Corpus, servers: dict[str, MirrorServer]) -> None:
+    n, c = servers["numerama"].root, servers["clubic"].root
+    tag = next(iter(corpus.tags["numerama"]))
+    month = next(iter(servers["clubic"].routes.months))
+    urls = [n + "/robots.txt", n + "/sitemap_index.xml", n + "/post-sitemap.xml", n + "/post_tag-sitemap.xml",
+            n + "/page-sitemap.xml", n + "/", n + "/tech/", n + f"/tag/{tag}/", n + "/?s=cloud", n + "/?s=zzzz",
+            n + f"/author/{corpus.site_articles('numerama')[-1].author_keys[0]}/", n + "/feed/", n + f"/tag/{tag}/feed/",
+            c + "/robots.txt", c + "/sitemap.xml", c + f"/sitemaps/news-{month}.xml.gz", c + "/",
+            c + "/actualites-informatique/?page=1", c + "/tag/cloud-souverain/", c + "/rechercher/?q=cloud",
+            c + "/feed/news.rss", c + "/feed/news-pro.rss"]
+    for url in urls:
+        status, headers, body = fetch(url)
+        assert status == 200 and headers["ETag"] == etag_of(body) and not headers["ETag"].startswith("W/"), url
+        modified = email.utils.parsedate_to_datetime(headers["Last-Modified"])
+        assert dt.datetime(2012, 1, 1, tzinfo=dt.timezone.utc) < modified < dt.datetime(2026, 4, 3, tzinfo=dt.timezone.utc)
+        for conditional in ({"If-None-Match": headers["ETag"]}, {"If-Modified-Since": headers["Last-Modified"]},
+                            {"If-None-Match": f'"x", {headers["ETag"]}', "Accept-Encoding": "gzip"}):
+            status, again, empty = fetch(url, conditional)
+            assert status == 304 and empty == b"" and again["ETag"] == headers["ETag"], (url, conditional)
+        assert fetch(url, {"If-None-Match": '"stale"', "If-Modified-Since": headers["Last-Modified"]})[0] == 200
+    newest = max(a.published for a in corpus.listed("numerama", "feed"))
+    assert fetch(n + "/")[1]["Last-Modified"] == email.utils.format_datetime(newest.astimezone(dt.timezone.utc), usegmt=True)
+    for url in (n + "/sitemap.xml", n + "/nope/", c + "/nope.html"):
+        assert "ETag" not in fetch(url)[1]
+
+
+def test_crawl_delay(corpus: Corpus) -> None:
+    assert "Crawl-delay" not in SiteRoutes("clubic", corpus, "http://c").route("/robots.txt").body.decode()
+    robots = SiteRoutes("numerama", corpus, "http://n", crawl_delay=2.5).route("/robots.txt").body.decode()
+    assert robots.startswith("User-agent: *\nCrawl-delay: 2.5\n") and "Sitemap: http://n/sitemap.xml" in robots
+
+
+def site_pages(corpus: Corpus, root: str = "http://x") -> dict[tuple[str, str], bytes]:
+    """Identity bytes of every article page and a few discovery pages of both sites."""
+    out = {}
+    for site in ("clubic", "numerama"):
+        routes = SiteRoutes(site, corpus, root)
+        for path in [*routes.paths, "/", "/robots.txt", "/sitemap.xml", "/feed/", "/feed/news.rss"]:
+            out[(site, path)] = routes.route(path).body
+    return out
+
+
+def test_edition_zero_unchanged(corpus: Corpus) -> None:
+    zero = build_corpus(edition=0)
+    assert zero.truth() == corpus.truth() and all(t["edition_change"] is None for t in zero.truth())
+    assert zero.edition_changes() == {"text": [], "chrome": [], "new": []}
+    assert site_pages(zero) == site_pages(corpus)
+
+
+def extracted(site: str, path: str, body: bytes) -> str:
+    """Article text as the archive extracts it with the site's cleanup."""
+    cleanup = SiteCleanup.from_dict(get_profile(site).cleanup)
+    return extract_article(body, "http://x" + path, content_type="text/html; charset=UTF-8", cleanup=cleanup).text
+
+
+def test_edition_one(corpus: Corpus) -> None:
+    one = build_corpus(edition=1)
+    changes = one.edition_changes()
+    assert len(changes["text"]) == 5 and len(changes["chrome"]) == 5 and not changes["new"]
+    assert not set(changes["text"]) & set(changes["chrome"])
+    before = {t["url_path"]: t for t in corpus.truth()}
+    after = {t["url_path"]: t for t in one.truth()}
+    assert before.keys() == after.keys()
+    first_dates = max(max(t["published"], t["modified"]) for t in corpus.truth())
+    for path, t in after.items():
+        old = before[path]
+        assert t["edition_change"] == ("text" if path in changes["text"] else "chrome" if path in changes["chrome"] else None)
+        if t["edition_change"]:
+            assert t["on_topic"] and t["title"] == old["title"] and t["published"] == old["published"]
+        if t["edition_change"] == "text":
+            assert t["text"] != old["text"] and len(t["text"].split("\n")) == len(old["text"].split("\n")) + 1
+            assert t["text"].split("\n")[0] == old["text"].split("\n")[0] and "Mise à jour du " in t["text"]
+            assert dt.datetime.fromisoformat(t["modified"]) > dt.datetime.fromisoformat(first_dates)
+        else:
+            assert {k: v for k, v in t.items() if k != "edition_change"} == {k: v for k, v in old.items() if k != "edition_change"}
+    pages0, pages1 = site_pages(corpus), site_pages(one)
+    changed = {key for key in pages0 if pages0[key] != pages1[key]}
+    assert {path for _, path in changed} - {"/robots.txt", "/sitemap.xml", "/feed/", "/feed/news.rss", "/"} == \
+        set(changes["text"]) | set(changes["chrome"])
+    for (site, path) in changed:
+        if path in changes["text"] or path in changes["chrome"]:
+            text0, text1 = extracted(site, path, pages0[site, path]), extracted(site, path, pages1[site, path])
+            assert (text0 != text1) == (path in changes["text"]), path
+            assert " ".join(text1.split()) == " ".join(after[path]["text"].split())
+
+
+def test_edition_one_on_the_wire(corpus: Corpus) -> None:
+    one = build_corpus(edition=1)
+    changes = one.edition_changes()
+    server = MirrorServer("numerama", one).start()
+    try:
+        old = SiteRoutes("numerama", corpus, server.root)
+        articles = {a.path: a for a in corpus.site_articles("numerama")}
+        for path in [p for p in (*changes["text"], *changes["chrome"]) if p in articles] + list(articles)[:5]:
+            old_article = articles[path]
+            old_headers = {"If-None-Match": etag_of(old.route(path).body)}
+            kind = one.by_path["numerama"][path][0].change
+            assert fetch(server.root + path, old_headers)[0] == (200 if kind else 304), path
+            since = {"If-Modified-Since": email.utils.format_datetime(
+                old_article.last_modified.astimezone(dt.timezone.utc), usegmt=True)}
+            assert fetch(server.root + path, since)[0] == (200 if kind == "text" else 304), path
+        sitemap = text_of(server.root + "/post-sitemap.xml")
+        texts = [p for p in changes["text"] if p in articles]
+        entries = re.findall(rf"<loc>{re.escape(server.root)}([^<]+)</loc><lastmod>([^<]+)</lastmod>", sitemap)
+        assert texts and entries[-len(texts):] == [(p, one.by_path["numerama"][p][0].modified.isoformat()) for p in texts]
+    finally:
+        server.stop()
+
+
+def test_edition_two() -> None:
+    one, two = build_corpus(edition=1), build_corpus(edition=2)
+    changes = two.edition_changes()
+    assert {k: changes[k] for k in ("text", "chrome")} == {k: one.edition_changes()[k] for k in ("text", "chrome")}
+    assert len(changes["new"]) == 10
+    truth = two.truth()
+    assert [t["url_path"] for t in truth[-10:]] == changes["new"] and truth[:-10] != [] and len(truth) == 370
+    newest_one = max(max(t["published"], t["modified"]) for t in one.truth())
+    new = truth[-10:]
+    assert all(dt.datetime.fromisoformat(t["published"]) > dt.datetime.fromisoformat(newest_one) for t in new)
+    assert {t["site"] for t in new} == {"clubic", "numerama"} and sum(t["on_topic"] for t in new) >= 3
+    assert all({"sitemap", "feed"} <= set(t["channels"]) and t["edition_change"] == "new" for t in new)
+    assert len({(t["site"], t["url_path"]) for t in truth}) == len(truth)
+    pages1, pages2 = site_pages(one), site_pages(two)
+    assert all(pages2[key] == body for key, body in pages1.items() if key[1] not in ("/", "/sitemap.xml", "/feed/", "/feed/news.rss"))
+    routes = SiteRoutes("clubic", two, "http://c")
+    newest_clubic = [t["url_path"] for t in reversed(new) if t["site"] == "clubic"]
+    feed = routes.route("/feed/news.rss").body.decode()
+    assert re.findall(r"<link>http://c(/[^<]+)</link>", feed)[1:1 + len(newest_clubic)] == newest_clubic
+    index = routes.route("/sitemap.xml").body.decode()
+    month = re.findall(r"news-(\d{4}-\d{2})\.xml\.gz", index)[-1]
+    listed = gzip.decompress(routes.route(f"/sitemaps/news-{month}.xml.gz").body).decode()
+    assert all(p in listed for p in newest_clubic)
+    home = SiteRoutes("numerama", two, "http://n").route("/").body.decode()
+    assert all(t["url_path"] in home for t in new if t["site"] == "numerama")
+    for t in new:
+        site = t["site"]
+        body = SiteRoutes(site, two, "http://x").route(t["url_path"]).body
+        assert " ".join(extracted(site, t["url_path"], body).split()) == " ".join(t["text"].split())
+
+
+def test_fault_spec() -> None:
+    assert parse_spec("") == {}
+    shared = parse_spec("all=0.7")
+    assert set(shared) == set(FAULT_TYPES) and sum(shared.values()) == pytest.approx(0.7)
+    assert parse_spec("all=0.7,reset=0") == {k: v for k, v in shared.items() if k != "reset"}
+    assert parse_spec("500=0.1,429=0.05, reset=0.05") == {"5xx": 0.1, "429": 0.05, "reset": 0.05}
+    for bad in ("nope=0.1", "5xx", "5xx=2", "5xx=0.6,429=0.6", "5xx=abc"):
+        with pytest.raises(ValueError):
+            parse_spec(bad)
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--faults", "all=0.2", "--fault-seed", "4", "--edition", "2", "--crawl-delay", "1"])
+    assert (args.faults, args.fault_seed, args.fault_timeout, args.edition, args.crawl_delay) == ("all=0.2", 4, 20.0, 2, 1.0)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--faults", "bogus=1"])
+
+
+def test_fault_rates() -> None:
+    rates = {"5xx": 0.1, "429": 0.05, "timeout": 0.02, "reset": 0.05, "truncated": 0.04, "trickle": 0.03,
+             "redirect_loop": 0.03}
+    plan = FaultPlan(",".join(f"{k}={v}" for k, v in rates.items()), seed=11)
+    drawn = Counter(plan.draw("clubic", f"/page-{i}.html")[0] for i in range(20_000))
+    for name, rate in rates.items():
+        assert abs(drawn[name] / 20_000 - rate) < 0.2 * rate + 0.003, (name, drawn[name])
+    again = Counter(plan.draw("clubic", "/same.html")[0] for _ in range(20_000))
+    assert abs(again[None] / 20_000 - (1 - sum(rates.values()))) < 0.02
+    first, second = FaultPlan("all=0.5", seed=11), FaultPlan("all=0.5", seed=11)
+    assert [first.draw("numerama", "/x") for _ in range(50)] == [second.draw("numerama", "/x") for _ in range(50)]
+    assert [first.draw("numerama", "/y") for _ in range(50)] != [FaultPlan("all=0.5", seed=12).draw("numerama", "/y")
+                                                                for _ in range(50)]
+    robots = Counter(plan.draw("numerama", "/robots.txt")[0] for _ in range(5000))
+    assert set(robots) == {None, "5xx", "429"} and abs(robots["5xx"] / 5000 - 0.1) < 0.03
+
+
+@contextlib.contextmanager
+def faulty(corpus: Corpus, spec: str, **options: object) -> Iterator[MirrorServer]:
+    """A numerama server injecting faults (plan options: seed, timeout, log)."""
+    plan = FaultPlan(spec, **options)
+    server = MirrorServer("numerama", corpus, faults=plan).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        plan.close()
+
+
+def raw_get(server: MirrorServer, target: str, timeout: float = 5.0) -> bytes:
+    """Send one GET on a fresh socket and read until the server closes."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+        return data
+
+
+def test_fault_status_and_redirect_loop(corpus: Corpus, tmp_path: Path) -> None:
+    path = corpus.site_articles("numerama")[4].path
+    log = tmp_path / "faults.jsonl"
+    with faulty(corpus, "5xx=1", log=log) as server:
+        statuses = Counter()
+        for _ in range(12):
+            status, headers, body = fetch(server.root + path)
+            statuses[status] += 1
+            assert b"<center>nginx</center>" in body and headers["Content-Type"] == "text/html"
+        assert set(statuses) == {500, 502, 503}
+        assert fetch(server.root + "/robots.txt")[0] in (500, 502, 503)
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["n"] for e in entries[:12]] == list(range(12)) and {e["fault"] for e in entries} == {"5xx"}
+    assert Counter(e["status"] for e in entries[:12]) == statuses
+    with faulty(corpus, "429=1") as server:
+        status, headers, _ = fetch(server.root + path)
+        assert status == 429 and headers["Retry-After"] in ("1", "2")
+    with faulty(corpus, "redirect_loop=1") as server:
+        target = "/?s=cloud"
+        for hop in range(1, 25):
+            status, headers, _ = fetch(server.root + target)
+            assert status == 302 and headers["Location"] == f"{server.root}/?s=cloud&loop={hop}"
+            target = urlsplit(headers["Location"]).path + "?" + urlsplit(headers["Location"]).query
+        assert fetch(server.root + "/robots.txt")[0] == 200
+
+
+def test_fault_transport(corpus: Corpus) -> None:
+    article = corpus.site_articles("numerama")[7]
+    with faulty(corpus, "reset=1") as server:
+        with pytest.raises(ConnectionResetError):
+            raw_get(server, article.path)
+        assert b"User-agent" in raw_get(server, "/robots.txt")
+    with faulty(corpus, "truncated=1") as server:
+        data = raw_get(server, article.path)
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = int(re.search(rb"Content-Length: (\d+)", head)[1])
+        assert head.startswith(b"HTTP/1.1 200") and len(body) == length // 2 and 0 < len(body) < length
+        with pytest.raises(http.client.IncompleteRead):
+            fetch(server.root + article.path)
+    with faulty(corpus, "timeout=1", timeout=1.0) as server:
+        with pytest.raises(TimeoutError):
+            urllib.request.urlopen(server.root + article.path, timeout=0.3)
+        start = time.monotonic()
+        assert raw_get(server, article.path) == b"" and 0.9 < time.monotonic() - start < 3
+    with faulty(corpus, "trickle=1") as server:
+        start = time.monotonic()
+        with urllib.request.urlopen(server.root + article.path, timeout=2) as resp:
+            first = resp.read(1000)
+            assert time.monotonic() - start < 1
+            body = first + resp.read()
+        assert body == server.routes.route(article.path).body
+        assert 2.5 < time.monotonic() - start < 6
+
+
+def test_faulted_pages_are_eventually_served(corpus: Corpus, tmp_path: Path) -> None:
+    log = tmp_path / "faults.jsonl"
+    paths = [a.path for a in corpus.site_articles("numerama")[:25]] + ["/", "/feed/", "/robots.txt"]
+    with faulty(corpus, "all=0.6,trickle=0", seed=5, timeout=0.2, log=log) as server:
+        attempts: list[int] = []
+        for path in paths:
+            for attempt in range(1, 40):
+                try:
+                    status, _, body = fetch(server.root + path)
+                except (OSError, http.client.HTTPException):
+                    continue
+                if status == 200:
+                    assert body.endswith(b"</html>\n") or body.endswith(b"</rss>\n") or b"Sitemap:" in body
+                    attempts.append(attempt)
+                    break
+            else:
+                pytest.fail(f"{path} never served")
+    faults = [json.loads(line) for line in log.read_text().splitlines()]
+    assert sum(attempts) - len(attempts) == len(faults) and max(attempts) > 1
+    assert {f["fault"] for f in faults} == set(FAULT_TYPES) - {"trickle"}
+    assert all(f["fault"] in ("5xx", "429") for f in faults if f["target"] == "/robots.txt")
+
+
+def test_mirror_process_options(tmp_path: Path) -> None:
+    log = tmp_path / "faults.jsonl"
+    with MirrorProcess(articles=120, seed=3, edition=2, faults="5xx=0.5", fault_seed=2, fault_log=log,
+                       crawl_delay=1.5) as mirror:
+        new = mirror.edition_changes()["new"]
+        truth = {t["url_path"]: t for t in mirror.truth()}
+        assert len(new) == 10 and truth[new[0]]["edition_change"] == "new"
+        for url, wanted in ((mirror.roots["clubic"] + "/robots.txt", b"Crawl-delay: 1.5\n"),
+                            (mirror.roots[truth[new[0]]["site"]] + new[0], new[0].encode())):
+            statuses = [fetch(url) for _ in range(12)]
+            assert {s for s, _, _ in statuses} - {500, 502, 503} == {200}
+            assert all(wanted in body for s, _, body in statuses if s == 200)
+    faults = [json.loads(line) for line in log.read_text().splitlines()]
+    assert faults and {f["fault"] for f in faults} == {"5xx"} and {f["status"] for f in faults} <= {500, 502, 503}

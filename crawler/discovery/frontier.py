@@ -2,28 +2,45 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from posixpath import basename
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urldefrag, urlsplit
 
 from crawler.discovery.ledger import SKIPPED, Ledger
+from crawler.discovery.revisit import RevisitPolicy
 
 if TYPE_CHECKING:
+    from archive.state import StateStore, UrlState
     from crawler.discovery.parsers import Entry
     from crawler.discovery.window import DateWindow
     from crawler.profiles import SiteProfile
+
+
+# Verdicts that a later run does not question (a changed date window or topic does re-open the others).
+FINAL_OUTCOMES = ("off-topic", "not an article", "duplicate")
 
 
 class Frontier:
     """Scores candidates from what is known before fetching (URL slug, title, snippet, dates) and records them."""
 
     def __init__(self, profile: SiteProfile, hint: Callable[[str], float], window: DateWindow,
-                 min_hint: float = 0.0) -> None:
+                 min_hint: float = 0.0, *, state: StateStore | None = None, run_id: str = "",
+                 revisit: RevisitPolicy | None = None) -> None:
         self.profile = profile
         self.hint = hint
         self.window = window
         self.min_hint = min_hint
+        self.state = state
+        self.run_id = run_id
+        self.revisit = revisit or RevisitPolicy()
+        self.now = datetime.now(timezone.utc)
         self.ledger = Ledger()
+
+    def previous_fetch(self, url: str) -> UrlState | None:
+        """Return what an earlier run stored of a URL (None if unknown, or fetched by this very run)."""
+        known = self.state.get(url) if self.state is not None else None
+        return known if known is not None and known.run_id != self.run_id else None
 
     def promise(self, entry: Entry) -> float:
         """Return the pre-fetch promise of an entry: the topic's hint on its URL slug, title and snippet."""
@@ -59,6 +76,17 @@ class Frontier:
         hint = self.promise(entry)
         candidate, _ = self.ledger.discover(url, source, hint)
         if candidate.state != SKIPPED or (candidate.reason and not candidate.reason.startswith("unpromising")):
+            return None
+        previous = self.previous_fetch(url)
+        if previous is not None and previous.outcome in FINAL_OUTCOMES:
+            self.ledger.skip(url, f"known: {previous.outcome} when fetched on {previous.last_fetched}")
+            return None
+        if previous is not None and previous.outcome == "kept":
+            if not self.revisit.is_due(previous, self.now, entry.lastmod):
+                self.ledger.skip(url, f"not due: fetched on {previous.last_fetched}")
+            else:
+                self.ledger.fetch(url)
+                return min(int(candidate.hint * 10), 1000)
             return None
         if not self.window.contains(entry.published):
             self.ledger.skip(url, f"out of date window: published {entry.published}")

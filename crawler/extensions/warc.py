@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from archive.warc import HttpExchange, WarcWriter
+from archive.warc import HttpExchange, WarcWriter, payload_digest
 from crawler.runid import run_id
 from crawler.shared import SharedRegistry
 
@@ -56,6 +56,27 @@ def acquire_writer(settings: BaseSettings) -> tuple[Path, WarcWriter]:
     directory = warc_dir(settings).resolve()
     args = writer_args(settings)
     return directory, WRITERS.acquire(directory, lambda: WarcWriter(directory, **args), WarcWriter.close)
+
+
+def revisit_profile(response: Response, previous: dict[str, Any] | None) -> str | None:
+    """Return the revisit profile of a re-check of an archived page, or None for a new copy.
+
+    Args:
+        response: the raw response (content-encoding kept).
+        previous: ``request.meta["previous"]``: the archived response it re-checks (record id, URL, WARC-Date,
+            payload digest), set on conditional requests.
+
+    Returns:
+        ``server-not-modified`` for a 304, ``identical-payload-digest`` for the same status and payload (a 200, or
+        a 301/404 answered again), else None.
+    """
+    if not previous:
+        return None
+    if response.status == 304:
+        return "server-not-modified"
+    if response.status == previous.get("status", 200) and payload_digest(response.body) == previous["payload_digest"]:
+        return "identical-payload-digest"
+    return None
 
 
 def _reason(status: int) -> str:
@@ -156,11 +177,19 @@ class WarcExtension:
             self.spider_opened()
         assert self.writer is not None
         files, size = self.writer.files_written, self.writer.bytes_written
-        capture = self.writer.write_exchange(build_exchange(response, request))
-        request.meta["capture"] = capture.to_dict()
+        exchange = build_exchange(response, request)
+        profile = revisit_profile(response, request.meta.get("previous"))
+        if profile:
+            capture = self.writer.write_revisit(exchange, profile=profile, refers_to=request.meta["previous"])
+            request.meta["capture"] = {**capture.to_dict(), "revisit": profile}
+        else:
+            capture = self.writer.write_exchange(exchange)
+            request.meta["capture"] = capture.to_dict()
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value("warc/exchanges")
+            if profile:
+                stats.inc_value(f"warc/revisits/{profile}")
             stats.inc_value("warc/records", 2)
             stats.inc_value("warc/bytes", self.writer.bytes_written - size)
             if self.writer.files_written > files:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from crawler.mirror.corpus import Article, Corpus, build_corpus
+from crawler.mirror.faults import FaultPlan
 from crawler.mirror.process import MirrorProcess
 from crawler.mirror.server import MirrorServer
 
-__all__ = ["Article", "Corpus", "MirrorProcess", "MirrorServer", "build_corpus"]
+__all__ = ["Article", "Corpus", "FaultPlan", "MirrorProcess", "MirrorServer", "build_corpus"]

@@ -1,4 +1,8 @@
-"""Command line of the mirror: ``python -m crawler.mirror [--port P] [--articles N] [--seed S] ...``."""
+"""Command line of the mirror: ``python -m crawler.mirror [--port P] [--articles N] [--seed S] ...``.
+
+``--edition N`` serves a later state of the site (see ``editions``), ``--faults SPEC`` injects faults
+(see ``faults``), ``--crawl-delay S`` adds a Crawl-delay line to robots.txt. All are off by default.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,17 @@ import sys
 import threading
 
 from crawler.mirror.corpus import build_corpus
+from crawler.mirror.faults import FaultPlan, parse_spec
 from crawler.mirror.server import MirrorServer
+
+
+def _fault_spec(value: str) -> str:
+    """Validate a --faults value for argparse."""
+    try:
+        parse_spec(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +33,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the corpus")
     parser.add_argument("--exclusive-share", type=float, default=0.0,
                         help="share of on-topic articles reachable through one non-sitemap channel only")
+    parser.add_argument("--edition", type=int, default=0, choices=(0, 1, 2),
+                        help="state of the sites: 0 as first crawled, 1 with 5 texts and 5 chromes changed, "
+                             "2 also with 10 new articles")
+    parser.add_argument("--faults", type=_fault_spec, default="", metavar="SPEC",
+                        help="faults to inject, e.g. all=0.2 or 5xx=0.1,429=0.05,reset=0.05 (types: 5xx, 429, "
+                             "timeout, reset, truncated, trickle, redirect_loop)")
+    parser.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draws")
+    parser.add_argument("--fault-timeout", type=float, default=20.0,
+                        help="seconds a timeout fault keeps the connection silent (default 20)")
+    parser.add_argument("--fault-log", default=None, metavar="PATH",
+                        help="append every injected fault to this JSON-lines file")
+    parser.add_argument("--crawl-delay", type=float, default=None, metavar="SECONDS",
+                        help="add a Crawl-delay line to robots.txt")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
 
 
@@ -47,17 +74,20 @@ def serve(args: argparse.Namespace) -> int:
     Returns:
         The exit status (0 after a clean stop, 1 when a port cannot be bound).
     """
-    corpus = build_corpus(args.seed, args.articles, args.exclusive_share)
+    corpus = build_corpus(args.seed, args.articles, args.exclusive_share, args.edition)
+    faults = FaultPlan(args.faults, args.fault_seed, args.fault_timeout, args.fault_log) if args.faults else None
     servers: list[MirrorServer] = []
     for offset, site in enumerate(("clubic", "numerama")):
         port = args.port + offset if args.port else 0
         try:
-            servers.append(MirrorServer(site, corpus, args.host, port, args.verbose))
+            servers.append(MirrorServer(site, corpus, args.host, port, args.verbose, faults, args.crawl_delay))
         except OSError as exc:
             print(f"souverain: error: cannot serve {site} on {args.host}:{port}: {exc.strerror or exc}",
                   file=sys.stderr)
             for server in servers:
                 server.stop()
+            if faults is not None:
+                faults.close()
             return 1
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -71,6 +101,8 @@ def serve(args: argparse.Namespace) -> int:
     finally:
         for server in servers:
             server.stop()
+        if faults is not None:
+            faults.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0

@@ -43,7 +43,7 @@ def _head(title: str, extra: str) -> str:
     )
 
 
-def _chrome_top(path: str) -> str:
+def _chrome_top(path: str, rotation: str = "") -> str:
     nav = "".join(f'<li><a href="{href}">{label}</a></li>' for href, label in NAV)
     return (
         '<body id="body" class="light-mode">\n'
@@ -56,7 +56,7 @@ def _chrome_top(path: str) -> str:
         f'<div id="menu"><nav><ul class="header-content-topmenu">{nav}</ul></nav></div>\n</div>\n</header>\n'
         '<div id="ctBoc">\n<div class="grid-container content-wrapper">\n'
         '<div class="cell show-for-medium mt16" id="megaban-container">'
-        f'<div id="optidigital-adslot-Billboard_1" class="Billboard_1" data-ad-token="{token(path, "billboard")}"></div></div>\n'
+        f'<div id="optidigital-adslot-Billboard_1" class="Billboard_1" data-ad-token="{token(path, "billboard" + rotation)}"></div></div>\n'
     )
 
 
@@ -132,7 +132,8 @@ def article_page(corpus: Corpus, article: Article, page: int, root: str) -> str:
         f'<li class="comment"><span class="comment-author">{esc(user)}</span><p class="comment-body">{esc(text)}</p></li>'
         for user, text in article.comments)
     ncom = len(article.comments)
-    return _head(f"{article.title}", meta) + _chrome_top(path) + (
+    rotation = article.ad_salt
+    return _head(f"{article.title}", meta) + _chrome_top(path, rotation) + (
         '<div class="cell mt16 fil-ariane"><ul id="wo-breadcrumbs" class="breadcrumbs breadcrumbs-default">'
         f'<li><a href="/"><span>Accueil</span></a></li><li><a href="/tag/{slugify(article.tags[0])}/"><span>'
         f'{esc(article.section_name)}</span></a></li></ul></div>\n'
@@ -166,7 +167,7 @@ def article_page(corpus: Corpus, article: Article, page: int, root: str) -> str:
         '<p class="newsletter-legal">Désinscrivez-vous via le lien de désinscription présent sur nos newsletters ou '
         "écrivez à : newsletter@clubic.example. En savoir plus sur le traitement de données personnelles.</p></div>\n"
         '<div class="grid-x grid-margin-x ads mt16"><div class="cell">'
-        f'<div id="optidigital-adslot-Content_Bottom" class="Content_Bottom" data-ad-token="{token(path, "bottom")}"></div>'
+        f'<div id="optidigital-adslot-Content_Bottom" class="Content_Bottom" data-ad-token="{token(path, "bottom" + rotation)}"></div>'
         "</div></div>\n</div>\n"
     ) + _chrome_bottom()
 

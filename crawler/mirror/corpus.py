@@ -1,4 +1,8 @@
-"""Deterministic article corpus of the mirror: which articles exist, where, and how they are discovered."""
+"""Deterministic article corpus of the mirror: which articles exist, where, and how they are discovered.
+
+``build_corpus(seed, articles, exclusive_share, edition)``: edition 0 is the site as first crawled; later
+editions (``editions``) revise and add articles on top of it without touching anything else.
+"""
 
 from __future__ import annotations
 
@@ -109,6 +113,7 @@ class Article:
     channels: frozenset[str] = frozenset()
     exclusive: str = ""
     comments: tuple[tuple[str, str], ...] = ()
+    change: str = ""  # what the corpus edition changed: "", "text", "chrome" or "new"
 
     @property
     def on_topic(self) -> bool:
@@ -150,6 +155,11 @@ class Article:
         return self.paragraphs[(page - 1) * per: page * per]
 
     @property
+    def ad_salt(self) -> str:
+        """Salt of the page's ad tokens: rotated when the edition changed the article's chrome."""
+        return "|rotated" if self.change == "chrome" else ""
+
+    @property
     def text(self) -> str:
         """The article text: its paragraphs joined by newlines, all pages."""
         return "\n".join(self.paragraphs)
@@ -168,6 +178,7 @@ class Corpus:
     seed: int
     articles: list[Article]
     exclusive_share: float
+    edition: int = 0
     by_path: dict[str, dict[str, tuple[Article, int]]] = field(default_factory=dict)
     tags: dict[str, dict[str, tuple[str, list[Article]]]] = field(default_factory=dict)
 
@@ -222,35 +233,55 @@ class Corpus:
         article = self.articles[index]
         return fold(article.title + "\n" + article.text)
 
+    def edition_changes(self) -> dict[str, list[str]]:
+        """Articles the corpus edition changed, by kind of change.
+
+        Returns:
+            {"text": [...], "chrome": [...], "new": [...]}: URL paths, in publication order (all empty in edition 0).
+        """
+        return {kind: [a.path for a in self.articles if a.change == kind] for kind in ("text", "chrome", "new")}
+
     def truth(self) -> list[dict]:
         """Ground truth for tests: one dict per article.
 
         Returns:
             Dicts with site, url_path, page_paths, kind, on_topic, published, title, authors, section,
-            tags, channels and text, in publication order.
+            tags, channels, text (as served by this edition) and edition_change ("text", "chrome", "new"
+            or None), in publication order.
         """
         return [
             {
                 "site": a.site, "url_path": a.path, "page_paths": list(a.page_paths), "kind": a.kind,
                 "on_topic": a.on_topic, "published": a.published.isoformat(), "modified": a.modified.isoformat(),
                 "title": a.title, "authors": list(a.authors), "section": a.section_name, "tags": list(a.tags),
-                "channels": sorted(a.channels), "text": a.text,
+                "channels": sorted(a.channels), "text": a.text, "edition_change": a.change or None,
             }
             for a in self.articles
         ]
 
 
-def build_corpus(seed: int = 0, articles: int = 360, exclusive_share: float = 0.0) -> Corpus:
+def build_corpus(seed: int = 0, articles: int = 360, exclusive_share: float = 0.0, edition: int = 0) -> Corpus:
     """Generate the corpus of both sites.
 
     Args:
         seed: seed of the random generator: same seed and size give the same corpus.
         articles: number of articles over both sites.
         exclusive_share: share of on-topic articles reachable through exactly one non-sitemap channel.
+        edition: 0 for the site as first crawled, 1 and 2 for later states (see ``editions``).
 
     Returns:
         The corpus, articles in publication order, with related links and discovery channels computed.
     """
+    corpus = _first_edition(seed, articles, exclusive_share)
+    if edition:
+        from crawler.mirror.editions import later_edition  # deferred: editions builds on this module
+
+        corpus = later_edition(corpus, edition)
+    return corpus
+
+
+def _first_edition(seed: int, articles: int, exclusive_share: float) -> Corpus:
+    """Generate edition 0 of the corpus."""
     rng = random.Random(seed)
     span = (_END - _START).total_seconds()
     stamps = sorted(_START + dt.timedelta(seconds=int(rng.random() * span)) for _ in range(articles))

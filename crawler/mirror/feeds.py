@@ -26,17 +26,19 @@ NUMERAMA_PAGES = (("/mentions-legales/", dt.datetime(2019, 5, 14, 16, 2, 37, tzi
 Entry = tuple[str, dt.datetime]
 
 
-def robots(root: str) -> str:
+def robots(root: str, crawl_delay: float | None = None) -> str:
     """Render robots.txt.
 
     Args:
         root: site root.
+        crawl_delay: seconds of the ``Crawl-delay`` line (None: no such line).
 
     Returns:
         A robots.txt allowing everything but the admin area, with the sitemap line.
     """
-    return (f"User-agent: *\nDisallow: /wp-admin/\nDisallow: /rechercher/?*&sort=\nAllow: /wp-admin/admin-ajax.php\n\n"
-            f"Sitemap: {root}/sitemap.xml\n")
+    delay = "" if crawl_delay is None else f"Crawl-delay: {crawl_delay:g}\n"
+    return (f"User-agent: *\n{delay}Disallow: /wp-admin/\nDisallow: /rechercher/?*&sort=\n"
+            f"Allow: /wp-admin/admin-ajax.php\n\nSitemap: {root}/sitemap.xml\n")
 
 
 def by_month(articles: list[Article]) -> dict[str, list[Article]]:

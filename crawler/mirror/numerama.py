@@ -122,6 +122,7 @@ def article_page(corpus: Corpus, article: Article, root: str) -> str:
         f"{esc(corpus.articles[i].title)}</a></h4></article>\n"
         for i in article.related)
     stamp = article.published.strftime("%Y-%m-%d %H:%M:%S")
+    rotation = article.ad_salt
     section_url = f"{root}/{article.section}/"
     return _head(seo_title, meta, root) + _chrome_top(
         root, f"single single-post postid-{pid} single-format-standard", article.section) + (
@@ -138,9 +139,9 @@ def article_page(corpus: Corpus, article: Article, root: str) -> str:
         f'<li class="post-breadcrumb_li"><a href="{section_url}">{esc(article.section_name)}</a></li>'
         f'<li class="post-breadcrumb_li"><a href="{url}">{esc(article.title)}</a></li></ul>\n</div>\n'
         f'<div id="p{pid}" class="wrap post">\n'
-        f'<div class="top-bloc"><span id="current_header_box" data-ad-token="{token(article.path, "header")}"></span></div>\n'
+        f'<div class="top-bloc"><span id="current_header_box" data-ad-token="{token(article.path, "header" + rotation)}"></span></div>\n'
         f'<article class="post-content span8 tablet12 phone12">\n{body}\n'
-        f'<div class="in-content-ad" data-ad-token="{token(article.path, "incontent")}"></div>\n'
+        f'<div class="in-content-ad" data-ad-token="{token(article.path, "incontent" + rotation)}"></div>\n'
         f'<footer class="clearfix"><ul class="tags-list">{tags}</ul>'
         '<div class="comments-count"><a href="#commentaires" class="add-first-comment">'
         "Il n'y a pas de commentaire. En ajouter un ?</a></div></footer>\n"

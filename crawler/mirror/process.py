@@ -1,4 +1,8 @@
-"""Run the mirror in a subprocess: ``with MirrorProcess() as mirror: mirror.roots["clubic"]``."""
+"""Run the mirror in a subprocess: ``with MirrorProcess() as mirror: mirror.roots["clubic"]``.
+
+``MirrorProcess(edition=1, faults="all=0.2", fault_seed=3, fault_log=path, crawl_delay=2)`` passes the
+options of ``python -m crawler.mirror`` on; ``truth()`` and ``edition_changes()`` describe what it serves.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from crawler.mirror.corpus import build_corpus
+from crawler.mirror.corpus import Corpus, build_corpus
 
 _PROJECT = Path(__file__).resolve().parents[2]
 
@@ -19,18 +23,32 @@ class MirrorProcess:
     """The mirror of both sites in a child process, started and stopped by its pid."""
 
     def __init__(self, articles: int = 360, seed: int = 0, exclusive_share: float = 0.0,
-                 startup_timeout: float = 30.0) -> None:
-        """Remember the corpus parameters.
+                 startup_timeout: float = 30.0, *, edition: int = 0, faults: str = "", fault_seed: int = 0,
+                 fault_timeout: float = 20.0, fault_log: str | Path | None = None,
+                 crawl_delay: float | None = None) -> None:
+        """Remember the corpus and fault parameters.
 
         Args:
             articles: number of articles over both sites.
             seed: seed of the corpus.
             exclusive_share: share of on-topic articles reachable through one non-sitemap channel only.
             startup_timeout: seconds to wait for both root lines.
+            edition: state of the sites (0, 1 or 2, see ``crawler.mirror.editions``).
+            faults: fault spec (see ``crawler.mirror.faults``), empty for none.
+            fault_seed: seed of the fault draws.
+            fault_timeout: seconds a timeout fault keeps the connection silent.
+            fault_log: JSON-lines file the child appends every injected fault to.
+            crawl_delay: seconds of a ``Crawl-delay`` line in robots.txt (None: no such line).
         """
         self.articles = articles
         self.seed = seed
         self.exclusive_share = exclusive_share
+        self.edition = edition
+        self.faults = faults
+        self.fault_seed = fault_seed
+        self.fault_timeout = fault_timeout
+        self.fault_log = fault_log
+        self.crawl_delay = crawl_delay
         self.startup_timeout = startup_timeout
         self.roots: dict[str, str] = {}
         self._proc: subprocess.Popen[bytes] | None = None
@@ -54,7 +72,15 @@ class MirrorProcess:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_PROJECT), env.get("PYTHONPATH", "")]))
         cmd = [sys.executable, "-m", "crawler.mirror", "--port", "0", "--articles", str(self.articles),
-               "--seed", str(self.seed), "--exclusive-share", str(self.exclusive_share)]
+               "--seed", str(self.seed), "--exclusive-share", str(self.exclusive_share),
+               "--edition", str(self.edition)]
+        if self.faults:
+            cmd += ["--faults", self.faults, "--fault-seed", str(self.fault_seed),
+                    "--fault-timeout", str(self.fault_timeout)]
+            if self.fault_log is not None:
+                cmd += ["--fault-log", str(self.fault_log)]
+        if self.crawl_delay is not None:
+            cmd += ["--crawl-delay", str(self.crawl_delay)]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
         deadline = time.monotonic() + self.startup_timeout
         buffer = b""
@@ -94,9 +120,20 @@ class MirrorProcess:
         """Ground truth of the served corpus (same parameters, built in this process).
 
         Returns:
-            ``build_corpus(seed, articles, exclusive_share).truth()``.
+            ``build_corpus(seed, articles, exclusive_share, edition).truth()``.
         """
-        return build_corpus(self.seed, self.articles, self.exclusive_share).truth()
+        return self._corpus().truth()
+
+    def edition_changes(self) -> dict[str, list[str]]:
+        """What the served edition changed (same parameters, built in this process).
+
+        Returns:
+            ``build_corpus(seed, articles, exclusive_share, edition).edition_changes()``.
+        """
+        return self._corpus().edition_changes()
+
+    def _corpus(self) -> Corpus:
+        return build_corpus(self.seed, self.articles, self.exclusive_share, self.edition)
 
     def __enter__(self) -> MirrorProcess:
         return self.start()

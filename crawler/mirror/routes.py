@@ -18,6 +18,12 @@ and title; gzip files served as ``application/x-gzip``).
 
 Every listing entry (home, section, tag, author, search) gives the article link, title, snippet and a
 ``<time datetime>`` with the publication date; related-article links use the target's title as link text.
+
+Every 200 page a real server would cache carries a ``last_modified`` (the server adds ETag and Last-Modified and
+answers conditional requests with 304): articles (their modified date), listings (the newest publication date
+of the whole list, all pages), feeds and sitemaps (the newest ``lastmod`` they carry), robots.txt (STATIC_DATE).
+As on real sites, If-Modified-Since can miss a change that brings no newer date (a search gaining an old hit
+after a text revision, an article whose chrome changed); the ETag, over the bytes, never does.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ XML = "application/xml; charset=UTF-8"
 RSS = "application/rss+xml; charset=UTF-8"
 LIST_SIZE = 20
 SEARCH_SIZE = 10
+# Last-Modified of static documents (robots.txt) and of empty listings and feeds.
+STATIC_DATE = dt.datetime(2024, 1, 15, 9, 30, tzinfo=dt.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -52,8 +60,8 @@ class Response:
     last_modified: dt.datetime | None = None
 
 
-def _html(text: str, status: int = 200) -> Response:
-    return Response(status, text.encode("utf-8"), HTML)
+def _html(text: str, status: int = 200, last_modified: dt.datetime | None = None) -> Response:
+    return Response(status, text.encode("utf-8"), HTML, last_modified=last_modified)
 
 
 def _redirect(location: str, status: int = 301) -> Response:
@@ -71,15 +79,17 @@ def _page_of(items: list[Article], page: int, per: int) -> tuple[list[Article], 
 class SiteRoutes:
     """Routes of one site over a corpus; ``root`` is set once the server knows its address."""
 
-    def __init__(self, site: str, corpus: Corpus, root: str = "") -> None:
+    def __init__(self, site: str, corpus: Corpus, root: str = "", crawl_delay: float | None = None) -> None:
         """Index the site's articles, authors and feeds.
 
         Args:
             site: "clubic" or "numerama".
             corpus: the corpus to serve.
             root: absolute site root used in links (``http://127.0.0.1:PORT``).
+            crawl_delay: seconds announced by a ``Crawl-delay`` line in robots.txt (None: no such line).
         """
         self.site = site
+        self.crawl_delay = crawl_delay
         self.corpus = corpus
         self.root = root
         self.paths = corpus.by_path[site]
@@ -130,32 +140,43 @@ class SiteRoutes:
         if sliced is None:
             return None
         entries, pages = sliced
+        newest = max((a.published for a in items), default=STATIC_DATE)
         listing = Listing(heading, entries, page, pages, url_for(page - 1) if page > 1 else None,
                           url_for(page + 1) if page < pages else None)
         if self.site == "numerama":
-            return _html(numerama.listing_page(listing, self.root))
-        return _html(clubic.listing_page(listing, url_for(page)))
+            return _html(numerama.listing_page(listing, self.root), last_modified=newest)
+        return _html(clubic.listing_page(listing, url_for(page)), last_modified=newest)
 
     def _not_found(self, path: str) -> Response:
         text = numerama.not_found_page(self.root) if self.site == "numerama" else clubic.not_found_page(path)
         return _html(text, 404)
 
-    def _xml(self, text: str, content_type: str = XML) -> Response:
-        return Response(200, text.encode("utf-8"), content_type)
+    def _xml(self, text: str, last_modified: dt.datetime | None, content_type: str = XML) -> Response:
+        return Response(200, text.encode("utf-8"), content_type, last_modified=last_modified or STATIC_DATE)
+
+    def _robots(self) -> Response:
+        text = feeds.robots(self.root, self.crawl_delay)
+        return Response(200, text.encode(), "text/plain; charset=UTF-8", last_modified=STATIC_DATE)
+
+    def _feed(self, path: str, title: str, link_path: str) -> Response:
+        items = self.feeds[path]
+        newest = max((a.last_modified for a in items), default=None)
+        return self._xml(feeds.rss(self.root, title, link_path, items), newest, RSS)
 
     def _numerama(self, path: str, query: dict[str, str]) -> Response | None:
         root = self.root
         if path == "/robots.txt":
-            return Response(200, feeds.robots(root).encode(), "text/plain; charset=UTF-8")
+            return self._robots()
         if path == "/sitemap.xml":
             return _redirect(f"{root}/sitemap_index.xml")
         if path == "/sitemap_index.xml":
-            return self._xml(feeds.sitemap_index(root, [(p, max(when for _, when in entries))
-                                                        for p, entries in self.sitemaps.items()]))
+            files = [(p, max(when for _, when in entries)) for p, entries in self.sitemaps.items()]
+            return self._xml(feeds.sitemap_index(root, files), max(when for _, when in files))
         if path in self.sitemaps:
-            return self._xml(feeds.urlset(root, self.sitemaps[path]))
+            entries = self.sitemaps[path]
+            return self._xml(feeds.urlset(root, entries), max(when for _, when in entries))
         if path in self.feeds:
-            return self._xml(feeds.rss(root, "Numerama", path.removesuffix("feed/"), self.feeds[path]), RSS)
+            return self._feed(path, "Numerama", path.removesuffix("feed/"))
         if m := re.fullmatch(r"/(?:page/(\d+)/)?", path):
             page = int(m[1] or 1)
             if "s" in query:
@@ -192,19 +213,20 @@ class SiteRoutes:
         root = self.root
         page = int(query["page"]) if query.get("page", "").isdigit() else 1
         if path == "/robots.txt":
-            return Response(200, feeds.robots(root).encode(), "text/plain; charset=UTF-8")
+            return self._robots()
         if path == "/sitemap.xml":
-            return self._xml(feeds.sitemap_index(root, [(f"/sitemaps/news-{month}.xml.gz",
-                                                         max(a.last_modified for a in items))
-                                                        for month, items in self.months.items()]))
+            files = [(f"/sitemaps/news-{month}.xml.gz", max(a.last_modified for a in items))
+                     for month, items in self.months.items()]
+            return self._xml(feeds.sitemap_index(root, files), max((when for _, when in files), default=None))
         if m := re.fullmatch(r"/sitemaps/news-(\d{4}-\d{2})\.xml\.gz", path):
             if m[1] not in self.months:
                 return None
             raw = gzip.compress(feeds.news_urlset(root, self.months[m[1]], "Clubic").encode("utf-8"), mtime=0)
-            return Response(200, raw, "application/x-gzip", encodable=False)
+            return Response(200, raw, "application/x-gzip", encodable=False,
+                            last_modified=max(a.last_modified for a in self.months[m[1]]))
         if path in self.feeds:
             title = "Clubic - Actualités pro" if path.endswith("pro.rss") else "Clubic - Actualités"
-            return self._xml(feeds.rss(root, title, "/actualites-informatique/", self.feeds[path]), RSS)
+            return self._feed(path, title, "/actualites-informatique/")
         if path in ("/", "/actualites-informatique/"):
             items = self.corpus.listed(self.site, "feed")[:LIST_SIZE]
             return self._listing("Actualités high-tech et informatique", items, page, LIST_SIZE,

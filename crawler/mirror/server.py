@@ -1,8 +1,10 @@
 """HTTP/1.1 server of one mirrored site: content negotiation, validators, caching.
 
-Every request goes through ``MirrorServer.dispatch`` (the single point where faults can later be injected):
-it asks the site's routes for the identity response, caches it, then negotiates the encoding
-(``br`` for HTML when accepted, else ``gzip``, else identity) and answers conditional requests with 304.
+Every request goes through ``MirrorServer.dispatch``: with a fault plan it first draws the request's fault
+(see ``faults``) and answers 5xx, 429 and redirect-loop hops itself; otherwise it asks the site's routes for the
+identity response, caches it, then negotiates the encoding (``br`` for HTML when accepted, else ``gzip``, else
+identity) and answers conditional requests (If-None-Match first, else If-Modified-Since) with 304. The ETag is
+strong, over the identity body. The handler carries out the transport faults (timeout, reset, truncated, trickle).
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ import datetime as dt
 import email.utils
 import gzip
 import hashlib
+import os
+import socket
+import struct
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +23,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import brotli
 
 from crawler.mirror.corpus import Corpus
+from crawler.mirror.faults import TRICKLE_CHUNKS, TRICKLE_SECONDS, FaultPlan, error_page, loop_hop, next_hop
+from crawler.mirror.markup import esc
 from crawler.mirror.routes import HTML, Response, SiteRoutes
 
 _CACHE_LIMIT = 50_000
@@ -25,11 +32,12 @@ _CACHE_LIMIT = 50_000
 
 @dataclass(frozen=True)
 class Reply:
-    """What goes on the wire: status, headers (repeatable) and body (empty for HEAD and 304)."""
+    """What goes on the wire: status, headers (repeatable), body (empty for HEAD and 304) and transport fault."""
 
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+    fault: str = ""
 
 
 def _accepted(header: str) -> set[str]:
@@ -64,12 +72,33 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer("HEAD")
 
     def _answer(self, method: str) -> None:
-        reply = self.server.mirror.dispatch(method, self.path, self.headers)
+        mirror = self.server.mirror
+        reply = mirror.dispatch(method, self.path, self.headers)
+        if reply.fault == "reset":
+            self.close_connection = True
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            os.close(self.connection.detach())
+            return
+        if reply.fault == "timeout":
+            self.close_connection = True
+            mirror.stopping.wait(mirror.faults.timeout)
+            return
         self.send_response(reply.status)
         for name, value in reply.headers:
             self.send_header(name, value)
         self.end_headers()
-        if reply.body:
+        if reply.fault == "truncated":
+            self.close_connection = True
+            self.wfile.write(reply.body[: len(reply.body) // 2])
+        elif reply.fault == "trickle":
+            size = -(-len(reply.body) // TRICKLE_CHUNKS)
+            for start in range(0, len(reply.body), size):
+                self.wfile.write(reply.body[start: start + size])
+                self.wfile.flush()
+                if start + size < len(reply.body) and mirror.stopping.wait(
+                        TRICKLE_SECONDS / TRICKLE_CHUNKS):
+                    break
+        elif reply.body:
             self.wfile.write(reply.body)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
@@ -93,7 +122,7 @@ class MirrorServer:
     """One site of the mirror, listening on 127.0.0.1."""
 
     def __init__(self, site: str, corpus: Corpus, host: str = "127.0.0.1", port: int = 0,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, faults: FaultPlan | None = None, crawl_delay: float | None = None) -> None:
         """Bind the socket (port 0 picks a free port) and prepare the routes.
 
         Args:
@@ -102,14 +131,18 @@ class MirrorServer:
             host: address to bind.
             port: port to bind, 0 for a free one.
             verbose: log every request to stderr.
+            faults: faults to inject (None: none); one plan may be shared by both sites.
+            crawl_delay: seconds of a ``Crawl-delay`` line in robots.txt (None: no such line).
         """
         self.site = site
         self.verbose = verbose
+        self.faults = faults
+        self.stopping = threading.Event()
         self.httpd = _HTTPServer((host, port), _Handler)
         self.httpd.mirror = self
         self.port = self.httpd.server_address[1]
         self.root = f"http://{host}:{self.port}"
-        self.routes = SiteRoutes(site, corpus, self.root)
+        self.routes = SiteRoutes(site, corpus, self.root, crawl_delay)
         self._identity: dict[str, tuple[Response, str]] = {}
         self._encoded: dict[tuple[str, str], bytes] = {}
         self._thread: threading.Thread | None = None
@@ -126,7 +159,8 @@ class MirrorServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving (if started) and close the socket."""
+        """Stop serving (if started), end pending fault waits and close the socket."""
+        self.stopping.set()
         if self._thread is not None:
             self.httpd.shutdown()
             self._thread.join(timeout=5)
@@ -152,7 +186,7 @@ class MirrorServer:
         return data
 
     def dispatch(self, method: str, target: str, headers: object) -> Reply:
-        """Answer one request: the single dispatch point of the server.
+        """Answer one request: the single dispatch point of the server, where faults are drawn.
 
         Args:
             method: "GET" or "HEAD".
@@ -160,8 +194,43 @@ class MirrorServer:
             headers: request headers (``email.message.Message``-like, with ``get``).
 
         Returns:
-            The reply to write.
+            The reply to write; its ``fault`` tells the handler to time out, reset, truncate or trickle.
         """
+        if self.faults is None:
+            return self._serve(method, target, headers)
+        hop = loop_hop(target) if "redirect_loop" in self.faults.rates else None
+        if hop is not None:
+            return self._redirect(next_hop(target, hop + 1), method)
+        fault, n, variant = self.faults.draw(self.site, target)
+        if fault in ("5xx", "429"):
+            status = 429 if fault == "429" else (500, 502, 503)[variant % 3]
+            body = error_page(status)
+            out = [("Content-Type", "text/html"), ("Content-Length", str(len(body)))]
+            if status == 429:
+                out.append(("Retry-After", str(1 + variant % 2)))
+            reply = Reply(status, out, b"" if method == "HEAD" else body)
+        elif fault == "redirect_loop":
+            reply = self._redirect(next_hop(target, 1), method)
+        elif fault in ("timeout", "reset"):
+            reply = Reply(0, [], b"", fault)
+        else:
+            reply = self._serve(method, target, headers)
+            if fault and reply.body:
+                reply = Reply(reply.status, reply.headers, reply.body, fault)
+            else:
+                fault = None
+        if fault:
+            self.faults.record(site=self.site, method=method, target=target, n=n, fault=fault,
+                               status=reply.status or None)
+        return reply
+
+    def _redirect(self, location: str, method: str) -> Reply:
+        body = f'<html><body><p>Found: <a href="{esc(location)}">{esc(location)}</a></p></body></html>'.encode()
+        out = [("Content-Type", HTML), ("Location", self.root + location), ("Content-Length", str(len(body)))]
+        return Reply(302, out, b"" if method == "HEAD" else body)
+
+    def _serve(self, method: str, target: str, headers: object) -> Reply:
+        """The normal reply: cached identity response, validators and 304, content negotiation."""
         response, etag = self._render(target)
         out: list[tuple[str, str]] = [("Content-Type", response.content_type), *response.headers]
         if response.last_modified is not None:

@@ -1,7 +1,13 @@
-"""TextStorePipeline: writes each kept article as dated ``.txt`` + ``.json`` files under OUT/articles."""
+"""TextStorePipeline: writes each kept article as dated ``.txt`` + ``.json`` files under OUT/articles.
+
+With the state store, an article seen before is written again only when its extracted text changed, as a new
+version beside the old one (``<slug>.v2.txt``); ads, tokens and dates in the page chrome change the bytes, not
+the text, so they make no version.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,11 +16,19 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.fsutil import atomic_write_text
 from archive.textstore import record_json, write_article
+from crawler.runid import run_id
+from crawler.state import acquire_state, release_state
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
+    from archive.state import SqliteState
     from crawler.items import ArticleItem
+
+
+def text_sha256(text: str) -> str:
+    """Return the SHA-256 of an article text (how versions are told apart)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class TextStorePipeline:
@@ -23,6 +37,7 @@ class TextStorePipeline:
     def __init__(self, crawler: Crawler, root: Path) -> None:
         self.crawler = crawler
         self.root = root
+        self.state: SqliteState | None = None
         self.written: dict[str, tuple[Path, list[str]]] = {}  # URL -> (JSON path, discovered_via written)
         self.canonical: dict[str, str] = {}  # canonical URL -> URL written under it
 
@@ -34,25 +49,47 @@ class TextStorePipeline:
             raise NotConfigured("TEXTSTORE_ENABLED is off")
         return cls(crawler, Path(settings.get("TEXTSTORE_DIR") or settings.get("SOUVERAIN_OUT_DIR", "out")))
 
+    def open_spider(self) -> None:
+        """Take the state store (to tell new versions from unchanged texts)."""
+        self.state = acquire_state(self.crawler.settings)
+
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        """Write the article's files, unless this run already wrote the same article under another URL."""
+        """Write the article's files, unless unchanged since the last run or already written under another URL."""
         canonical = item.record.get("canonical_url") or item.url
         first = self.canonical.setdefault(canonical, item.url)
         if first != item.url:
             self.crawler.stats.inc_value("textstore/duplicates")
             raise DropItem(f"duplicate: same article as {first}")
-        txt_path, json_path = write_article(self.root, item.site, item.record)
+        version, stem = self.version_of(item)
+        item.record["version"] = version
+        txt_path, json_path = write_article(self.root, item.site, item.record, stem=stem)
         self.written[item.url] = (json_path, list(item.record.get("discovered_via", [])))
         item.record["path"] = txt_path.relative_to(self.root).as_posix()
+        item.record["stem"] = (stem or txt_path.with_suffix("").relative_to(self.root)).as_posix()
         self.crawler.stats.inc_value("textstore/written")
+        if version > 1:
+            self.crawler.stats.inc_value("textstore/new_versions")
         return item
 
+    def version_of(self, item: ArticleItem) -> tuple[int, Path | None]:
+        """Return the version to write and the article's stem (None for a first version).
+
+        Raises:
+            DropItem: when an earlier run stored the same text.
+        """
+        known = self.state.get(item.url) if self.state is not None else None
+        if known is None or not known.text_sha256 or not known.path:
+            return 1, None
+        same = known.text_sha256 == text_sha256(item.record["text"])
+        if same and known.text_run != run_id(self.crawler.settings):
+            self.crawler.stats.inc_value("textstore/unchanged")
+            raise DropItem(f"unchanged: same text as version {known.version}")
+        return (known.version if same else known.version + 1), Path(known.path)
+
     def close_spider(self) -> None:
-        """Add to ``discovered_via`` the sources that found an article after it was written."""
+        """Add to ``discovered_via`` the sources that found an article after it was written; release the state."""
         frontier = getattr(self.crawler.spider, "frontier", None)
-        if frontier is None:
-            return
-        for url, (json_path, recorded) in self.written.items():
+        for url, (json_path, recorded) in self.written.items() if frontier is not None else ():
             candidate = frontier.ledger.get(url)
             if candidate is None or set(candidate.sources) <= set(recorded):
                 continue
@@ -60,3 +97,5 @@ class TextStorePipeline:
             record["discovered_via"] = sorted(set(candidate.sources) | set(recorded))
             atomic_write_text(json_path, record_json(record))
             self.crawler.stats.inc_value("textstore/sources_updated")
+        if self.state is not None:
+            release_state(self.crawler.settings)

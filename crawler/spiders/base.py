@@ -21,9 +21,12 @@ from archive.relevance import Topic
 from crawler.discovery.frontier import Frontier
 from crawler.discovery.listing import parse_listing, related_links
 from crawler.discovery.parsers import Entry, parse_feed, parse_sitemap
+from crawler.discovery.revisit import RevisitPolicy
 from crawler.discovery.window import DateWindow
 from crawler.items import ArticleItem, PageData
 from crawler.profiles import SiteProfile, get_profile
+from crawler.runid import run_id
+from crawler.state import acquire_state, release_state
 from crawler.topic import TopicDiscovery, topic_path
 
 if TYPE_CHECKING:
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
+
+    from archive.state import UrlState
 
 SITEMAP_MAX_SIZE = 50 * 1024 * 1024
 DISCOVERY_PRIORITY = 2000  # discovery pages before articles: the frontier learns more before it spends
@@ -54,9 +59,20 @@ class ProfileSpider(scrapy.Spider):
         path = topic_path(settings.get("SOUVERAIN_TOPIC", "cloud-souverain"))
         window = DateWindow.from_strings(settings.get("SOUVERAIN_SINCE"), settings.get("SOUVERAIN_UNTIL"))
         spider.plan = TopicDiscovery.load(path)
+        spider.state = acquire_state(settings)
+        revisit = RevisitPolicy.from_dict(spider.profile.revisit, everything=settings.getbool("REVISIT_ALL"))
         spider.frontier = Frontier(spider.profile, Topic.load(path).score_hint, window,
-                                   settings.getfloat("DISCOVERY_MIN_HINT", 0.0))
+                                   settings.getfloat("DISCOVERY_MIN_HINT", 0.0), state=spider.state,
+                                   run_id=run_id(settings), revisit=revisit)
+        known = spider.state.articles(cls.name) if spider.state is not None else []
+        # Kept by earlier runs, taken before this run writes anything: re-checked when due.
+        spider.revisit_candidates = [k.url for k in known if k.outcome == "kept" and k.run_id != run_id(settings)]
         return spider
+
+    def closed(self, reason: str) -> None:
+        """Let go of the state store."""
+        if self.state is not None:
+            release_state(self.crawler.settings)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Start every discovery source of the profile."""
@@ -79,11 +95,17 @@ class ProfileSpider(scrapy.Spider):
         for query in self.plan.queries if profile.search else ():
             yield self.discovery_request(profile.url(profile.search.format(query=quote_plus(query))),
                                          self.parse_listing, source="search")
+        yield from self.offer((Entry(url) for url in self.revisit_candidates), "revisit")
 
     def discovery_request(self, url: str, callback: Any, *, errback: Any = None, **kwargs: Any) -> scrapy.Request:
         """Return a request for a discovery page (robots.txt, sitemap, feed, listing)."""
         return scrapy.Request(url, callback=callback, errback=errback or self.on_discovery_error,
                               priority=DISCOVERY_PRIORITY, cb_kwargs=kwargs)
+
+    @staticmethod
+    def unchanged(response: Response) -> bool:
+        """Tell whether a re-checked page is the archived one (archived as a revisit: 304 or same payload)."""
+        return bool((response.meta.get("capture") or {}).get("revisit"))
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """Follow the ``Sitemap:`` lines of robots.txt, or the profile's sitemaps when there are none."""
@@ -104,6 +126,8 @@ class ProfileSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """Read a sitemap index (→ the sitemaps worth reading) or a urlset (→ article candidates)."""
         self.frontier.ledger.page("sitemap")
+        if self.unchanged(response):
+            return  # nothing in it changed since the last run: its entries are known
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body, max_size=SITEMAP_MAX_SIZE)
@@ -114,8 +138,14 @@ class ProfileSpider(scrapy.Spider):
             yield from self.offer(sitemap.entries, "sitemap")
 
     def wants_sitemap(self, entry: Entry) -> bool:
-        """Tell whether a sitemap of an index is worth reading (profile's rules, date window by month)."""
+        """Tell whether a sitemap of an index is worth reading (profile's rules, date window by month, and not
+        unchanged since an earlier run read it, by its lastmod)."""
         if not self.profile.follows_sitemap(entry.url):
+            return False
+        previous = self.frontier.previous_fetch(entry.url)
+        if previous is not None and previous.status == 200 and not self.frontier.revisit.is_due(
+                previous, self.frontier.now, entry.lastmod) and entry.lastmod:
+            self.crawler.stats.inc_value("discovery/sitemap/unchanged_by_lastmod")
             return False
         month = self.profile.sitemap_month_of(entry.url)
         window = self.frontier.window
@@ -127,11 +157,14 @@ class ProfileSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         """Offer a feed's items."""
         self.frontier.ledger.page("feed")
-        yield from self.offer(parse_feed(response.body), "feed")
+        if not self.unchanged(response):
+            yield from self.offer(parse_feed(response.body), "feed")
 
     def parse_listing(self, response: Response, source: str, page: int = 1, idle: int = 0) -> Iterator[Any]:
         """Offer a listing page's entries; follow its next page while the listing stays promising."""
         self.frontier.ledger.page(source)
+        if self.unchanged(response):
+            return  # a newest-first listing whose page is unchanged has nothing new further on
         entries, next_url = parse_listing(response.selector, response.url, self.profile.listing)
         yield from self.offer(entries, source)
         idle = 0 if self.frontier.listing_worth_following(entries) else idle + 1
@@ -147,10 +180,15 @@ class ProfileSpider(scrapy.Spider):
             if priority is not None:
                 url = entry.url.split("#", 1)[0]
                 yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
-                                     priority=priority, cb_kwargs={"first_url": url, "pages": []})
+                                     priority=priority, cb_kwargs={"first_url": url, "pages": []},
+                                     meta={"kind": "article"})
 
     def parse_article(self, response: Response, first_url: str, pages: list[PageData]) -> Iterator[Any]:
         """Collect an article page and offer its related links; follow ``Page suivante``, then yield the item."""
+        if self.unchanged(response):
+            how = "not modified (304)" if "not-modified" in response.flags else "identical payload"
+            self.frontier.ledger.reject(first_url, f"unchanged: {how}")
+            return
         pages = [*pages, PageData(
             url=response.url,
             body=response.body,
@@ -161,7 +199,7 @@ class ProfileSpider(scrapy.Spider):
         next_url = self.next_page_url(response, pages)
         if next_url:
             yield response.follow(next_url, callback=self.parse_article, errback=self.on_article_error,
-                                  cb_kwargs={"first_url": first_url, "pages": pages})
+                                  cb_kwargs={"first_url": first_url, "pages": pages}, meta={"kind": "page"})
             return
         candidate = self.frontier.ledger.get(first_url)
         yield ArticleItem(site=self.name, url=first_url, pages=pages,

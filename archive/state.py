@@ -1,0 +1,154 @@
+"""Crawl state across runs: what is known of every URL (fetches, validators, digests, texts, versions).
+
+``StateStore`` is the interface; ``SqliteState`` (``OUT/state.sqlite``) is the embedded default. A distributed
+mode keeps the same records in Redis behind the same interface, so nothing outside this module changes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Protocol
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    run_id TEXT,
+    last_fetched TEXT,
+    status INTEGER,
+    etag TEXT,
+    last_modified TEXT,
+    payload_digest TEXT,
+    record_id TEXT,
+    record_date TEXT,
+    record_status INTEGER,
+    warc_file TEXT,
+    warc_offset INTEGER,
+    text_sha256 TEXT,
+    text_run TEXT,
+    outcome TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    published TEXT,
+    path TEXT,
+    sources TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS urls_site_kind ON urls (site, kind);
+"""
+
+
+@dataclass
+class UrlState:
+    """What is known of one URL. ``record_*``/``warc_*`` locate the last full response (not a revisit)."""
+
+    url: str
+    site: str
+    kind: str  # "article" or "discovery"
+    first_seen: str
+    run_id: str | None = None
+    last_fetched: str | None = None
+    status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    payload_digest: str | None = None
+    record_id: str | None = None
+    record_date: str | None = None
+    record_status: int | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    text_sha256: str | None = None
+    text_run: str | None = None
+    outcome: str | None = None  # "kept", or the category of the last rejection ("off-topic"…)
+    version: int = 0
+    published: str | None = None
+    path: str | None = None
+    sources: list[str] = field(default_factory=list)
+
+
+class StateStore(Protocol):
+    """The operations the crawler needs; implemented by ``SqliteState`` (and a Redis store later)."""
+
+    def get(self, url: str) -> UrlState | None:
+        """Return what is known of a URL, or None."""
+
+    def put(self, state: UrlState) -> None:
+        """Store (insert or replace) a URL's state."""
+
+    def articles(self, site: str) -> list[UrlState]:
+        """Return every known article URL of a site."""
+
+    def commit(self) -> None:
+        """Make the writes so far durable."""
+
+    def close(self) -> None:
+        """Commit and release the store."""
+
+
+class SqliteState:
+    """``StateStore`` in one SQLite file (WAL: readers never block, a killed process loses no commit)."""
+
+    def __init__(self, path: Path) -> None:
+        """Open (or create) the store.
+
+        Args:
+            path: the database file, usually ``OUT/state.sqlite``.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        self.db.execute("BEGIN")
+        self.columns = [f.name for f in fields(UrlState)]
+
+    def get(self, url: str) -> UrlState | None:
+        """Return what is known of a URL, or None."""
+        row = self.db.execute(f"SELECT {', '.join(self.columns)} FROM urls WHERE url = ?", (url,)).fetchone()
+        return self._state(row) if row else None
+
+    def put(self, state: UrlState) -> None:
+        """Store (insert or replace) a URL's state."""
+        values = asdict(state)
+        values["sources"] = json.dumps(sorted(set(state.sources)))
+        placeholders = ", ".join("?" for _ in self.columns)
+        self.db.execute(f"INSERT OR REPLACE INTO urls ({', '.join(self.columns)}) VALUES ({placeholders})",
+                        [values[name] for name in self.columns])
+
+    def articles(self, site: str) -> list[UrlState]:
+        """Return every known article URL of a site, in URL order."""
+        rows = self.db.execute(f"SELECT {', '.join(self.columns)} FROM urls WHERE site = ? AND kind = 'article' "
+                               "ORDER BY url", (site,))
+        return [self._state(row) for row in rows]
+
+    def commit(self) -> None:
+        """Commit the open transaction and start the next one."""
+        self.db.execute("COMMIT")
+        self.db.execute("BEGIN")
+
+    def close(self) -> None:
+        """Commit and close the database."""
+        self.db.execute("COMMIT")
+        self.db.close()
+
+    def _state(self, row: tuple) -> UrlState:
+        """Return a row as a UrlState."""
+        values = dict(zip(self.columns, row))
+        values["sources"] = json.loads(values["sources"])
+        return UrlState(**values)
+
+
+def open_state(out_dir: Path) -> SqliteState:
+    """Open the state store of an output folder.
+
+    Args:
+        out_dir: the output folder.
+
+    Returns:
+        The store (``OUT/state.sqlite``).
+    """
+    return SqliteState(out_dir / "state.sqlite")

@@ -1,0 +1,104 @@
+"""StateRecorder: after each archived response, records what an incremental run needs to know of its URL."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from archive.state import UrlState
+from crawler.pipelines.textstore import text_sha256
+from crawler.runid import run_id
+from crawler.state import acquire_state, now_iso, release_state
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+    from archive.state import SqliteState
+
+
+class StateRecorder:
+    """Keeps ``OUT/state.sqlite`` current: validators (ETag, Last-Modified), digests, record locations."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.store: SqliteState | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StateRecorder:
+        """Build the extension; off with ``STATE_ENABLED=False`` or without WARC capture."""
+        settings = crawler.settings
+        if not (settings.getbool("STATE_ENABLED", True) and settings.getbool("WARC_ENABLED", True)):
+            raise NotConfigured
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self) -> None:
+        """Take the process's state store."""
+        self.store = acquire_state(self.crawler.settings)
+
+    def response_downloaded(self, response: Response, request: Request) -> None:
+        """Record one archived exchange (connected after the WARC extension, which sets the capture)."""
+        capture = request.meta.get("capture")
+        if self.store is None or not capture:
+            return
+        url = response.url
+        state = self.store.get(url) or UrlState(url=url, site=self.crawler.spider.name,
+                                                kind=request.meta.get("kind", "discovery"), first_seen=now_iso())
+        state.run_id, state.last_fetched, state.status = run_id(self.crawler.settings), capture["fetch_time"], \
+            response.status
+        for header, attribute in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
+            if value := response.headers.get(header):
+                setattr(state, attribute, value.decode("latin-1"))
+        if not capture.get("revisit"):  # the last full copy, whatever its status (a 301 is re-checked too)
+            state.payload_digest, state.record_id = capture["payload_digest"], capture["record_id"]
+            state.record_date, state.warc_file, state.warc_offset = capture["fetch_time"], capture["warc_file"], \
+                capture["offset"]
+            state.record_status = response.status
+        self.store.put(state)
+        self.store.commit()
+
+    def item_scraped(self, item: Any) -> None:
+        """Record a kept article: text hash, version, stem of its files, publication date."""
+        state = self.article_state(item.url)
+        if state is None:
+            return
+        record = item.record
+        state.text_sha256, state.text_run = text_sha256(record["text"]), run_id(self.crawler.settings)
+        state.version, state.path, state.published = record["version"], record["stem"], record.get("published")
+        state.outcome, state.sources = "kept", sorted({*state.sources, *record.get("discovered_via", [])})
+        self.store.put(state)
+        self.store.commit()
+
+    def item_dropped(self, item: Any, exception: Exception) -> None:
+        """Record why an article was not kept (an unchanged text keeps the article's verdict)."""
+        category = str(exception).split(":", 1)[0]
+        state = self.article_state(item.url)
+        if state is None or category == "unchanged":
+            return
+        state.outcome = category
+        self.store.put(state)
+        self.store.commit()
+
+    def article_state(self, url: str) -> UrlState | None:
+        """Return the stored state of an article URL, marked as an article."""
+        if self.store is None:
+            return None
+        state = self.store.get(url) or UrlState(url=url, site=self.crawler.spider.name, kind="article",
+                                                first_seen=now_iso())
+        state.kind = "article"
+        return state
+
+    def spider_closed(self) -> None:
+        """Let go of the store (the last user closes it)."""
+        if self.store is not None:
+            release_state(self.crawler.settings)
+            self.store = None

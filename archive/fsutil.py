@@ -42,6 +42,21 @@ def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), durable=durable)
 
 
+def remove_stale_temp_files(folder: Path) -> list[Path]:
+    """Remove the temp files that writers killed mid-write left behind (only call it while holding the run lock).
+
+    Args:
+        folder: a folder written with ``atomic_write_*`` (searched recursively).
+
+    Returns:
+        The files removed.
+    """
+    stale = [p for p in folder.rglob(".*.tmp") if p.is_file()] if folder.is_dir() else []
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
 def _fsync(path: Path) -> None:
     """Flush one file's data to disk."""
     fd = os.open(path, os.O_RDONLY)

@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS urls (
     status INTEGER,
     etag TEXT,
     last_modified TEXT,
+    site_lastmod TEXT,
     payload_digest TEXT,
     record_id TEXT,
     record_date TEXT,
@@ -54,6 +55,7 @@ class UrlState:
     status: int | None = None
     etag: str | None = None
     last_modified: str | None = None
+    site_lastmod: str | None = None  # the sitemap <lastmod> seen when it was last fetched
     payload_digest: str | None = None
     record_id: str | None = None
     record_date: str | None = None

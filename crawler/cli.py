@@ -164,6 +164,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def crawl_and_report(options: Any) -> int:
     """Check the options, crawl, print the summary; non-zero when a site answered nothing."""
+    from archive.fsutil import remove_stale_temp_files
     from archive.lock import RunLock
     from archive.warcrepair import repair_open_warcs
     from crawler.run import last_unfinished_run, run_crawl, unreachable_sites
@@ -173,6 +174,8 @@ def crawl_and_report(options: Any) -> int:
     with RunLock(options.out):
         for repair in repair_open_warcs(options.out / "warc"):
             CONSOLE.print(f"souverain: {repair.message}")
+        if stale := remove_stale_temp_files(options.out):
+            CONSOLE.print(f"souverain: removed {len(stale)} partly written file(s) left by a stopped run")
         if options.resume:
             options.run_id = last_unfinished_run(options.out)
         verb = "resuming" if options.resume else "crawling"

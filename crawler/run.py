@@ -135,6 +135,8 @@ def write_report(options: CrawlOptions, started: datetime) -> dict[str, Any]:
                     merged[reason] = merged.get(reason, 0) + count
             else:
                 totals[key] = totals.get(key, 0) + value
+    totals["elapsed_seconds"] = max((site["summary"].get("elapsed_seconds", 0.0) for site in sites.values()),
+                                    default=0.0)  # sites are crawled side by side
     if totals.get("pages_fetched"):
         totals["harvest_rate"] = round(totals.get("articles_kept", 0) / totals["pages_fetched"], 4)
     report = {

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from crawler.profiles import SiteProfile
 
 
+# Skips that a later offer of the same URL may overturn (a snippet full of topic terms, a new sitemap lastmod).
+REOPENED = ("unpromising", "not due")
 # Verdicts that a later run does not question (a changed date window or topic does re-open the others).
 FINAL_OUTCOMES = ("off-topic", "not an article", "duplicate")
 
@@ -74,8 +76,8 @@ class Frontier:
         if self.profile.match_article(url) is None:
             return None
         hint = self.promise(entry)
-        candidate, _ = self.ledger.discover(url, source, hint)
-        if candidate.state != SKIPPED or (candidate.reason and not candidate.reason.startswith("unpromising")):
+        candidate, _ = self.ledger.discover(url, source, hint, entry.lastmod)
+        if candidate.state != SKIPPED or (candidate.reason and not candidate.reason.startswith(REOPENED)):
             return None
         previous = self.previous_fetch(url)
         if previous is not None and previous.outcome in FINAL_OUTCOMES:

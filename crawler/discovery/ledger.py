@@ -24,6 +24,7 @@ class Candidate:
     hint: float
     state: str = SKIPPED
     reason: str = ""
+    lastmod: str | None = None  # the latest sitemap <lastmod> offered for it
 
 
 @dataclass
@@ -38,21 +39,23 @@ class Ledger:
         """Return the candidate for a URL, if known."""
         return self.candidates.get(url)
 
-    def discover(self, url: str, source: str, hint: float) -> tuple[Candidate, bool]:
+    def discover(self, url: str, source: str, hint: float, lastmod: str | None = None) -> tuple[Candidate, bool]:
         """Record that ``source`` offered ``url``.
 
         Args:
             url: the candidate URL.
-            source: the discovery source (``sitemap``, ``search``, ``tag``, ``feed``, ``related``).
+            source: the discovery source (``sitemap``, ``search``, ``tag``, ``feed``, ``related``, ``revisit``).
             hint: the pre-fetch promise of this offer.
+            lastmod: the site's last-modified date for it, when the source gives one.
 
         Returns:
             The candidate, and whether the URL was new.
         """
         candidate = self.candidates.get(url)
         if candidate is None:
-            candidate = self.candidates[url] = Candidate(url, [source], hint)
+            candidate = self.candidates[url] = Candidate(url, [source], hint, lastmod=lastmod)
             return candidate, True
+        candidate.lastmod = lastmod or candidate.lastmod
         self.duplicates[source] += 1
         if source not in candidate.sources:
             candidate.sources.append(source)

@@ -24,7 +24,7 @@ def parse_time(value: str | None) -> datetime | None:
 @dataclass(frozen=True)
 class RevisitPolicy:
     """Articles published less than ``recent_days`` ago are re-checked every ``recent_every``, others every
-    ``old_every``; a sitemap ``lastmod`` later than the last fetch makes an article due at once."""
+    ``old_every``; a sitemap ``lastmod`` other than the one seen at the last fetch makes a page due at once."""
 
     recent_days: float = 7.0
     recent_every: timedelta = timedelta(days=1)
@@ -48,13 +48,24 @@ class RevisitPolicy:
             lastmod: the site's last-modified date for it, when a sitemap gives one.
 
         Returns:
-            True when never fetched, when the site says it changed since, when ``everything`` is set, or when
-            its interval has passed.
+            True when never fetched, when the site's lastmod changed since the last fetch (or, never seen before,
+            is later than it), when ``everything`` is set, or when its interval has passed.
         """
         fetched = parse_time(state.last_fetched)
-        changed = parse_time(lastmod)
-        if self.everything or fetched is None or (changed is not None and changed > fetched):
+        if self.everything or fetched is None or self.site_changed(state, lastmod, fetched):
             return True
         published = parse_time(state.published)
+        if published is None and state.kind != "article":
+            return False  # a discovery page (sitemap) is re-read when its lastmod says so
         recent = published is not None and now - published <= timedelta(days=self.recent_days)
         return now - fetched >= (self.recent_every if recent else self.old_every)
+
+    @staticmethod
+    def site_changed(state: UrlState, lastmod: str | None, fetched: datetime) -> bool:
+        """Tell whether a sitemap ``lastmod`` says the page changed since it was fetched."""
+        if not lastmod:
+            return False
+        if state.site_lastmod:
+            return lastmod != state.site_lastmod
+        changed = parse_time(lastmod)
+        return changed is not None and changed > fetched

@@ -39,6 +39,7 @@ def site_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "warc_records": stats.get("warc/records", 0),
         "errors": stats.get("log_count/ERROR", 0) + stats.get("downloader/exception_count", 0),
         "discovery_errors": stats.get("discovery/errors", 0),
+        "elapsed_seconds": round(stats.get("elapsed_time_seconds", 0.0), 3),
     }
 
 

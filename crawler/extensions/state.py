@@ -55,6 +55,8 @@ class StateRecorder:
                                                 kind=request.meta.get("kind", "discovery"), first_seen=now_iso())
         state.run_id, state.last_fetched, state.status = run_id(self.crawler.settings), capture["fetch_time"], \
             response.status
+        if request.meta.get("lastmod"):
+            state.site_lastmod = request.meta["lastmod"]
         for header, attribute in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
             if value := response.headers.get(header):
                 setattr(state, attribute, value.decode("latin-1"))
@@ -98,7 +100,14 @@ class StateRecorder:
         return state
 
     def spider_closed(self) -> None:
-        """Let go of the store (the last user closes it)."""
+        """Remember the sitemap lastmod of every page this run fetched, then let go of the store."""
+        frontier = getattr(self.crawler.spider, "frontier", None)
+        current = run_id(self.crawler.settings)
+        for candidate in frontier.ledger.candidates.values() if frontier is not None and self.store else ():
+            state = self.store.get(candidate.url) if candidate.lastmod else None
+            if state is not None and state.run_id == current and state.site_lastmod != candidate.lastmod:
+                state.site_lastmod = candidate.lastmod
+                self.store.put(state)
         if self.store is not None:
             release_state(self.crawler.settings)
             self.store = None

@@ -25,7 +25,7 @@ class MirrorProcess:
     def __init__(self, articles: int = 360, seed: int = 0, exclusive_share: float = 0.0,
                  startup_timeout: float = 30.0, *, edition: int = 0, faults: str = "", fault_seed: int = 0,
                  fault_timeout: float = 20.0, fault_log: str | Path | None = None,
-                 crawl_delay: float | None = None) -> None:
+                 crawl_delay: float | None = None, port: int = 0) -> None:
         """Remember the corpus and fault parameters.
 
         Args:
@@ -39,8 +39,11 @@ class MirrorProcess:
             fault_timeout: seconds a timeout fault keeps the connection silent.
             fault_log: JSON-lines file the child appends every injected fault to.
             crawl_delay: seconds of a ``Crawl-delay`` line in robots.txt (None: no such line).
+            port: clubic's port, numerama's the next one (0: two free ports); a fixed port keeps the sites' URLs
+                when the mirror is restarted (another edition) between two crawls.
         """
         self.articles = articles
+        self.port = port
         self.seed = seed
         self.exclusive_share = exclusive_share
         self.edition = edition
@@ -71,7 +74,7 @@ class MirrorProcess:
         """
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_PROJECT), env.get("PYTHONPATH", "")]))
-        cmd = [sys.executable, "-m", "crawler.mirror", "--port", "0", "--articles", str(self.articles),
+        cmd = [sys.executable, "-m", "crawler.mirror", "--port", str(self.port), "--articles", str(self.articles),
                "--seed", str(self.seed), "--exclusive-share", str(self.exclusive_share),
                "--edition", str(self.edition)]
         if self.faults:

@@ -85,7 +85,7 @@ class ProfileSpider(scrapy.Spider):
         if profile.robots_sitemaps:
             yield self.discovery_request(profile.url("/robots.txt"), self.parse_robots, errback=self.on_robots_error)
         else:
-            yield from self.sitemap_requests(profile.url(p) for p in profile.sitemaps)
+            yield from self.sitemap_requests(Entry(profile.url(p)) for p in profile.sitemaps)
         feeds = [*profile.feeds, *(profile.tag_feed.format(tag=t) for t in self.plan.tags if profile.tag_feed)]
         for path in feeds:
             yield self.discovery_request(profile.url(path), self.parse_feed)
@@ -111,17 +111,19 @@ class ProfileSpider(scrapy.Spider):
         """Follow the ``Sitemap:`` lines of robots.txt, or the profile's sitemaps when there are none."""
         urls = [u for u in sitemap_urls_from_robots(response.body, base_url=response.url) if self.profile.is_own(u)]
         self.crawler.stats.inc_value("discovery/robots/sitemaps", len(urls))
-        yield from self.sitemap_requests(urls or [self.profile.url(p) for p in self.profile.sitemaps])
+        yield from self.sitemap_requests(Entry(u) for u in urls or [self.profile.url(p) for p in self.profile.sitemaps])
 
     def on_robots_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         """Fall back to the profile's sitemaps when robots.txt cannot be had."""
         self.on_discovery_error(failure)
-        yield from self.sitemap_requests([self.profile.url(p) for p in self.profile.sitemaps])
+        yield from self.sitemap_requests(Entry(self.profile.url(p)) for p in self.profile.sitemaps)
 
-    def sitemap_requests(self, urls: Iterable[str]) -> Iterator[scrapy.Request]:
-        """Return requests for sitemap (or sitemap index) URLs."""
-        for url in urls:
-            yield self.discovery_request(url, self.parse_sitemap)
+    def sitemap_requests(self, entries: Iterable[Entry]) -> Iterator[scrapy.Request]:
+        """Return requests for sitemaps (or sitemap indexes), with the lastmod the index gave each."""
+        for entry in entries:
+            request = self.discovery_request(entry.url, self.parse_sitemap)
+            request.meta["lastmod"] = entry.lastmod
+            yield request
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         """Read a sitemap index (→ the sitemaps worth reading) or a urlset (→ article candidates)."""
@@ -133,7 +135,7 @@ class ProfileSpider(scrapy.Spider):
             body = gunzip(body, max_size=SITEMAP_MAX_SIZE)
         sitemap = parse_sitemap(body)
         if sitemap.kind == "sitemapindex":
-            yield from self.sitemap_requests(e.url for e in sitemap.entries if self.wants_sitemap(e))
+            yield from self.sitemap_requests(e for e in sitemap.entries if self.wants_sitemap(e))
         else:
             yield from self.offer(sitemap.entries, "sitemap")
 
@@ -143,8 +145,8 @@ class ProfileSpider(scrapy.Spider):
         if not self.profile.follows_sitemap(entry.url):
             return False
         previous = self.frontier.previous_fetch(entry.url)
-        if previous is not None and previous.status == 200 and not self.frontier.revisit.is_due(
-                previous, self.frontier.now, entry.lastmod) and entry.lastmod:
+        if previous is not None and previous.status == 200 and entry.lastmod and not self.frontier.revisit.is_due(
+                previous, self.frontier.now, entry.lastmod):
             self.crawler.stats.inc_value("discovery/sitemap/unchanged_by_lastmod")
             return False
         month = self.profile.sitemap_month_of(entry.url)
@@ -181,7 +183,7 @@ class ProfileSpider(scrapy.Spider):
                 url = entry.url.split("#", 1)[0]
                 yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
                                      priority=priority, cb_kwargs={"first_url": url, "pages": []},
-                                     meta={"kind": "article"})
+                                     meta={"kind": "article", "lastmod": entry.lastmod})
 
     def parse_article(self, response: Response, first_url: str, pages: list[PageData]) -> Iterator[Any]:
         """Collect an article page and offer its related links; follow ``Page suivante``, then yield the item."""

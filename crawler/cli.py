@@ -126,6 +126,8 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--delay", type=float, default=None, metavar="SECONDS",
                         help="delay between requests to a site (default: 1.0 with autothrottle; demo: 0)")
     parser.add_argument("--concurrency", type=int, default=None, metavar="N", help="requests at once per site")
+    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="give up a download after this long (default: 30; it is then retried)")
     parser.add_argument("--since", default="", metavar="YYYY-MM-DD", help="keep articles published on or after")
     parser.add_argument("--until", default="", metavar="YYYY-MM-DD", help="keep articles published on or before")
 
@@ -157,7 +159,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     options = CrawlOptions(
         out=args.out or Path("out"), sites=args.sites or sorted(load_profiles()), roots=parse_roots(args.root),
         topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
-        since=args.since, until=args.until, resume=args.resume, recheck=args.recheck,
+        since=args.since, until=args.until, resume=args.resume, recheck=args.recheck, timeout=args.timeout,
     )
     return crawl_and_report(options)
 

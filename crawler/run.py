@@ -31,6 +31,7 @@ class CrawlOptions:
     until: str = ""
     resume: bool = False
     recheck: bool = False
+    timeout: float | None = None
     run_id: str = field(default_factory=new_run_id)
 
     def check(self) -> None:
@@ -67,6 +68,8 @@ class CrawlOptions:
             values["AUTOTHROTTLE_ENABLED"] = self.delay > 0
         if self.concurrency:
             values["CONCURRENT_REQUESTS_PER_DOMAIN"] = self.concurrency
+        if self.timeout:
+            values["DOWNLOAD_TIMEOUT"] = self.timeout
         return values
 
 

@@ -29,11 +29,21 @@ DEFAULT_REQUEST_HEADERS = {
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
-RETRY_TIMES = 2
+RETRY_TIMES = 6  # with backoff: 0.5, 1, 2, 4, 8, 16 s (or what Retry-After asks), then the page is given up
+RETRY_BACKOFF_BASE = 0.5
+RETRY_BACKOFF_MAX = 60.0
+SITE_PAUSE_AFTER = 10  # failed attempts in a row on one site...
+SITE_PAUSE_SECONDS = 30.0  # ...pause it this long instead of hammering it
+REDIRECT_MAX_TIMES = 10  # a redirect loop is given up sooner...
+REDIRECT_LOOP_RETRIES = 3  # ...and the original URL tried again this many times (see the spider's errbacks)
 LOG_LEVEL = "INFO"
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 TELNETCONSOLE_ENABLED = False
 
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.handlers.VisibleFailuresHTTP11Handler",
+    "https": "crawler.handlers.VisibleFailuresHTTP11Handler",
+}
 EXTENSIONS = {
     "crawler.extensions.warc.WarcExtension": 100,
     "crawler.extensions.state.StateRecorder": 110,
@@ -42,6 +52,8 @@ EXTENSIONS = {
     "crawler.extensions.progress.Progress": 300,
 }
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.BackoffRetry": 550,
     # --resume: what the run already archived comes back from its WARC before anything else is tried.
     "crawler.middlewares.archived.ArchivedResponses": 50,
     # Re-checks of pages archived by earlier runs: conditional GETs; a 304 comes back as the archived copy

@@ -11,6 +11,7 @@ from scrapy.exceptions import NotConfigured
 
 from archive.fsutil import atomic_write_text
 from crawler.discovery.ledger import FETCHED
+from crawler.middlewares.retry import attempt_failed
 from crawler.runid import run_id
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class RunReport:
         self.crawler = crawler
         self.folder = folder
         self.errors: list[dict[str, str]] = []
+        self.failures: list[dict[str, Any]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunReport:
@@ -69,7 +71,13 @@ class RunReport:
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.attempt_failed, signal=attempt_failed)
         return ext
+
+    def attempt_failed(self, request: Any, reason: str, attempt: int, retry: bool, wait: float) -> None:
+        """Keep every failed download attempt (retried or given up) for the report."""
+        self.failures.append({"url": request.url, "attempt": attempt, "reason": reason, "retried": retry,
+                              "wait_seconds": round(wait, 3)})
 
     def ledger(self) -> Ledger | None:
         """Return the spider's discovery ledger, if it keeps one."""
@@ -109,6 +117,7 @@ class RunReport:
                     ledger.reject(candidate.url, f"not completed: crawl ended ({reason})")
         stats = self.crawler.stats.get_stats()
         summary = site_summary(stats)
+        summary["failed_attempts"] = len(self.failures)
         if ledger is not None:
             totals = ledger.summary()["total"]
             summary.update(discovered=totals["discovered"], skipped=totals["skipped"], rejected=totals["rejected"])
@@ -123,6 +132,7 @@ class RunReport:
             "not_kept": ledger.rejected_and_skipped() if ledger is not None else [],
             "last_discovery_error": stats.get("discovery/last_error"),
             "errors": self.errors,
+            "failures": self.failures,
             "stats": {k: v if isinstance(v, (int, float, str)) else str(v) for k, v in sorted(stats.items())},
         }
         text = json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True)

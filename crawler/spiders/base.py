@@ -24,6 +24,7 @@ from crawler.discovery.parsers import Entry, parse_feed, parse_sitemap
 from crawler.discovery.revisit import RevisitPolicy
 from crawler.discovery.window import DateWindow
 from crawler.items import ArticleItem, PageData
+from crawler.middlewares.retry import attempt_failed
 from crawler.profiles import SiteProfile, get_profile
 from crawler.runid import run_id
 from crawler.state import acquire_state, release_state
@@ -218,17 +219,39 @@ class ProfileSpider(scrapy.Spider):
         known = {p.url for p in pages}
         return url if url not in known and self.profile.match_article(url) else None
 
-    def on_article_error(self, failure: Failure) -> None:
-        """Reject an article whose page could not be had, with the reason."""
+    def on_article_error(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """Retry a page caught in a redirect loop; else reject the article, with the reason."""
+        if retry := self.redirect_loop_retry(failure):
+            yield retry
+            return
         request = failure.request
         first_url = request.cb_kwargs.get("first_url", request.url)
         self.frontier.ledger.reject(first_url, fetch_failure_reason(failure))
         self.crawler.stats.inc_value("articles/fetch_errors")
 
-    def on_discovery_error(self, failure: Failure) -> None:
-        """Count a failed robots.txt, sitemap, feed or listing fetch (the run report names the site)."""
+    def on_discovery_error(self, failure: Failure) -> Iterator[scrapy.Request]:
+        """Retry a redirect loop; else count a failed robots.txt, sitemap, feed or listing fetch."""
+        if retry := self.redirect_loop_retry(failure):
+            yield retry
+            return
         self.crawler.stats.inc_value("discovery/errors")
         self.crawler.stats.set_value("discovery/last_error", f"{failure.request.url}: {fetch_failure_reason(failure)}")
+
+    def redirect_loop_retry(self, failure: Failure) -> scrapy.Request | None:
+        """Return the original request again after a redirect loop (a server may loop once), up to
+        ``REDIRECT_LOOP_RETRIES`` times; None for any other failure."""
+        request = failure.request
+        tries = request.meta.get("loop_retries", 0)
+        if not failure.check(IgnoreRequest) or "redirections" not in failure.getErrorMessage() \
+                or tries >= self.crawler.settings.getint("REDIRECT_LOOP_RETRIES", 3):
+            return None
+        self.crawler.stats.inc_value("retry/redirect_loops")
+        meta = {k: v for k, v in request.meta.items() if k in ("kind", "lastmod")}
+        retry = request.replace(url=request.meta.get("redirect_urls", [request.url])[0], dont_filter=True,
+                                meta={**meta, "loop_retries": tries + 1})
+        self.crawler.signals.send_catch_log(attempt_failed, request=retry, reason=fetch_failure_reason(failure),
+                                            attempt=tries + 1, retry=True, wait=0.0)
+        return retry
 
 
 def fetch_failure_reason(failure: Failure) -> str:
@@ -237,5 +260,7 @@ def fetch_failure_reason(failure: Failure) -> str:
         return f"http error: {failure.value.response.status}"
     if failure.check(IgnoreRequest):
         message = failure.getErrorMessage()
+        if "redirections" in message:
+            return f"redirect loop: {message}"
         return f"robots.txt: {message}" if "robots" in message.lower() else f"not fetched: {message}"
     return f"fetch error: {failure.getErrorMessage()}"

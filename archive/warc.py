@@ -176,6 +176,8 @@ class WarcWriter:
         self.files_written = 0
         self.bytes_written = 0
         self._file: IO[bytes] | None = None
+        self._size = 0
+        self._buffer = BytesIO()  # records are built here, then written to the file in one go
         self._writer: _RecordWriter | None = None
         self._name = ""
 
@@ -195,14 +197,39 @@ class WarcWriter:
         """Open the next file and write its warcinfo record."""
         self.directory.mkdir(parents=True, exist_ok=True)
         self._name = self._file_name()
-        self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb")
-        self._writer = _RecordWriter(self._file, self.record_id_factory, self.clock)
+        self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb", buffering=0)
+        self._size = 0
+        self._writer = _RecordWriter(self._buffer, self.record_id_factory, self.clock)
         self._writer.write_record(self._writer.create_warcinfo_record(self._name, self.warcinfo))
         self.serial += 1
         self.files_written += 1
-        self.bytes_written += self._file.tell()
+        self._commit()
         LOGGER.info("WARC file opened: %s", self._name)
         return self._writer
+
+    def _commit(self) -> int:
+        """Write the records built in the buffer to the file; on failure (a full disk) cut the file back.
+
+        Returns:
+            The file offset where the written records start.
+
+        Raises:
+            OSError: when the write failed; the file then ends after its last complete record again.
+        """
+        assert self._file is not None
+        data, offset = self._buffer.getvalue(), self._size
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[os.write(self._file.fileno(), view):]
+        except OSError:
+            os.ftruncate(self._file.fileno(), offset)
+            raise
+        self._size += len(data)
+        self.bytes_written += len(data)
+        return offset
 
     def _close_file(self) -> None:
         """Close the current file and drop its `.open` suffix."""
@@ -230,12 +257,10 @@ class WarcWriter:
         response = self._response_record(writer, exchange, date, record_id)
         request = self._request_record(writer, exchange, date, record_id)
 
-        offset = self._file.tell()
         writer.write_record(response)
-        length = self._file.tell() - offset
+        length = self._buffer.tell()
         writer.write_record(request)
-        self._file.flush()  # a killed process loses at most the pair being written
-        self.bytes_written += self._file.tell() - offset
+        offset = self._commit()  # the pair is written whole or not at all
 
         capture = Capture(
             warc_file=self._name,
@@ -247,7 +272,7 @@ class WarcWriter:
             status=exchange.status,
             url=exchange.url,
         )
-        if self._file.tell() >= self.max_size:
+        if self._size >= self.max_size:
             self._close_file()
         return capture
 
@@ -277,16 +302,14 @@ class WarcWriter:
         if profile == "identical-payload-digest":
             revisit.rec_headers.add_header("WARC-Truncated", "length")  # the payload is not repeated
         request = self._request_record(writer, exchange, date, record_id)
-        offset = self._file.tell()
         writer.write_record(revisit)
-        length = self._file.tell() - offset
+        length = self._buffer.tell()
         writer.write_record(request)
-        self._file.flush()
-        self.bytes_written += self._file.tell() - offset
+        offset = self._commit()
         capture = Capture(warc_file=self._name, offset=offset, length=length, record_id=record_id,
                           payload_digest=refers_to["payload_digest"], fetch_time=date, status=exchange.status,
                           url=exchange.url)
-        if self._file.tell() >= self.max_size:
+        if self._size >= self.max_size:
             self._close_file()
         return capture
 
@@ -308,11 +331,8 @@ class WarcWriter:
             uri, "metadata", payload=BytesIO(payload), length=len(payload), warc_content_type=content_type,
             warc_headers_dict={"WARC-Record-ID": record_id},
         )
-        offset = self._file.tell()
         writer.write_record(record)
-        self._file.flush()
-        self.bytes_written += self._file.tell() - offset
-        return self._name, offset, record_id
+        return self._name, self._commit(), record_id
 
     def _warc_headers(self, rec_type: str, exchange: HttpExchange, date: str,
                       record_id: str) -> dict[str, str]:

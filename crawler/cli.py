@@ -183,6 +183,10 @@ def crawl_and_report(options: Any) -> int:
         verb = "resuming" if options.resume else "crawling"
         CONSOLE.print(f"souverain: run {options.run_id}: {verb} {', '.join(options.sites)} into {options.out}/")
         report = run_crawl(options)
+    if report["stopped"]:
+        print(f"souverain: error: {report['stopped'][0]}; the run stopped and every closed file is valid; free "
+              f"some space and continue it with `souverain crawl --resume`", file=sys.stderr)
+        return 1
     print_summary(report, options.run_dir)
     failures = unreachable_sites(report)
     for line in failures:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from archive.fsutil import atomic_write_text
 from archive.errors import ArchiveError
+from crawler.diskfull import STOP_REASON
 from crawler.discovery.window import DateWindow
 from crawler.profiles import get_profile
 from crawler.runid import new_run_id
@@ -108,11 +110,19 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     settings.setdict(options.settings(), priority="cmdline")
     options.run_dir.mkdir(parents=True, exist_ok=True)
     started = datetime.now(timezone.utc)
+    logging.raiseExceptions = False  # the log file is best effort: on a full disk it must not print tracebacks
     process = CrawlerProcess(settings)
-    for site in options.sites:
-        process.crawl(site)
+    crawlers = [process.create_crawler(site) for site in options.sites]
+    for crawler in crawlers:
+        process.crawl(crawler)
     process.start()
-    return write_report(options, started)
+    stopped = sorted({reason for c in crawlers if (reason := c.stats.get_value(STOP_REASON))})
+    try:
+        report = write_report(options, started)
+    except OSError as exc:  # the disk may be full: say what stopped the run all the same
+        report = {"run_id": options.run_id, "sites": {}, "totals": {}, "write_error": str(exc)}
+    report["stopped"] = stopped
+    return report
 
 
 def write_report(options: CrawlOptions, started: datetime) -> dict[str, Any]:

@@ -59,8 +59,12 @@ DOWNLOADER_MIDDLEWARES = {
     # Re-checks of pages archived by earlier runs: conditional GETs; a 304 comes back as the archived copy
     # (its process_response runs before HttpCompression's, at 590, which then decodes the stored body).
     "crawler.middlewares.conditional.ConditionalRequests": 595,
+    # After HttpCompression (590) in process_response, so it reads robots.txt decoded; before it in requests.
+    "crawler.middlewares.crawldelay.CrawlDelay": 585,
     # After every other middleware: only requests that really go to the network are counted.
     "crawler.middlewares.budget.PageBudget": 990,
+    # Last before the downloader, so first to see a response: one the WARC could not hold stops there.
+    "crawler.middlewares.unarchived.UnarchivedResponses": 995,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 100,

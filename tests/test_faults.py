@@ -60,3 +60,24 @@ def test_report_lists_each_failure(faulty_crawl):
     reasons = " ".join(f["reason"] for site in report["sites"].values() for f in site["failures"])
     for words in ("503", "429", "Timeout", "redirect loop"):
         assert words in reasons
+
+
+def test_crawl_delay_of_robots_txt_is_honoured(tmp_path):
+    from warcio.archiveiterator import ArchiveIterator
+
+    from crawler.discovery.revisit import parse_time
+
+    with MirrorProcess(articles=120, crawl_delay=0.4) as mirror:
+        result = souverain("crawl", "--out", str(tmp_path), "--site", "numerama", "--root",
+                           f"numerama={mirror.roots['numerama']}", "--delay", "0", "--concurrency", "4",
+                           "--max-pages", "12", timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    starts = []
+    for warc in (tmp_path / "warc").glob("*.warc.gz"):
+        with warc.open("rb") as stream:
+            starts += [parse_time(r.rec_headers.get_header("WARC-Date")) for r in ArchiveIterator(stream)
+                       if r.rec_type == "request" and not r.rec_headers.get_header("WARC-Target-URI").endswith(
+                           "/robots.txt")]
+    starts.sort()
+    gaps = [(b - a).total_seconds() for a, b in zip(starts, starts[1:])]
+    assert len(starts) >= 8 and min(gaps) >= 0.3, gaps  # responses end ~0.4 s apart: concurrency 4 is not used

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.fsutil import atomic_write_text
+from crawler.diskfull import STOP_REASON, stop_if_disk_full
 from crawler.discovery.ledger import FETCHED
 from crawler.middlewares.retry import attempt_failed
 from crawler.runid import run_id
@@ -20,6 +22,9 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
     from crawler.discovery.ledger import Ledger
+
+
+LOGGER = logging.getLogger(__name__)
 
 
 def site_summary(stats: dict[str, Any]) -> dict[str, Any]:
@@ -127,6 +132,7 @@ class RunReport:
             "site": spider.name,
             "root": getattr(getattr(spider, "profile", None), "root", None),
             "finish_reason": reason,
+            "stop_reason": stats.get(STOP_REASON),
             "summary": summary,
             "discovery": ledger.summary() if ledger is not None else None,
             "not_kept": ledger.rejected_and_skipped() if ledger is not None else [],
@@ -136,4 +142,8 @@ class RunReport:
             "stats": {k: v if isinstance(v, (int, float, str)) else str(v) for k, v in sorted(stats.items())},
         }
         text = json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True)
-        atomic_write_text(self.folder / "sites" / f"{spider.name}.json", text + "\n")
+        try:
+            atomic_write_text(self.folder / "sites" / f"{spider.name}.json", text + "\n")
+        except OSError as exc:
+            stop_if_disk_full(self.crawler, exc, str(self.folder))
+            LOGGER.error("could not write the report of %s: %s", spider.name, exc)

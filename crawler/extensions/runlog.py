@@ -13,12 +13,14 @@ stores its crawl configuration in metadata records):
 from __future__ import annotations
 
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.versions import versions
+from crawler.diskfull import stop_if_disk_full
 from crawler.extensions.warc import WRITERS, acquire_writer
 from crawler.runid import run_id
 from crawler.topic import topic_path
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 
     from archive.warc import WarcWriter
 
+LOGGER = logging.getLogger(__name__)
 URN = "urn:x-souverain:run:{run}:{site}:{part}"
 SETTINGS_RECORDED = (
     "USER_AGENT", "ROBOTSTXT_OBEY", "DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS_PER_DOMAIN",
@@ -108,6 +111,11 @@ class RunLog:
             sources = sorted({*entry["discovered_via"], *(candidate.sources if candidate is not None else ())})
             lines.append(json.dumps({**entry, "discovered_via": sources}, ensure_ascii=False, sort_keys=True))
         payload = "".join(line + "\n" for line in lines).encode("utf-8")
-        self.writer.write_metadata(self.urn("articles"), payload, "application/x-ndjson")
+        try:
+            self.writer.write_metadata(self.urn("articles"), payload, "application/x-ndjson")
+        except OSError as exc:
+            # Without it the WARCs still hold every page; `souverain crawl --resume` writes it again.
+            stop_if_disk_full(self.crawler, exc, str(self.writer.current_file))
+            LOGGER.error("could not record the kept articles in the WARC: %s", exc)
         WRITERS.release(self.directory)
         self.writer = None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.state import UrlState
+from crawler.diskfull import stop_if_disk_full
 from crawler.pipelines.textstore import text_sha256
 from crawler.runid import run_id
 from crawler.state import acquire_state, now_iso, release_state
@@ -65,8 +67,16 @@ class StateRecorder:
             state.record_date, state.warc_file, state.warc_offset = capture["fetch_time"], capture["warc_file"], \
                 capture["offset"]
             state.record_status = response.status
-        self.store.put(state)
-        self.store.commit()
+        self.save(state)
+
+    def save(self, state: UrlState) -> None:
+        """Store and commit a URL's state; a full disk stops the crawl (the state is rebuilt on --resume)."""
+        try:
+            self.store.put(state)
+            self.store.commit()
+        except sqlite3.OperationalError as exc:
+            if not stop_if_disk_full(self.crawler, exc, str(self.store.path)):
+                raise
 
     def item_scraped(self, item: Any) -> None:
         """Record a kept article: text hash, version, stem of its files, publication date."""
@@ -77,8 +87,7 @@ class StateRecorder:
         state.text_sha256, state.text_run = text_sha256(record["text"]), run_id(self.crawler.settings)
         state.version, state.path, state.published = record["version"], record["stem"], record.get("published")
         state.outcome, state.sources = "kept", sorted({*state.sources, *record.get("discovered_via", [])})
-        self.store.put(state)
-        self.store.commit()
+        self.save(state)
 
     def item_dropped(self, item: Any, exception: Exception) -> None:
         """Record why an article was not kept (an unchanged text keeps the article's verdict)."""
@@ -87,8 +96,7 @@ class StateRecorder:
         if state is None or category == "unchanged":
             return
         state.outcome = category
-        self.store.put(state)
-        self.store.commit()
+        self.save(state)
 
     def article_state(self, url: str) -> UrlState | None:
         """Return the stored state of an article URL, marked as an article."""
@@ -107,7 +115,7 @@ class StateRecorder:
             state = self.store.get(candidate.url) if candidate.lastmod else None
             if state is not None and state.run_id == current and state.site_lastmod != candidate.lastmod:
                 state.site_lastmod = candidate.lastmod
-                self.store.put(state)
+                self.save(state)
         if self.store is not None:
             release_state(self.crawler.settings)
             self.store = None

@@ -13,6 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.warc import HttpExchange, WarcWriter, payload_digest
+from crawler.diskfull import stop_if_disk_full
 from crawler.runid import run_id
 from crawler.shared import SharedRegistry
 
@@ -179,12 +180,18 @@ class WarcExtension:
         files, size = self.writer.files_written, self.writer.bytes_written
         exchange = build_exchange(response, request)
         profile = revisit_profile(response, request.meta.get("previous"))
-        if profile:
-            capture = self.writer.write_revisit(exchange, profile=profile, refers_to=request.meta["previous"])
-            request.meta["capture"] = {**capture.to_dict(), "revisit": profile}
-        else:
-            capture = self.writer.write_exchange(exchange)
-            request.meta["capture"] = capture.to_dict()
+        try:
+            if profile:
+                capture = self.writer.write_revisit(exchange, profile=profile, refers_to=request.meta["previous"])
+                request.meta["capture"] = {**capture.to_dict(), "revisit": profile}
+            else:
+                capture = self.writer.write_exchange(exchange)
+                request.meta["capture"] = capture.to_dict()
+        except OSError as exc:
+            request.meta["warc_failed"] = exc.strerror or str(exc)
+            if not stop_if_disk_full(self.crawler, exc, str(self.writer.current_file or self.directory)):
+                raise
+            return
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value("warc/exchanges")

@@ -16,6 +16,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.fsutil import atomic_write_text
 from archive.textstore import record_json, write_article
+from crawler.diskfull import stop_if_disk_full
 from crawler.runid import run_id
 from crawler.state import acquire_state, release_state
 
@@ -62,7 +63,12 @@ class TextStorePipeline:
             raise DropItem(f"duplicate: same article as {first}")
         version, stem = self.version_of(item)
         item.record["version"] = version
-        txt_path, json_path = write_article(self.root, item.site, item.record, stem=stem)
+        try:
+            txt_path, json_path = write_article(self.root, item.site, item.record, stem=stem)
+        except OSError as exc:
+            if stop_if_disk_full(self.crawler, exc, str(self.root / "articles")):
+                raise DropItem("not written: disk full") from None
+            raise
         self.written[item.url] = (json_path, list(item.record.get("discovered_via", [])))
         item.record["path"] = txt_path.relative_to(self.root).as_posix()
         item.record["stem"] = (stem or txt_path.with_suffix("").relative_to(self.root)).as_posix()
@@ -95,7 +101,12 @@ class TextStorePipeline:
                 continue
             record = json.loads(json_path.read_text(encoding="utf-8"))
             record["discovered_via"] = sorted(set(candidate.sources) | set(recorded))
-            atomic_write_text(json_path, record_json(record))
+            try:
+                atomic_write_text(json_path, record_json(record))
+            except OSError as exc:  # the file keeps the sources known when it was written
+                if stop_if_disk_full(self.crawler, exc, str(json_path)):
+                    break
+                raise
             self.crawler.stats.inc_value("textstore/sources_updated")
         if self.state is not None:
             release_state(self.crawler.settings)

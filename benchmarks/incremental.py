@@ -4,8 +4,10 @@ Run: ``.venv/bin/python benchmarks/incremental.py [--articles 2000] [--delay 0] 
 three crawls into the same output folder in the same run: the first (the baseline), a second on the unchanged
 mirror (only conditional requests where the revisit policy says so, revisit records, no new dated file), and a
 third with ``--recheck`` (every known article re-checked with a conditional GET), the cost of a full re-check.
-With ``--delay 0`` the times measure the crawler's own work; with a politeness delay (e.g. ``--delay 0.2``) each
-request waits its turn, so the time ratio tends to the ratio of requests made (the pages ratio).
+With ``--delay 0`` the times measure the crawler's own work. With a politeness delay (e.g. ``--delay 0.2``) each
+request waits its turn, so the crawl time should follow the number of requests and the time ratio the pages
+ratio; ``--delay > 0`` also turns AutoThrottle on, which starts at ``AUTOTHROTTLE_START_DELAY`` and never
+shortens the delay on a 304, so a gap between the two ratios is time spent waiting, not working.
 """
 
 from __future__ import annotations

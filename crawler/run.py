@@ -68,6 +68,8 @@ class CrawlOptions:
         if self.delay is not None:
             values["DOWNLOAD_DELAY"] = self.delay
             values["AUTOTHROTTLE_ENABLED"] = self.delay > 0
+            # AutoThrottle never lowers its delay after a non-200 answer: a run of 304s would keep its start delay.
+            values["AUTOTHROTTLE_START_DELAY"] = self.delay
         if self.concurrency:
             values["CONCURRENT_REQUESTS_PER_DOMAIN"] = self.concurrency
         if self.timeout:

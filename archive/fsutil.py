@@ -17,8 +17,11 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
         durable: fsync the file before the rename (a crash then leaves the old or the new file, never an
             empty one); bulk writers that can be re-run pass False and call ``os.sync()`` once at the end.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

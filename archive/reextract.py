@@ -124,6 +124,7 @@ def reextract(source: Path, out: Path, *, workers: int | None = None,
                                         discovered_via=entry["discovered_via"], captures=[r.capture() for r in refs])
                 record["relevance"] = relevance
                 record["version"] = entry.get("version", 1)
-                written.extend(write_article(out, entry["site"], record, durable=False))
+                stem = Path(entry["stem"]) if entry.get("stem") else None  # as chosen at crawl time
+                written.extend(write_article(out, entry["site"], record, durable=False, stem=stem))
         fsync_paths(written)  # flushed together at the end: a re-extraction can simply be run again
     return {"articles": len(written) // 2, "failed": failed, "warc_files": len(paths), "seconds": time.perf_counter() - started}

@@ -106,6 +106,7 @@ class SqliteState:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
         self.db.execute("BEGIN")
+        self.pending = 0
         self.columns = [f.name for f in fields(UrlState)]
 
     def get(self, url: str) -> UrlState | None:
@@ -127,10 +128,18 @@ class SqliteState:
                                "ORDER BY url", (site,))
         return [self._state(row) for row in rows]
 
-    def commit(self) -> None:
-        """Commit the open transaction and start the next one."""
-        self.db.execute("COMMIT")
-        self.db.execute("BEGIN")
+    def commit(self, *, every: int = 1) -> None:
+        """Commit the open transaction and start the next one.
+
+        Args:
+            every: commit only on every ``every``-th call (the rest stay in the open transaction, visible to
+                this store's reads); ``close`` commits what is left.
+        """
+        self.pending += 1
+        if self.pending >= every:
+            self.db.execute("COMMIT")
+            self.db.execute("BEGIN")
+            self.pending = 0
 
     def close(self) -> None:
         """Commit and close the database."""

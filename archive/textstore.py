@@ -67,13 +67,14 @@ def date_folder(published: str | None) -> PurePosixPath:
     return PurePosixPath("undated")
 
 
-def article_stem(root: Path, site: str, record: dict) -> Path:
+def article_stem(root: Path, site: str, record: dict, claimed: dict[Path, str] | None = None) -> Path:
     """Return the path (without suffix) where an article's files go; distinct URLs never share one.
 
     Args:
         root: the output folder (``OUT``).
         site: the site name (a profile name).
         record: the article record; ``url`` and ``published`` are used.
+        claimed: stems being written right now, with their URL (files not on disk yet).
 
     Returns:
         ``root/articles/<site>/<date folder>/<slug>``; a short hash of the URL is appended when
@@ -82,7 +83,8 @@ def article_stem(root: Path, site: str, record: dict) -> Path:
     folder = root / "articles" / safe_name(site) / date_folder(record.get("published"))
     stem = folder / slug_for_url(record["url"])
     existing = stem.with_name(stem.name + ".json")
-    if existing.exists() and _stored_url(existing) != record["url"]:
+    owner = (claimed or {}).get(stem) or (_stored_url(existing) if existing.exists() else None)
+    if owner is not None and owner != record["url"]:
         digest = hashlib.sha1(record["url"].encode("utf-8")).hexdigest()[:10]
         stem = folder / f"{stem.name}-{digest}"
     return stem

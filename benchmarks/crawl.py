@@ -1,7 +1,9 @@
 """Benchmark: ``souverain crawl`` on a 2,000-article mirror vs ``wget --warc-file`` and a plain trafilatura loop.
 
-Run: ``.venv/bin/python benchmarks/crawl.py [--articles 2000]``. All three are measured in the same run on
-the same pages; the figures to read are the ratios.
+Run: ``.venv/bin/python benchmarks/crawl.py [--articles 2000]``. The crawl uses a topic that keeps every article,
+so that all 2,000 pass through fetch, WARC, extraction, scoring and dated files (the real topic fetches only the
+~500 promising pages: see ``benchmarks/discovery.py``). All three are measured in the same run on the same pages;
+the figures to read are the ratios.
 """
 
 from __future__ import annotations
@@ -18,14 +20,15 @@ from pathlib import Path
 import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 
+from benchmarks.everything import everything_topic
 from crawler.mirror.process import MirrorProcess
 
 SOUVERAIN = Path(sys.executable).with_name("souverain")
 
 
-def run_souverain(roots: dict[str, str], out: Path) -> tuple[float, dict]:
+def run_souverain(roots: dict[str, str], out: Path, topic: Path) -> tuple[float, dict]:
     """Crawl the mirror with souverain; return the wall time and the run report."""
-    args = [str(SOUVERAIN), "crawl", "--out", str(out), "--delay", "0", "--concurrency", "8"]
+    args = [str(SOUVERAIN), "crawl", "--out", str(out), "--delay", "0", "--concurrency", "8", "--topic", str(topic)]
     for name, root in roots.items():
         args += ["--root", f"{name}={root}"]
     start = time.perf_counter()
@@ -75,7 +78,7 @@ def main() -> int:
         return 1
     with tempfile.TemporaryDirectory() as tmp, MirrorProcess(articles=args.articles) as mirror:
         work = Path(tmp)
-        crawl_time, report = run_souverain(mirror.roots, work / "out")
+        crawl_time, report = run_souverain(mirror.roots, work / "out", everything_topic(work))
         pages_fetched, kept = report["totals"]["pages_fetched"], report["totals"]["articles_kept"]
         pages = archived_responses(work / "out")
         wget_time = run_wget([url for url, _ in pages], work)

@@ -18,14 +18,10 @@ from pathlib import Path
 import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 
+from benchmarks.everything import everything_topic
 from crawler.mirror.process import MirrorProcess
 
 SOUVERAIN = Path(sys.executable).with_name("souverain")
-EVERYTHING = """name = "everything"
-threshold = 1.0
-min_strong_terms = 1
-terms = [{ name = "word", regex = '\\w+', weight = 1, strong = true }]
-"""
 
 
 def crawl_everything(roots: dict[str, str], out: Path, topic: Path) -> None:
@@ -55,8 +51,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        topic = work / "everything.toml"
-        topic.write_text(EVERYTHING, encoding="utf-8")
+        topic = everything_topic(work)
         with MirrorProcess(articles=args.articles) as mirror:
             crawl_everything(mirror.roots, work / "out", topic)
         articles = len(list((work / "out" / "articles").rglob("*.json")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -40,8 +41,9 @@ def test_textstore_refuses_the_same_article_under_a_second_url(tmp_path):
     pipeline = TextStorePipeline.from_crawler(crawler)
     crawler.stats.open_spider()
     first = item("https://www.numerama.com/tech/1-a.html", "https://www.numerama.com/tech/1-a.html")
-    pipeline.process_item(first)
+    asyncio.run(pipeline.process_item(first))
     with pytest.raises(DropItem, match="duplicate: same article as https://www.numerama.com/tech/1-a.html"):
-        pipeline.process_item(item("https://www.numerama.com/?p=1", "https://www.numerama.com/tech/1-a.html"))
+        asyncio.run(pipeline.process_item(item("https://www.numerama.com/?p=1", "https://www.numerama.com/tech/1-a.html")))
+    pipeline.writers.shutdown()
     written = list((tmp_path / "articles").rglob("*.json"))
     assert len(written) == 1 and json.loads(written[0].read_text(encoding="utf-8"))["url"] == first.url

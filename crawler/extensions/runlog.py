@@ -7,7 +7,7 @@ stores its crawl configuration in metadata records):
   the profile's cleanup rules, the topic file's text, the date window, discovery entry points, politeness
   settings, software versions;
 - ``urn:x-souverain:run:<run-id>:<site>:articles`` (``application/x-ndjson``), when it closes: one line per kept
-  article, in the order the dated files were written: URL, site, discovered_via, record ids of its pages, version.
+  article, in the order the dated files were written: URL, site, discovered_via, record ids of its pages, version, stem of its dated files.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ class RunLog:
         """Remember a kept article and the records of its pages."""
         self.kept.append({"url": item.url, "site": item.site, "discovered_via": item.record.get("discovered_via", []),
                           "pages": [c["record_id"] for c in item.record.get("capture", [])],
-                          "version": item.record.get("version", 1)})
+                          "version": item.record.get("version", 1), "stem": item.record.get("stem")})
 
     def spider_closed(self, spider: Spider) -> None:
         """Record the kept articles (with every source that found them) and let go of the writer."""

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from archive.state import SqliteState
 
 
+# Writes per commit: a killed run loses at most these (it is resumed from its WARCs, which are the record).
+COMMIT_EVERY = 100
+
+
 class StateRecorder:
     """Keeps ``OUT/state.sqlite`` current: validators (ETag, Last-Modified), digests, record locations."""
 
@@ -73,7 +77,7 @@ class StateRecorder:
         """Store and commit a URL's state; a full disk stops the crawl (the state is rebuilt on --resume)."""
         try:
             self.store.put(state)
-            self.store.commit()
+            self.store.commit(every=COMMIT_EVERY)
         except sqlite3.OperationalError as exc:
             if not stop_if_disk_full(self.crawler, exc, str(self.store.path)):
                 raise

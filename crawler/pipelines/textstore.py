@@ -7,15 +7,18 @@ the text, so they make no version.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.fsutil import atomic_write_text
-from archive.textstore import record_json, write_article
+from archive.textstore import article_stem, record_json, write_article
 from crawler.diskfull import stop_if_disk_full
 from crawler.runid import run_id
 from crawler.state import acquire_state, release_state
@@ -25,6 +28,9 @@ if TYPE_CHECKING:
 
     from archive.state import SqliteState
     from crawler.items import ArticleItem
+
+
+WRITER_THREADS = 4  # fsync releases the GIL: a few writes wait on the disk at once, the reactor on none
 
 
 def text_sha256(text: str) -> str:
@@ -41,6 +47,8 @@ class TextStorePipeline:
         self.state: SqliteState | None = None
         self.written: dict[str, tuple[Path, list[str]]] = {}  # URL -> (JSON path, discovered_via written)
         self.canonical: dict[str, str] = {}  # canonical URL -> URL written under it
+        self.claimed: dict[Path, str] = {}  # stem -> URL, as soon as chosen
+        self.writers = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="textstore")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TextStorePipeline:
@@ -54,24 +62,29 @@ class TextStorePipeline:
         """Take the state store (to tell new versions from unchanged texts)."""
         self.state = acquire_state(self.crawler.settings)
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
-        """Write the article's files, unless unchanged since the last run or already written under another URL."""
+    async def process_item(self, item: ArticleItem) -> ArticleItem:
+        """Write the article's files (in a writer thread: fsync waits off the reactor), unless unchanged since the
+        last run or already written under another URL."""
         canonical = item.record.get("canonical_url") or item.url
         first = self.canonical.setdefault(canonical, item.url)
         if first != item.url:
             self.crawler.stats.inc_value("textstore/duplicates")
             raise DropItem(f"duplicate: same article as {first}")
         version, stem = self.version_of(item)
+        if stem is None:  # chosen now, in order, so that a later article with the same slug sees it taken
+            stem = article_stem(self.root, item.site, item.record, self.claimed).relative_to(self.root)
+        self.claimed[self.root / stem] = item.url
         item.record["version"] = version
         try:
-            txt_path, json_path = write_article(self.root, item.site, item.record, stem=stem)
+            txt_path, json_path = await asyncio.get_running_loop().run_in_executor(
+                self.writers, partial(write_article, self.root, item.site, item.record, stem=stem))
         except OSError as exc:
             if stop_if_disk_full(self.crawler, exc, str(self.root / "articles")):
                 raise DropItem("not written: disk full") from None
             raise
         self.written[item.url] = (json_path, list(item.record.get("discovered_via", [])))
         item.record["path"] = txt_path.relative_to(self.root).as_posix()
-        item.record["stem"] = (stem or txt_path.with_suffix("").relative_to(self.root)).as_posix()
+        item.record["stem"] = stem.as_posix()
         self.crawler.stats.inc_value("textstore/written")
         if version > 1:
             self.crawler.stats.inc_value("textstore/new_versions")
@@ -108,5 +121,6 @@ class TextStorePipeline:
                     break
                 raise
             self.crawler.stats.inc_value("textstore/sources_updated")
+        self.writers.shutdown(wait=True)
         if self.state is not None:
             release_state(self.crawler.settings)

@@ -60,8 +60,12 @@ def remove_stale_temp_files(folder: Path) -> list[Path]:
     return stale
 
 
-def _fsync(path: Path) -> None:
-    """Flush one file's data to disk."""
+def fsync_path(path: Path) -> None:
+    """Flush one file's data (or a folder's entries, after a rename in it) to disk.
+
+    Args:
+        path: a file or a folder.
+    """
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -77,4 +81,4 @@ def fsync_paths(paths: list[Path], *, threads: int = 8) -> None:
         threads: fsyncs in flight.
     """
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(_fsync, paths))
+        list(pool.map(fsync_path, paths))

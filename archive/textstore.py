@@ -7,30 +7,36 @@ import json
 import re
 import unicodedata
 from datetime import datetime
+from itertools import chain, count
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from archive.fsutil import atomic_write_text
 
-MAX_SLUG = 120
-_UNSAFE = re.compile(r"[^a-z0-9._-]+")
+MAX_SLUG = 120  # stem + "-" + 40-hex hash + "-<n>" + ".v<version>.json" stays far below 255 bytes
+MIN_YEAR, MAX_YEAR = 1970, 2100  # a publication date outside this range from a page is not believed
+_UNSAFE = re.compile(r"[^a-z0-9_-]+")  # no dot: a stem can never look like another's ``<stem>.v2``
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
 def safe_name(text: str, *, fallback: str = "article") -> str:
-    """Turn any string into a portable file-name stem: ASCII, lower case, no separators.
+    """Turn any string into a portable file-name stem: ASCII, lower case, no separators, no dots.
+
+    Lookalikes fold to ASCII or vanish (NFKD: fullwidth ``Ａ`` → ``a``, ``é`` → ``e``; Cyrillic ``а``,
+    bidi overrides and zero-width joiners are dropped); since every stem is lower case, two names that differ
+    only in case on a case-insensitive file system cannot both be produced.
 
     Args:
         text: a URL segment, title or header value.
         fallback: the stem used when nothing usable is left.
 
     Returns:
-        A non-empty stem of at most ``MAX_SLUG`` characters that cannot leave its folder.
+        A non-empty stem of at most ``MAX_SLUG`` characters (``[a-z0-9_-]``) that cannot leave its folder.
     """
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    stem = _UNSAFE.sub("-", folded).strip("-._")
-    stem = re.sub(r"-{2,}", "-", stem)[:MAX_SLUG].strip("-._")
-    if not stem or stem.split(".")[0] in _RESERVED:
+    stem = _UNSAFE.sub("-", folded).strip("-_")
+    stem = re.sub(r"-{2,}", "-", stem)[:MAX_SLUG].strip("-_")
+    if not stem or stem in _RESERVED:
         stem = f"{fallback}-{stem}" if stem else fallback
     return stem
 
@@ -48,23 +54,23 @@ def slug_for_url(url: str) -> str:
     return safe_name(re.sub(r"\.(html?|php|aspx?)$", "", segment, flags=re.I))
 
 
-def date_folder(published: str | None) -> PurePosixPath:
-    """Return ``YYYY/MM/DD`` for an ISO 8601 publication date (in its own offset), else ``undated``.
+def date_folder(published: object) -> PurePosixPath:
+    """Return ``YYYY/MM/DD`` for a real ISO 8601 publication date (in its own offset), else ``undated``.
 
     Args:
-        published: ISO 8601 date or date-time, or None.
+        published: the page's ISO 8601 date or date-time, or None; anything else, a date that does not exist
+            (``2015-13-45``) or a year outside ``MIN_YEAR``..``MAX_YEAR`` gives ``undated``.
 
     Returns:
         The relative folder for the article's files.
     """
-    if published:
-        try:
-            when = datetime.fromisoformat(published)
-        except ValueError:
-            when = None
-        if when is not None:
-            return PurePosixPath(f"{when.year:04d}", f"{when.month:02d}", f"{when.day:02d}")
-    return PurePosixPath("undated")
+    try:
+        when = datetime.fromisoformat(published) if isinstance(published, str) else None
+    except ValueError:
+        when = None
+    if when is None or not MIN_YEAR <= when.year <= MAX_YEAR:
+        return PurePosixPath("undated")
+    return PurePosixPath(f"{when.year:04d}", f"{when.month:02d}", f"{when.day:02d}")
 
 
 def article_stem(root: Path, site: str, record: dict, claimed: dict[Path, str] | None = None) -> Path:
@@ -77,17 +83,24 @@ def article_stem(root: Path, site: str, record: dict, claimed: dict[Path, str] |
         claimed: stems being written right now, with their URL (files not on disk yet).
 
     Returns:
-        ``root/articles/<site>/<date folder>/<slug>``; a short hash of the URL is appended when
-        another URL already holds the readable name.
+        ``root/articles/<site>/<date folder>/<slug>``; when another URL holds that name (on disk or in
+        ``claimed``), the first free one of ``<slug>-<10 hex of the URL's SHA-1>``, ``<slug>-<40 hex>``,
+        ``<slug>-<40 hex>-2``…
     """
-    folder = root / "articles" / safe_name(site) / date_folder(record.get("published"))
-    stem = folder / slug_for_url(record["url"])
+    url = record["url"]
+    folder = root / "articles" / safe_name(site, fallback="site") / date_folder(record.get("published"))
+    slug = slug_for_url(url)
+    digest = hashlib.sha1(url.encode("utf-8")).hexdigest()
+    names = chain((slug, f"{slug}-{digest[:10]}", f"{slug}-{digest}"), (f"{slug}-{digest}-{n}" for n in count(2)))
+    return next(stem for stem in (folder / name for name in names) if _owner(stem, claimed or {}) in (None, url))
+
+
+def _owner(stem: Path, claimed: dict[Path, str]) -> str | None:
+    """Return the URL holding a stem (being written, or in its JSON file on disk), or None if free."""
     existing = stem.with_name(stem.name + ".json")
-    owner = (claimed or {}).get(stem) or (_stored_url(existing) if existing.exists() else None)
-    if owner is not None and owner != record["url"]:
-        digest = hashlib.sha1(record["url"].encode("utf-8")).hexdigest()[:10]
-        stem = folder / f"{stem.name}-{digest}"
-    return stem
+    if stem in claimed:
+        return claimed[stem]
+    return (_stored_url(existing) or "") if existing.exists() else None  # "" : held, but by an unreadable file
 
 
 def _stored_url(json_path: Path) -> str | None:

@@ -15,6 +15,7 @@ from typing import BinaryIO, Iterator
 
 from warcio.recordloader import ArcWarcRecordLoader
 
+from archive.fsutil import fsync_path
 from archive.warc import OPEN_SUFFIX
 
 __all__ = ["Repair", "repair_open_warcs"]
@@ -85,7 +86,7 @@ def _repair(path: Path, size: int, quarantine: Path) -> Repair:
         stream.truncate(end)
         os.fsync(stream.fileno())
     path.rename(final)
-    _fsync_dir(path.parent)
+    fsync_path(path.parent)
     cut = [f"{records[-1][1] - end:,} bytes of a response without its request"] if keep < len(records) else []
     if size > records[-1][1]:
         cut.append(f"{size - records[-1][1]:,} bytes of an incomplete record")
@@ -152,12 +153,3 @@ def _process_start(pid: int) -> float | None:
     except (OSError, StopIteration, IndexError):
         return None
     return int(boot.split()[1]) + int(fields[19]) / os.sysconf("SC_CLK_TCK")
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make a rename in a folder durable."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -60,19 +60,19 @@ class ProfileSpider(scrapy.Spider):
         path = topic_path(settings.get("SOUVERAIN_TOPIC", "cloud-souverain"))
         window = DateWindow.from_strings(settings.get("SOUVERAIN_SINCE"), settings.get("SOUVERAIN_UNTIL"))
         spider.plan = TopicDiscovery.load(path)
-        spider.state = acquire_state(settings)
+        spider.store = acquire_state(settings)  # not `state`: Scrapy's SpiderState uses that name
         revisit = RevisitPolicy.from_dict(spider.profile.revisit, everything=settings.getbool("REVISIT_ALL"))
         spider.frontier = Frontier(spider.profile, Topic.load(path).score_hint, window,
-                                   settings.getfloat("DISCOVERY_MIN_HINT", 0.0), state=spider.state,
+                                   settings.getfloat("DISCOVERY_MIN_HINT", 0.0), state=spider.store,
                                    run_id=run_id(settings), revisit=revisit)
-        known = spider.state.articles(cls.name) if spider.state is not None else []
+        known = spider.store.articles(cls.name) if spider.store is not None else []
         # Kept by earlier runs, taken before this run writes anything: re-checked when due.
         spider.revisit_candidates = [k.url for k in known if k.outcome == "kept" and k.run_id != run_id(settings)]
         return spider
 
     def closed(self, reason: str) -> None:
         """Let go of the state store."""
-        if self.state is not None:
+        if self.store is not None:
             release_state(self.crawler.settings)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:

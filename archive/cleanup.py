@@ -14,7 +14,8 @@ from archive.metadata import DEFAULT_DATE_SOURCES
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-_WHITESPACE = re.compile(r"\s+")
+# Whitespace runs, and the control characters lxml refuses in a tree (a page may hold "&#1;"): one space.
+_WHITESPACE = re.compile(r"[\s\x00-\x08\x0b\x0c\x0e-\x1f]+")
 _KEEP_WHITESPACE = {"pre", "textarea", "script", "style"}
 
 

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import trafilatura
 from trafilatura.settings import use_config
-from w3lib.encoding import html_to_unicode
 
+from archive.charset import decode_html
 from archive.cleanup import SiteCleanup
 from archive.metadata import PageMetadata, clean, names
+from archive.notarticle import content_problem, page_problem
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -60,15 +61,14 @@ def extract_article(
     Args:
         body: the page bytes as received (content-encoding already removed).
         url: the page URL.
-        content_type: the `Content-Type` header, whose charset wins over BOM and meta.
+        content_type: the `Content-Type` header (see ``archive.charset.decode_html`` for the encoding).
         cleanup: the site's rules; None for generic extraction.
 
     Returns:
         The article, or None when no article text is found.
     """
     rules = cleanup or SiteCleanup()
-    _, unicode_html = html_to_unicode(content_type, body)
-    tree = trafilatura.load_html(unicode_html)
+    tree = trafilatura.load_html(decode_html(body, content_type))
     if tree is None:
         LOGGER.debug("unparsable page %s", url)
         return None
@@ -127,6 +127,23 @@ def extract_pages(pages: list[tuple[bytes, str, str | None]], cleanup: SiteClean
     if extracted[0] is None:
         return None
     return join_pages([a for a in extracted if a is not None])
+
+
+def extract_item(pages: list[tuple[bytes, str, str | None]], cleanup: SiteCleanup) -> Article | str:
+    """Extract a crawled article, or say why it is none (a top-level function: it runs in pools).
+
+    Args:
+        pages: (body, url, content type) of each page, in order.
+        cleanup: the site's cleanup rules.
+
+    Returns:
+        The article, or the reason it is not one (``bad page: …`` or ``not an article: …``).
+    """
+    body, _, content_type = pages[0]
+    if problem := page_problem(body, content_type):
+        return problem
+    article = extract_pages(pages, cleanup)
+    return content_problem(decode_html(body, content_type), article) or article
 
 
 def _main_text(tree: HtmlElement, url: str, rules: SiteCleanup) -> str:

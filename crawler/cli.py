@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from archive.errors import ArchiveError
+from crawler.argtypes import PORT, OneLineParser, seconds, whole
 from crawler.discovery.window import WindowError
 from crawler.extensions.progress import human_bytes
 from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
@@ -44,9 +45,27 @@ def parse_roots(values: list[str]) -> dict[str, str]:
     return roots
 
 
+def parse_settings(values: list[str]) -> dict[str, str]:
+    """Parse ``-s NAME=VALUE`` options.
+
+    Args:
+        values: the option values.
+
+    Returns:
+        setting name → value (as text: Scrapy's getters convert it).
+    """
+    settings = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name.strip().isidentifier() or name.strip() != name.strip().upper():
+            raise UserError(f"bad -s {value!r}: expected NAME=VALUE, e.g. DOWNLOAD_MAXSIZE=2097152")
+        settings[name.strip()] = text
+    return settings
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="souverain", description="Topical web-archiving crawler.")
+    parser = OneLineParser(prog="souverain", description="Topical web-archiving crawler.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     crawl = commands.add_parser("crawl", help="crawl the sites, archive WARC and write dated article files")
@@ -57,12 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="point a site at another root, e.g. a mirror (repeatable)")
     crawl.add_argument("--resume", action="store_true",
                        help="continue the last unfinished run (killed or crashed) without fetching again what it archived")
+    crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", dest="set",
+                       help="set a Scrapy setting, e.g. -s DOWNLOAD_MAXSIZE=2097152 (repeatable)")
     crawl.add_argument("--recheck", action="store_true",
                        help="re-check every known article now, whatever the revisit policy says")
 
     demo = commands.add_parser("demo", help="start the bundled mirror of both sites on 127.0.0.1 and crawl it")
     add_crawl_options(demo)
-    demo.add_argument("--articles", type=int, default=360, help="size of the mirror (default: 360)")
+    demo.add_argument("--articles", type=whole(20), default=360, help="size of the mirror (default: 360)")
 
     extract = commands.add_parser("extract", help="extract one saved HTML page into the article JSON")
     extract.add_argument("file", type=Path, metavar="FILE.html")
@@ -83,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     reextract = commands.add_parser("reextract", help="rebuild every dated file from the WARCs alone, offline")
     reextract.add_argument("source", type=Path, metavar="SNAPSHOT_OR_DIR", help="a .wacz snapshot or an output folder")
     reextract.add_argument("--out", type=Path, required=True, metavar="DIR2", help="where to write articles/")
-    reextract.add_argument("--workers", type=int, default=0, help="worker processes (default: one per core)")
+    reextract.add_argument("--workers", type=whole(0, 256), default=0, help="worker processes (default: one per core)")
 
     export = commands.add_parser("export", help="one row per article, for pandas and DuckDB")
     export.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: ./out)")
@@ -93,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="serve archived pages with pywb, with a list of the articles")
     replay.add_argument("source", type=Path, nargs="?", default=Path("out"), metavar="SNAPSHOT|OUT",
                         help="a .wacz snapshot or an output folder (default: ./out)")
-    replay.add_argument("--port", type=int, default=8090, help="port to serve on (default: 8090)")
+    replay.add_argument("--port", type=PORT, default=8090, help="port to serve on (default: 8090)")
     replay.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1 only)")
 
     diff = commands.add_parser("diff", help="word-level diff between the stored versions of an article")
@@ -122,11 +143,11 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     """Add the options shared by ``crawl`` and ``demo``."""
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: ./out, demo: ./demo-out)")
     parser.add_argument("--topic", default="cloud-souverain", metavar="NAME|FILE", help="topic name or file")
-    parser.add_argument("--max-pages", type=int, default=0, metavar="N", help="stop each site after N pages")
-    parser.add_argument("--delay", type=float, default=None, metavar="SECONDS",
+    parser.add_argument("--max-pages", type=whole(0), default=0, metavar="N", help="stop each site after N pages")
+    parser.add_argument("--delay", type=seconds, default=None, metavar="SECONDS",
                         help="delay between requests to a site (default: 1.0 with autothrottle; demo: 0)")
-    parser.add_argument("--concurrency", type=int, default=None, metavar="N", help="requests at once per site")
-    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+    parser.add_argument("--concurrency", type=whole(1, 64), default=None, metavar="N", help="requests at once per site")
+    parser.add_argument("--timeout", type=whole(1), default=None, metavar="SECONDS",
                         help="give up a download after this long (default: 30; it is then retried)")
     parser.add_argument("--since", default="", metavar="YYYY-MM-DD", help="keep articles published on or after")
     parser.add_argument("--until", default="", metavar="YYYY-MM-DD", help="keep articles published on or before")
@@ -160,6 +181,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         out=args.out or Path("out"), sites=args.sites or sorted(load_profiles()), roots=parse_roots(args.root),
         topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
         since=args.since, until=args.until, resume=args.resume, recheck=args.recheck, timeout=args.timeout,
+        extra_settings=parse_settings(args.set),
     )
     return crawl_and_report(options)
 
@@ -254,7 +276,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from archive.extract import SiteCleanup, extract_article
     from archive.relevance import Topic
     from crawler.profiles import profile_for_url
-    from crawler.topic import topic_path
+    from crawler.topic import check_topic
 
     try:
         body = args.file.read_bytes()
@@ -267,7 +289,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if article is None:
         raise UserError(f"no article text found in {args.file}")
     record = {**article.to_dict(), "url": url, "site": profile.name if profile else None}
-    record["relevance"] = Topic.load(topic_path(args.topic)).score(record["title"] or "", record["text"]).to_dict()
+    record["relevance"] = Topic.load(check_topic(args.topic)).score(record["title"] or "", record["text"]).to_dict()
     if args.json:
         print(json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True))
     else:

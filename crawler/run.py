@@ -15,7 +15,7 @@ from crawler.diskfull import STOP_REASON
 from crawler.discovery.window import DateWindow
 from crawler.profiles import get_profile
 from crawler.runid import new_run_id
-from crawler.topic import topic_path
+from crawler.topic import check_topic, topic_path
 
 
 @dataclass
@@ -34,6 +34,7 @@ class CrawlOptions:
     resume: bool = False
     recheck: bool = False
     timeout: float | None = None
+    extra_settings: dict[str, str] = field(default_factory=dict)
     run_id: str = field(default_factory=new_run_id)
 
     def check(self) -> None:
@@ -42,7 +43,7 @@ class CrawlOptions:
             get_profile(name, self.roots)
         for name in self.sites:
             get_profile(name, self.roots)
-        topic_path(self.topic)
+        check_topic(self.topic)
         DateWindow.from_strings(self.since, self.until)
 
     @property
@@ -74,7 +75,7 @@ class CrawlOptions:
             values["CONCURRENT_REQUESTS_PER_DOMAIN"] = self.concurrency
         if self.timeout:
             values["DOWNLOAD_TIMEOUT"] = self.timeout
-        return values
+        return {**values, **self.extra_settings}
 
 
 def last_unfinished_run(out: Path) -> str:

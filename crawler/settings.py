@@ -27,8 +27,10 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Encoding": "gzip, deflate",
 }
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# News pages weigh well under a few MB; a bigger body is refused (reported "too large") before lxml parses it.
+# Sitemaps may be 50 MB uncompressed (the protocol's limit): their requests carry their own download_maxsize.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 6  # with backoff: 0.5, 1, 2, 4, 8, 16 s (or what Retry-After asks), then the page is given up
 RETRY_BACKOFF_BASE = 0.5
 RETRY_BACKOFF_MAX = 60.0
@@ -39,6 +41,9 @@ REDIRECT_LOOP_RETRIES = 3  # ...and the original URL tried again this many times
 LOG_LEVEL = "INFO"
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control runs code sent to a localhost port and writes its token to ~/.local/state/scrapy:
+# a crawler of the open web neither listens for code nor writes outside its output folder.
+REMOTE_CONTROL_ENABLED = False
 
 DOWNLOAD_HANDLERS = {
     "http": "crawler.handlers.VisibleFailuresHTTP11Handler",
@@ -52,6 +57,10 @@ EXTENSIONS = {
     "crawler.extensions.progress.Progress": 300,
 }
 DOWNLOADER_MIDDLEWARES = {
+    # First of all, before robots.txt is asked for a host: nothing outside the site's hosts, http(s) only.
+    "crawler.middlewares.scope.SiteScope": 40,
+    # Replaced by SiteScope: it compares host names without ports, and drops redirects off-site without errback.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry.BackoffRetry": 550,
     # --resume: what the run already archived comes back from its WARC before anything else is tried.
@@ -92,5 +101,6 @@ RUNLOG_ENABLED = True
 STATE_ENABLED = True  # OUT/state.sqlite: what incremental runs know of every URL
 REVISIT_ALL = False  # --recheck: every known article is due now, whatever the profile's revisit policy
 SOUVERAIN_RESUME = False  # --resume: continue the run SOUVERAIN_RUN_ID from its WARCs
+SCOPE_ENABLED = True  # refuse requests outside the profile's hosts (redirects, links, sitemaps from the web)
 PROGRESS_INTERVAL = 5.0
 PAGEBUDGET_PAGES = 0  # 0: no cap

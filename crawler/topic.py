@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from archive.relevance import Topic
 
 TOPIC_DIR = Path(__file__).with_name("topics")
 
@@ -54,3 +57,25 @@ class TopicDiscovery:
         """
         table = tomllib.loads(path.read_text(encoding="utf-8")).get("discovery", {})
         return cls(queries=tuple(table.get("queries", ())), tags=tuple(table.get("tags", ())))
+
+
+def check_topic(name_or_file: str) -> Path:
+    """Resolve a topic and make sure its file reads as a topic (terms, threshold, discovery).
+
+    Args:
+        name_or_file: a bundled topic name or a path to a ``.toml`` file.
+
+    Returns:
+        The topic file.
+
+    Raises:
+        TopicError: for an unknown topic or a file that is no topic file, in one line.
+    """
+    path = topic_path(name_or_file)
+    try:
+        Topic.load(path)
+        TopicDiscovery.load(path)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError, re.error) as exc:
+        detail = f"missing {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0]
+        raise TopicError(f"bad topic file {path}: {detail}") from None
+    return path

@@ -172,3 +172,17 @@ def test_scrapy_crawl_from_the_repository_root(mirror, tmp_path):
 def test_bad_date_windows(tmp_path, args, message):
     result = souverain("crawl", "--out", str(tmp_path), *args, timeout=60)
     assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["crawl", "--max-pages", "-5"], ["crawl", "--concurrency", "0"], ["crawl", "--timeout", "0"],
+    ["crawl", "--delay", "-1"], ["export", "--format", "xml", "-o", "x"], ["replay", "--port", "99999"],
+    ["mirror", "serve", "--port", "99999"], ["mirror", "serve", "--articles", "-3"], ["nosuchcommand"],
+    ["crawl", "--topic", "/etc/passwd"], ["verify", "/nonexistent.wacz"], ["reextract", "/nonexistent", "--out", "x"],
+    ["snapshot", "--out", "/nonexistent", "-o", "x.wacz"], ["extract", "/etc"],
+])
+def test_every_bad_option_or_path_is_one_line(args, tmp_path):
+    result = souverain(*args, timeout=60, cwd=tmp_path)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode != 0 and len(lines) == 1, result.stderr
+    assert "error:" in lines[0] and "Traceback" not in result.stderr

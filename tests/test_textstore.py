@@ -98,7 +98,7 @@ _URLS = st.lists(st.builds(lambda parts, host: f"https://{host}/" + "".join(part
                  min_size=1, max_size=12, unique=True)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(urls=_URLS, published=st.sampled_from([None, "2015-12-03", "../../etc", "2015-13-45", "99999-01-01"]),
        site=st.sampled_from(["clubic", "../..", "CON", "Ｃｌｕｂｉｃ"]))
 def test_no_two_distinct_urls_share_a_file(tmp_path_factory, urls, published, site):

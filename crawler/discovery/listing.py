@@ -11,6 +11,15 @@ from crawler.discovery.parsers import Entry
 if TYPE_CHECKING:
     from parsel import Selector
 
+# A hostile page may hold a million links: only this many entries or related links are read from one page.
+MAX_ENTRIES = 500
+MAX_RELATED = 200
+
+
+def capped(xpath: str, limit: int) -> str:
+    """Return an XPath selecting only the first ``limit`` nodes of ``xpath``."""
+    return f"({xpath})[position() <= {limit}]"
+
 
 @dataclass(frozen=True)
 class ListingRules:
@@ -52,10 +61,10 @@ def parse_listing(page: Selector, base_url: str, rules: ListingRules) -> tuple[l
         rules: the site's listing XPaths.
 
     Returns:
-        The entries (URL, title, snippet, publication date) and the next page's URL, if any.
+        The entries (URL, title, snippet, publication date; the first ``MAX_ENTRIES``) and the next page's URL.
     """
     entries = []
-    for node in page.xpath(rules.entry) if rules.entry else []:
+    for node in page.xpath(capped(rules.entry, MAX_ENTRIES)) if rules.entry else []:
         href = _string(node, rules.link)
         if href:
             entries.append(Entry(url=urljoin(base_url, href), title=_string(node, rules.title),
@@ -73,12 +82,12 @@ def related_links(page: Selector, base_url: str, rules: ListingRules) -> list[En
         rules: the site's rules (``related`` selects the ``<a>`` elements).
 
     Returns:
-        One entry per link.
+        One entry per link (the first ``MAX_RELATED``).
     """
     if not rules.related:
         return []
     entries = []
-    for anchor in page.xpath(rules.related):
+    for anchor in page.xpath(capped(rules.related, MAX_RELATED)):
         href = anchor.attrib.get("href")
         if href:
             title = anchor.attrib.get("title") or " ".join(anchor.xpath("string()").get("").split())

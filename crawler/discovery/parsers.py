@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from io import BytesIO
+from itertools import islice
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 MAX_ENTRIES = 100_000
 
@@ -35,19 +40,60 @@ def _local(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def _events(body: bytes):
-    """Iterate (event, element) over an XML document safely: no entities, no DTD, no network."""
+def _events(body: bytes, events: tuple[str, ...]) -> etree.iterparse:
+    """Iterate (event, element) over an XML document safely: no entity expansion, no DTD, no network, depth ≤ 256."""
     return etree.iterparse(
-        BytesIO(body), events=("start", "end"), resolve_entities=False, load_dtd=False, no_network=True,
+        BytesIO(body), events=events, resolve_entities=False, load_dtd=False, no_network=True,
         huge_tree=False, recover=True, remove_comments=True, remove_pis=True,
     )
 
 
-def _text(element: etree._Element, name: str) -> str:
-    """Return the stripped text of the first descendant called ``name`` (any namespace), or ''."""
-    for child in element.iter():
-        if _local(child.tag) == name and child.text:
-            return child.text.strip()
+def _records(body: bytes, containers: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """Yield, for each ``containers`` element, the first non-empty text of each descendant name (any namespace),
+    plus ``href`` of its first alternate ``link``.
+
+    Every element is emptied and dropped from its parent once read, so memory stays bounded whatever the size.
+    """
+    fields: dict[str, str] | None = None
+    try:
+        for event, element in _events(body, ("start", "end")):
+            name = _local(element.tag)
+            if event == "start":
+                if name in containers and fields is None:
+                    fields = {}
+                continue
+            if fields is not None:
+                if name in containers:
+                    yield fields
+                    fields = None
+                else:
+                    _note(fields, name, element)
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+    except etree.LxmlError:
+        return
+
+
+def _note(fields: dict[str, str], name: str, element: etree._Element) -> None:
+    """Record what an element inside a container says, unless an earlier one said it."""
+    text = (element.text or "").strip()
+    if text and name not in fields:
+        fields[name] = text
+    if name == "link" and "href" not in fields and element.get("rel", "alternate") == "alternate":
+        href = (element.get("href") or "").strip()
+        if href:
+            fields["href"] = href
+
+
+def _kind(body: bytes) -> str:
+    """Return the local name of a document's root element ('' when there is none)."""
+    try:
+        for _, element in _events(body, ("start",)):
+            if isinstance(element.tag, str):
+                return _local(element.tag)
+    except etree.LxmlError:
+        pass
     return ""
 
 
@@ -56,31 +102,15 @@ def parse_sitemap(body: bytes, *, max_entries: int = MAX_ENTRIES) -> Sitemap:
 
     Args:
         body: the XML (already gunzipped).
-        max_entries: entries read at most; the rest is ignored.
+        max_entries: entries read at most; the rest is not parsed.
 
     Returns:
         The sitemap's kind and entries (``published``/``title`` from ``news:news`` when present).
     """
-    kind, entries = "", []
-    try:
-        for event, element in _events(body):
-            name = _local(element.tag)
-            if event == "start":
-                kind = kind or name
-                continue
-            if name not in ("url", "sitemap"):
-                continue
-            loc = _text(element, "loc")
-            if loc:
-                entries.append(Entry(url=loc, title=_text(element, "title"),
-                                     published=_text(element, "publication_date") or None,
-                                     lastmod=_text(element, "lastmod") or None))
-            element.clear()
-            if len(entries) >= max_entries:
-                break
-    except etree.XMLSyntaxError:
-        pass
-    return Sitemap(kind=kind, entries=entries)
+    found = (f for f in _records(body, ("url", "sitemap")) if "loc" in f)
+    entries = [Entry(url=f["loc"], title=f.get("title", ""), published=f.get("publication_date"),
+                     lastmod=f.get("lastmod")) for f in islice(found, max_entries)]
+    return Sitemap(kind=_kind(body), entries=entries)
 
 
 def parse_feed(body: bytes, *, max_entries: int = MAX_ENTRIES) -> list[Entry]:
@@ -93,31 +123,11 @@ def parse_feed(body: bytes, *, max_entries: int = MAX_ENTRIES) -> list[Entry]:
     Returns:
         One entry per item: link, title, description and publication date (ISO 8601).
     """
-    entries = []
-    try:
-        for event, element in _events(body):
-            if event != "end" or _local(element.tag) not in ("item", "entry"):
-                continue
-            link = _text(element, "link") or _atom_link(element)
-            if link:
-                entries.append(Entry(url=link, title=_text(element, "title"),
-                                     summary=_text(element, "description") or _text(element, "summary"),
-                                     published=_feed_date(_text(element, "pubDate") or _text(element, "published")
-                                                          or _text(element, "updated"))))
-            element.clear()
-            if len(entries) >= max_entries:
-                break
-    except etree.XMLSyntaxError:
-        pass
-    return entries
-
-
-def _atom_link(element: etree._Element) -> str:
-    """Return an Atom entry's alternate link."""
-    for child in element.iter():
-        if _local(child.tag) == "link" and child.get("rel", "alternate") == "alternate" and child.get("href"):
-            return child.get("href", "")
-    return ""
+    found = (f for f in _records(body, ("item", "entry")) if "link" in f or "href" in f)
+    return [Entry(url=f.get("link") or f["href"], title=f.get("title", ""),
+                  summary=f.get("description") or f.get("summary", ""),
+                  published=_feed_date(f.get("pubDate") or f.get("published") or f.get("updated", "")))
+            for f in islice(found, max_entries)]
 
 
 def _feed_date(value: str) -> str | None:

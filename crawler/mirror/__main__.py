@@ -1,7 +1,8 @@
 """Command line of the mirror: ``python -m crawler.mirror [--port P] [--articles N] [--seed S] ...``.
 
 ``--edition N`` serves a later state of the site (see ``editions``), ``--faults SPEC`` injects faults
-(see ``faults``), ``--crawl-delay S`` adds a Crawl-delay line to robots.txt. All are off by default.
+(see ``faults``), ``--crawl-delay S`` adds a Crawl-delay line to robots.txt, ``--hostile DIR`` serves a corpus of
+hostile inputs (see ``hostile``). All are off by default.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 
+from crawler.argtypes import PORT, OneLineParser, seconds, share, whole
 from crawler.mirror.corpus import build_corpus
 from crawler.mirror.faults import FaultPlan, parse_spec
+from crawler.mirror.hostile import HostileSite, load_cases
 from crawler.mirror.server import MirrorServer
 
 
@@ -27,11 +31,11 @@ def _fault_spec(value: str) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the mirror's options to a parser (``python -m crawler.mirror`` and ``souverain mirror serve``)."""
-    parser.add_argument("--port", type=int, default=0, help="clubic port; numerama gets PORT+1 (0: two free ports)")
+    parser.add_argument("--port", type=PORT, default=0, help="clubic port; numerama gets PORT+1 (0: two free ports)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--articles", type=int, default=360, help="number of articles over both sites")
+    parser.add_argument("--articles", type=whole(20, 100_000), default=360, help="number of articles over both sites")
     parser.add_argument("--seed", type=int, default=0, help="seed of the corpus")
-    parser.add_argument("--exclusive-share", type=float, default=0.0,
+    parser.add_argument("--exclusive-share", type=share, default=0.0,
                         help="share of on-topic articles reachable through one non-sitemap channel only")
     parser.add_argument("--edition", type=int, default=0, choices=(0, 1, 2),
                         help="state of the sites: 0 as first crawled, 1 with 5 texts and 5 chromes changed, "
@@ -40,12 +44,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="faults to inject, e.g. all=0.2 or 5xx=0.1,429=0.05,reset=0.05 (types: 5xx, 429, "
                              "timeout, reset, truncated, trickle, redirect_loop)")
     parser.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draws")
-    parser.add_argument("--fault-timeout", type=float, default=20.0,
+    parser.add_argument("--fault-timeout", type=seconds, default=20.0,
                         help="seconds a timeout fault keeps the connection silent (default 20)")
     parser.add_argument("--fault-log", default=None, metavar="PATH",
                         help="append every injected fault to this JSON-lines file")
-    parser.add_argument("--crawl-delay", type=float, default=None, metavar="SECONDS",
+    parser.add_argument("--crawl-delay", type=seconds, default=None, metavar="SECONDS",
                         help="add a Crawl-delay line to robots.txt")
+    parser.add_argument("--hostile", default=None, metavar="DIR",
+                        help="also serve the hostile corpus of DIR (its cases.toml; see crawler.mirror.hostile)")
+    parser.add_argument("--hostile-canary", default="http://127.0.0.1:9", metavar="URL",
+                        help="URL the hostile inputs point at, which no crawler request may reach")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
 
 
@@ -58,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         The exit status.
     """
-    parser = argparse.ArgumentParser(prog="python -m crawler.mirror", description="Serve the local mirror of both sites.")
+    parser = OneLineParser(prog="python -m crawler.mirror", description="Serve the local mirror of both sites.")
     add_arguments(parser)
     return serve(parser.parse_args(argv))
 
@@ -76,11 +84,14 @@ def serve(args: argparse.Namespace) -> int:
     """
     corpus = build_corpus(args.seed, args.articles, args.exclusive_share, args.edition)
     faults = FaultPlan(args.faults, args.fault_seed, args.fault_timeout, args.fault_log) if args.faults else None
+    cases = load_cases(Path(args.hostile)) if args.hostile else []
     servers: list[MirrorServer] = []
     for offset, site in enumerate(("clubic", "numerama")):
         port = args.port + offset if args.port else 0
         try:
-            servers.append(MirrorServer(site, corpus, args.host, port, args.verbose, faults, args.crawl_delay))
+            hostile = HostileSite(site, Path(args.hostile), cases, args.hostile_canary) if args.hostile else None
+            servers.append(MirrorServer(site, corpus, args.host, port, args.verbose, faults, args.crawl_delay,
+                                        hostile))
         except OSError as exc:
             print(f"souverain: error: cannot serve {site} on {args.host}:{port}: {exc.strerror or exc}",
                   file=sys.stderr)

@@ -1,6 +1,6 @@
 """Run the mirror in a subprocess: ``with MirrorProcess() as mirror: mirror.roots["clubic"]``.
 
-``MirrorProcess(edition=1, faults="all=0.2", fault_seed=3, fault_log=path, crawl_delay=2)`` passes the
+``MirrorProcess(edition=1, faults="all=0.2", fault_seed=3, fault_log=path, crawl_delay=2, hostile=DIR)`` passes the
 options of ``python -m crawler.mirror`` on; ``truth()`` and ``edition_changes()`` describe what it serves.
 """
 
@@ -25,7 +25,8 @@ class MirrorProcess:
     def __init__(self, articles: int = 360, seed: int = 0, exclusive_share: float = 0.0,
                  startup_timeout: float = 30.0, *, edition: int = 0, faults: str = "", fault_seed: int = 0,
                  fault_timeout: float = 20.0, fault_log: str | Path | None = None,
-                 crawl_delay: float | None = None, port: int = 0) -> None:
+                 crawl_delay: float | None = None, port: int = 0, hostile: str | Path | None = None,
+                 hostile_canary: str = "") -> None:
         """Remember the corpus and fault parameters.
 
         Args:
@@ -41,7 +42,11 @@ class MirrorProcess:
             crawl_delay: seconds of a ``Crawl-delay`` line in robots.txt (None: no such line).
             port: clubic's port, numerama's the next one (0: two free ports); a fixed port keeps the sites' URLs
                 when the mirror is restarted (another edition) between two crawls.
+            hostile: folder of a hostile corpus to serve as well (see ``crawler.mirror.hostile``).
+            hostile_canary: URL the hostile inputs point at, which no crawler request may reach.
         """
+        self.hostile = hostile
+        self.hostile_canary = hostile_canary
         self.articles = articles
         self.port = port
         self.seed = seed
@@ -84,6 +89,10 @@ class MirrorProcess:
                 cmd += ["--fault-log", str(self.fault_log)]
         if self.crawl_delay is not None:
             cmd += ["--crawl-delay", str(self.crawl_delay)]
+        if self.hostile is not None:
+            cmd += ["--hostile", str(self.hostile)]
+            if self.hostile_canary:
+                cmd += ["--hostile-canary", self.hostile_canary]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
         deadline = time.monotonic() + self.startup_timeout
         buffer = b""

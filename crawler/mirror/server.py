@@ -24,6 +24,7 @@ import brotli
 
 from crawler.mirror.corpus import Corpus
 from crawler.mirror.faults import TRICKLE_CHUNKS, TRICKLE_SECONDS, FaultPlan, error_page, loop_hop, next_hop
+from crawler.mirror.hostile import HostileSite
 from crawler.mirror.markup import esc
 from crawler.mirror.routes import HTML, Response, SiteRoutes
 
@@ -122,7 +123,8 @@ class MirrorServer:
     """One site of the mirror, listening on 127.0.0.1."""
 
     def __init__(self, site: str, corpus: Corpus, host: str = "127.0.0.1", port: int = 0,
-                 verbose: bool = False, faults: FaultPlan | None = None, crawl_delay: float | None = None) -> None:
+                 verbose: bool = False, faults: FaultPlan | None = None, crawl_delay: float | None = None,
+                 hostile: HostileSite | None = None) -> None:
         """Bind the socket (port 0 picks a free port) and prepare the routes.
 
         Args:
@@ -133,8 +135,10 @@ class MirrorServer:
             verbose: log every request to stderr.
             faults: faults to inject (None: none); one plan may be shared by both sites.
             crawl_delay: seconds of a ``Crawl-delay`` line in robots.txt (None: no such line).
+            hostile: hostile inputs served before the site's routes (None: none).
         """
         self.site = site
+        self.hostile = hostile
         self.verbose = verbose
         self.faults = faults
         self.stopping = threading.Event()
@@ -196,6 +200,9 @@ class MirrorServer:
         Returns:
             The reply to write; its ``fault`` tells the handler to time out, reset, truncate or trickle.
         """
+        if self.hostile is not None and (answer := self.hostile.answer(self.root, target)) is not None:
+            status, out, body, fault = answer
+            return Reply(status, out, b"" if method == "HEAD" else body, fault)
         if self.faults is None:
             return self._serve(method, target, headers)
         hop = loop_hop(target) if "redirect_loop" in self.faults.rates else None

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from archive.extract import SiteCleanup, extract_pages
+from archive.extract import SiteCleanup, extract_item
 from archive.textstore import article_record
 from crawler.profiles import load_profiles
 from crawler.shared import acquire_pool, pool_size, release_pool
@@ -45,14 +45,14 @@ class ExtractPipeline:
         release_pool(self.workers)
 
     async def process_item(self, item: ArticleItem) -> ArticleItem:
-        """Extract the article in the pool and fill ``item.record``; drop pages with no article text."""
+        """Extract the article in the pool and fill ``item.record``; drop pages that hold no article, with why."""
         stats = self.crawler.stats
         pages = [(p.body, p.url, p.content_type) for p in item.pages]
         cleanup = self.cleanups.get(item.site, SiteCleanup())
-        article = await asyncio.get_running_loop().run_in_executor(self.pool, extract_pages, pages, cleanup)
-        if article is None:
+        article = await asyncio.get_running_loop().run_in_executor(self.pool, extract_item, pages, cleanup)
+        if isinstance(article, str):
             stats.inc_value("extract/failed")
-            raise DropItem("not an article: no text extracted")
+            raise DropItem(article)
         stats.inc_value("extract/ok")
         item.record = article_record(article.to_dict(), url=item.url, site=item.site,
                                      discovered_via=item.discovered_via,

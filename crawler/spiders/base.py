@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
@@ -124,6 +125,7 @@ class ProfileSpider(scrapy.Spider):
         for entry in entries:
             request = self.discovery_request(entry.url, self.parse_sitemap)
             request.meta["lastmod"] = entry.lastmod
+            request.meta["download_maxsize"] = SITEMAP_MAX_SIZE
             yield request
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
@@ -133,7 +135,12 @@ class ProfileSpider(scrapy.Spider):
             return  # nothing in it changed since the last run: its entries are known
         body = response.body
         if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=SITEMAP_MAX_SIZE)
+            try:
+                body = gunzip(body, max_size=SITEMAP_MAX_SIZE)
+            except ValueError as exc:  # a gzip bomb: more than the 50 MB a sitemap may hold
+                self.crawler.stats.inc_value("discovery/errors")
+                self.crawler.stats.set_value("discovery/last_error", f"{response.url}: too large: {exc}")
+                return
         sitemap = parse_sitemap(body)
         if sitemap.kind == "sitemapindex":
             yield from self.sitemap_requests(e for e in sitemap.entries if self.wants_sitemap(e))
@@ -198,15 +205,22 @@ class ProfileSpider(scrapy.Spider):
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
             capture=response.meta.get("capture"),
         )]
+        if not isinstance(response, TextResponse):  # no links to read: the extraction says why it is no article
+            yield self.article_item(first_url, pages)
+            return
         yield from self.offer(related_links(response.selector, response.url, self.profile.listing), "related")
         next_url = self.next_page_url(response, pages)
         if next_url:
             yield response.follow(next_url, callback=self.parse_article, errback=self.on_article_error,
                                   cb_kwargs={"first_url": first_url, "pages": pages}, meta={"kind": "page"})
             return
+        yield self.article_item(first_url, pages)
+
+    def article_item(self, first_url: str, pages: list[PageData]) -> ArticleItem:
+        """Return the item of an article's collected pages, with the sources that found it."""
         candidate = self.frontier.ledger.get(first_url)
-        yield ArticleItem(site=self.name, url=first_url, pages=pages,
-                          discovered_via=sorted(candidate.sources) if candidate else [])
+        return ArticleItem(site=self.name, url=first_url, pages=pages,
+                           discovered_via=sorted(candidate.sources) if candidate else [])
 
     def next_page_url(self, response: Response, pages: list[PageData]) -> str | None:
         """Return the next page of a multi-page article, if the profile describes one and it is new."""
@@ -226,7 +240,7 @@ class ProfileSpider(scrapy.Spider):
             return
         request = failure.request
         first_url = request.cb_kwargs.get("first_url", request.url)
-        self.frontier.ledger.reject(first_url, fetch_failure_reason(failure))
+        self.frontier.ledger.reject(first_url, self.failure_reason(failure))
         self.crawler.stats.inc_value("articles/fetch_errors")
 
     def on_discovery_error(self, failure: Failure) -> Iterator[scrapy.Request]:
@@ -235,7 +249,17 @@ class ProfileSpider(scrapy.Spider):
             yield retry
             return
         self.crawler.stats.inc_value("discovery/errors")
-        self.crawler.stats.set_value("discovery/last_error", f"{failure.request.url}: {fetch_failure_reason(failure)}")
+        self.crawler.stats.set_value("discovery/last_error", f"{failure.request.url}: {self.failure_reason(failure)}")
+
+    def failure_reason(self, failure: Failure) -> str:
+        """Return the reason a request failed; a body over ``DOWNLOAD_MAXSIZE`` (as sent, or decompressed) is
+        also listed in the run report's failures, since no retry middleware saw it."""
+        reason = fetch_failure_reason(failure)
+        if reason.startswith("too large:"):
+            self.crawler.stats.inc_value("download/too_large")
+            self.crawler.signals.send_catch_log(attempt_failed, request=failure.request, reason=reason, attempt=1,
+                                                retry=False, wait=0.0)
+        return reason
 
     def redirect_loop_retry(self, failure: Failure) -> scrapy.Request | None:
         """Return the original request again after a redirect loop (a server may loop once), up to
@@ -258,9 +282,13 @@ def fetch_failure_reason(failure: Failure) -> str:
     """Return the reason a request failed, in the report's words (``http error: 404``, ``robots.txt: …``)."""
     if failure.check(HttpError):
         return f"http error: {failure.value.response.status}"
+    message = failure.getErrorMessage()
+    if "max size" in message or "DOWNLOAD_MAXSIZE" in message:  # announced, or decompressed (HttpCompression)
+        return f"too large: {message}"
+    if failure.check(DownloadCancelledError) and not message:  # what Scrapy's handler does past DOWNLOAD_MAXSIZE
+        return "too large: download cancelled after DOWNLOAD_MAXSIZE bytes"
     if failure.check(IgnoreRequest):
-        message = failure.getErrorMessage()
         if "redirections" in message:
             return f"redirect loop: {message}"
         return f"robots.txt: {message}" if "robots" in message.lower() else f"not fetched: {message}"
-    return f"fetch error: {failure.getErrorMessage()}"
+    return f"fetch error: {message or failure.type.__name__}"

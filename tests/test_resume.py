@@ -66,9 +66,10 @@ def test_three_sigkills_and_resumes_end_like_an_uninterrupted_run(mirror, tmp_pa
     duration = time.perf_counter() - started
 
     out, rng = tmp_path / "killed", random.Random(20261121)
-    statuses = [kill_after(crawl_args(mirror, out), rng.uniform(1.0, duration * 0.8))]
+    # Random points, early enough that no run can finish first (a resumed run replays what was archived).
+    statuses = [kill_after(crawl_args(mirror, out), max(1.0, rng.uniform(0.25, 0.6) * duration))]
     for _ in range(2):
-        statuses.append(kill_after([*crawl_args(mirror, out), "--resume"], rng.uniform(1.0, duration * 0.8)))
+        statuses.append(kill_after([*crawl_args(mirror, out), "--resume"], max(1.0, rng.uniform(0.25, 0.6) * duration)))
     assert statuses == [-signal.SIGKILL] * 3, "each run must be killed mid-crawl"
     final = souverain(*crawl_args(mirror, out), "--resume")
     assert final.returncode == 0, final.stderr[-3000:]

@@ -15,6 +15,7 @@ from archive.cdxj import cdxj_index
 from archive.errors import ArchiveError
 from archive.manifest import MANIFEST_PATH, build_manifest, run_entries, zip_article_path
 from archive.runlog import RunLog, scan_warcs
+from archive.textstore import version_stem
 from archive.versions import package_version
 from archive.wacz import Member, pages_jsonl, write_wacz
 
@@ -156,8 +157,16 @@ def _articles(log: RunLog, kept: set[Path], run_id: str | None) -> list[dict[str
     return [latest[url] for url in sorted(latest)]
 
 
+def _dated_json(out_dir: Path, article: dict[str, Any], by_url: dict[str, Path]) -> Path | None:
+    """Return an article's dated JSON file: the stem and version its run log recorded, else found by its URL."""
+    if article.get("stem"):
+        stem = version_stem(out_dir / article["stem"], article.get("version", 1))
+        return stem.with_name(stem.name + ".json")
+    return by_url.get(article["url"])
+
+
 def _dated_files(out_dir: Path) -> dict[str, Path]:
-    """Map each article URL to its dated JSON file under ``OUT/articles``."""
+    """Map each article URL to a dated JSON file under ``OUT/articles`` (for run logs that record no stem)."""
     found = {}
     for path in sorted((out_dir / "articles").rglob("*.json")):
         try:
@@ -170,8 +179,9 @@ def _dated_files(out_dir: Path) -> dict[str, Path]:
 def _article_members(out_dir: Path, articles: list[dict[str, Any]],
                      log: RunLog) -> tuple[list[Member], list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the dated files as WACZ members, the manifest's article entries, and the pages.jsonl entries."""
-    dated = _dated_files(out_dir)
-    missing = [article["url"] for article in articles if article["url"] not in dated]
+    by_url = _dated_files(out_dir) if any(not article.get("stem") for article in articles) else {}
+    dated = {article["url"]: _dated_json(out_dir, article, by_url) for article in articles}
+    missing = [url for url, path in dated.items() if path is None or not path.is_file()]
     if missing:
         raise ArchiveError(f"{len(missing)} kept article(s) have no dated file under {out_dir / 'articles'} "
                            f"(first: {missing[0]})")

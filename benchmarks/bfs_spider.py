@@ -1,6 +1,6 @@
 """Baseline of benchmarks/discovery.py: a plain breadth-first crawl (every same-host link, depth-limited).
 
-Run: ``.venv/bin/python benchmarks/bfs_spider.py --out DIR --root clubic=URL --root numerama=URL [--depth 3]``.
+Run from the repository root: ``.venv/bin/python -m benchmarks.bfs_spider --out DIR --root clubic=URL --root numerama=URL [--depth 3]``.
 Every page whose URL matches the site profile's article patterns goes through souverain's own pipelines
 (extraction, relevance, dated files, WARC, run report); ``DIR/runs/<run-id>/report.json`` holds the totals.
 """

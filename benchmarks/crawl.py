@@ -1,6 +1,6 @@
 """Benchmark: ``souverain crawl`` on a 2,000-article mirror vs ``wget --warc-file`` and a plain trafilatura loop.
 
-Run: ``.venv/bin/python benchmarks/crawl.py [--articles 2000]``. The crawl uses a topic that keeps every article,
+Run from the repository root: ``.venv/bin/python -m benchmarks.crawl [--articles 2000]``. The crawl uses a topic that keeps every article,
 so that all 2,000 pass through fetch, WARC, extraction, scoring and dated files (the real topic fetches only the
 ~500 promising pages: see ``benchmarks/discovery.py``). All three are measured in the same run on the same pages;
 the figures to read are the ratios.
@@ -26,11 +26,10 @@ from crawler.mirror.process import MirrorProcess
 SOUVERAIN = Path(sys.executable).with_name("souverain")
 
 
-def run_souverain(roots: dict[str, str], out: Path, topic: Path) -> tuple[float, dict]:
-    """Crawl the mirror with souverain; return the wall time and the run report."""
-    args = [str(SOUVERAIN), "crawl", "--out", str(out), "--delay", "0", "--concurrency", "8", "--topic", str(topic)]
-    for name, root in roots.items():
-        args += ["--root", f"{name}={root}"]
+def run_souverain(roots: list[str], out: Path, topic: Path) -> tuple[float, dict]:
+    """Crawl the mirror (``roots``: its ``--root`` options) with souverain; return the wall time and the report."""
+    args = [str(SOUVERAIN), "crawl", "--out", str(out), "--delay", "0", "--concurrency", "8", "--topic", str(topic),
+            *roots]
     start = time.perf_counter()
     subprocess.run(args, check=True, capture_output=True)
     elapsed = time.perf_counter() - start
@@ -74,11 +73,11 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=2000)
     args = parser.parse_args()
     if not shutil.which("wget"):
-        print("benchmarks/crawl.py needs wget (apt-get install wget)", file=sys.stderr)
+        print("benchmarks.crawl needs wget (apt-get install wget)", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as tmp, MirrorProcess(articles=args.articles) as mirror:
         work = Path(tmp)
-        crawl_time, report = run_souverain(mirror.roots, work / "out", everything_topic(work))
+        crawl_time, report = run_souverain(mirror.root_args(), work / "out", everything_topic(work))
         pages_fetched, kept = report["totals"]["pages_fetched"], report["totals"]["articles_kept"]
         pages = archived_responses(work / "out")
         wget_time = run_wget([url for url, _ in pages], work)

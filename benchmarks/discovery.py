@@ -1,6 +1,6 @@
 """Benchmark: recall, precision, harvest rate and pages fetched of ``souverain crawl`` vs a plain breadth-first crawl.
 
-Run: ``.venv/bin/python benchmarks/discovery.py [--articles 2000] [--depth 3]``. Both crawl the same mirror
+Run from the repository root: ``.venv/bin/python -m benchmarks.discovery [--articles 2000] [--depth 3]``. Both crawl the same mirror
 (``exclusive_share=0.2``: a fifth of the on-topic articles are reachable only through search, a tag listing or
 a related link) in the same run, keep what souverain's pipelines keep, and are scored against the mirror's
 ground truth; the baseline is ``benchmarks/bfs_spider.py``.
@@ -23,7 +23,7 @@ from crawler.mirror.corpus import build_corpus
 from crawler.mirror.process import MirrorProcess
 
 SOUVERAIN = Path(sys.executable).with_name("souverain")
-BFS_SPIDER = Path(__file__).with_name("bfs_spider.py")
+REPO = Path(__file__).resolve().parents[1]
 EXCLUSIVE_SHARE = 0.2
 
 
@@ -38,11 +38,10 @@ class Run:
     kept_unknown: int
 
 
-def run_crawler(args: list[str], roots: dict[str, str], out: Path) -> tuple[float, int]:
+def run_crawler(args: list[str], roots: list[str], out: Path) -> tuple[float, int]:
     """Run a crawl command against the mirror; return its wall time and ``totals.pages_fetched`` of its report."""
-    root_args = [arg for name, root in roots.items() for arg in ("--root", f"{name}={root}")]
     start = time.perf_counter()
-    done = subprocess.run([*args, *root_args, "--out", str(out)], capture_output=True, text=True)
+    done = subprocess.run([*args, *roots, "--out", str(out)], capture_output=True, text=True, cwd=REPO)
     elapsed = time.perf_counter() - start
     if done.returncode:
         raise RuntimeError(f"{' '.join(args)} exited with {done.returncode}:\n{done.stderr}")
@@ -63,7 +62,7 @@ def kept_articles(out: Path, pages: dict[tuple[str, str], int]) -> tuple[set[int
     return kept, unknown
 
 
-def measure(label: str, args: list[str], roots: dict[str, str], out: Path,
+def measure(label: str, args: list[str], roots: list[str], out: Path,
             pages: dict[tuple[str, str], int]) -> Run:
     """Crawl, then collect what was kept."""
     seconds, fetched = run_crawler(args, roots, out)
@@ -82,11 +81,13 @@ def main() -> int:
     pages = {(a["site"], path): i for i, a in enumerate(truth) for path in a["page_paths"]}
     on_topic = {i for i, a in enumerate(truth) if a["on_topic"]}
     souverain = [str(SOUVERAIN), "crawl", "--delay", "0", "--concurrency", "8"]
-    bfs = [sys.executable, str(BFS_SPIDER), "--depth", str(args.depth)]
+    # As a module from the repository root: run as a script, benchmarks/incremental.py would shadow the
+    # `incremental` package Twisted imports.
+    bfs = [sys.executable, "-m", "benchmarks.bfs_spider", "--depth", str(args.depth)]
     with tempfile.TemporaryDirectory() as tmp, \
             MirrorProcess(articles=args.articles, exclusive_share=EXCLUSIVE_SHARE) as mirror:
-        runs = [measure("souverain (topical discovery)", souverain, mirror.roots, Path(tmp, "souverain"), pages),
-                measure(f"breadth-first, depth {args.depth} (all links)", bfs, mirror.roots, Path(tmp, "bfs"), pages)]
+        runs = [measure("souverain (topical discovery)", souverain, mirror.root_args(), Path(tmp, "souverain"), pages),
+                measure(f"breadth-first, depth {args.depth} (all links)", bfs, mirror.root_args(), Path(tmp, "bfs"), pages)]
     print(f"mirror: {args.articles} articles (exclusive_share={EXCLUSIVE_SHARE}), {len(on_topic)} on topic")
     print("recall = on-topic articles kept / on-topic articles in the mirror; "
           "precision = kept articles on topic / articles kept;")

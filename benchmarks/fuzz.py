@@ -1,6 +1,6 @@
 """Fuzz the sitemap parser, the feed parser and the extractor wrapper with hypothesis, each for a time budget.
 
-Run: ``.venv/bin/python benchmarks/fuzz.py [--seconds 20] [--target sitemap|feed|extract]``. Inputs are random
+Run from the repository root: ``.venv/bin/python -m benchmarks.fuzz [--seconds 20] [--target sitemap|feed|extract]``. Inputs are random
 bytes, random text, XML-shaped token soup, and real mirror pages (sitemaps, feeds, articles, served by
 ``MirrorServer.dispatch`` without a socket) mutated by cuts, insertions, duplications and byte flips. A crash is
 any exception escaping the function (``extract_article`` may return None); the run then stops, prints the

@@ -1,6 +1,6 @@
 """Benchmark: a second ``souverain crawl`` of an unchanged mirror vs the first one (time, pages, WARC bytes, files).
 
-Run: ``.venv/bin/python benchmarks/incremental.py [--articles 2000] [--delay 0] [--no-recheck]``. One mirror,
+Run from the repository root: ``.venv/bin/python -m benchmarks.incremental [--articles 2000] [--delay 0] [--no-recheck]``. One mirror,
 three crawls into the same output folder in the same run: the first (the baseline), a second on the unchanged
 mirror (only conditional requests where the revisit policy says so, revisit records, no new dated file), and a
 third with ``--recheck`` (every known article re-checked with a conditional GET), the cost of a full re-check.
@@ -63,13 +63,12 @@ def count_records(warcs: list[Path], profiles: list[SiteProfile]) -> Counter:
     return counts
 
 
-def crawl(label: str, roots: dict[str, str], out: Path, delay: float, *extra: str) -> Run:
+def crawl(label: str, mirror: MirrorProcess, out: Path, delay: float, *extra: str) -> Run:
     """Run one ``souverain crawl`` into ``out``; measure it and what it added to ``warc/`` and ``articles/``."""
     warcs_before, files_before = tree(out / "warc", "*.warc*"), tree(out / "articles", "*")
     reports_before = set((out / "runs").glob("*/report.json"))
-    args = [str(SOUVERAIN), "crawl", "--out", str(out), "--delay", str(delay), "--concurrency", "8", *extra]
-    for name, root in roots.items():
-        args += ["--root", f"{name}={root}"]
+    args = [str(SOUVERAIN), "crawl", "--out", str(out), "--delay", str(delay), "--concurrency", "8", *extra,
+            *mirror.root_args()]
     start = time.perf_counter()
     done = subprocess.run(args, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -79,7 +78,7 @@ def crawl(label: str, roots: dict[str, str], out: Path, delay: float, *extra: st
     totals = json.loads(report_path.read_text(encoding="utf-8"))["totals"]
     warcs_after, files_after = tree(out / "warc", "*.warc*"), tree(out / "articles", "*")
     new_warcs = sorted(set(warcs_after) - set(warcs_before))
-    profiles = [get_profile(name, roots) for name in roots]
+    profiles = [get_profile(name, mirror.roots) for name in mirror.roots]
     return Run(label, wall, totals["elapsed_seconds"], totals["pages_fetched"],
                sum(warcs_after[p][0] for p in new_warcs), len(set(files_after) - set(files_before)),
                sum(1 for p, stat in files_before.items() if files_after.get(p) != stat),
@@ -95,10 +94,10 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, MirrorProcess(articles=args.articles) as mirror:
         out = Path(tmp, "out")
-        runs = [crawl("first run", mirror.roots, out, args.delay),
-                crawl("second run (unchanged)", mirror.roots, out, args.delay)]
+        runs = [crawl("first run", mirror, out, args.delay),
+                crawl("second run (unchanged)", mirror, out, args.delay)]
         if not args.no_recheck:
-            runs.append(crawl("third run, --recheck", mirror.roots, out, args.delay, "--recheck"))
+            runs.append(crawl("third run, --recheck", mirror, out, args.delay, "--recheck"))
     print(f"mirror: {args.articles} articles, unchanged between runs; --delay {args.delay} --concurrency 8")
     print("wall = subprocess time; crawl = totals.elapsed_seconds (no start-up); WARC bytes = size of the WARC "
           "files the run created; files = dated files under articles/ created / existing ones modified")

@@ -1,6 +1,6 @@
 """Benchmark: ``souverain reextract`` (all cores) vs a single-process trafilatura loop over the same pages.
 
-Run: ``.venv/bin/python benchmarks/reextract.py [--articles 2000]``. The mirror is crawled once with a topic
+Run from the repository root: ``.venv/bin/python -m benchmarks.reextract [--articles 2000]``. The mirror is crawled once with a topic
 that keeps every article, so the re-extraction has the whole corpus to rebuild; both measurements read the
 same WARC and run in the same run: the figure to read is the ratio.
 """
@@ -24,11 +24,10 @@ from crawler.mirror.process import MirrorProcess
 SOUVERAIN = Path(sys.executable).with_name("souverain")
 
 
-def crawl_everything(roots: dict[str, str], out: Path, topic: Path) -> None:
-    """Crawl the mirror keeping every article (the benchmark topic matches any word)."""
-    args = [str(SOUVERAIN), "crawl", "--out", str(out), "--delay", "0", "--concurrency", "8", "--topic", str(topic)]
-    for name, root in roots.items():
-        args += ["--root", f"{name}={root}"]
+def crawl_everything(roots: list[str], out: Path, topic: Path) -> None:
+    """Crawl the mirror (``roots``: its ``--root`` options) keeping every article (the topic matches any word)."""
+    args = [str(SOUVERAIN), "crawl", "--out", str(out), "--delay", "0", "--concurrency", "8", "--topic", str(topic),
+            *roots]
     subprocess.run(args, check=True, capture_output=True)
 
 
@@ -53,7 +52,7 @@ def main() -> int:
         work = Path(tmp)
         topic = everything_topic(work)
         with MirrorProcess(articles=args.articles) as mirror:
-            crawl_everything(mirror.roots, work / "out", topic)
+            crawl_everything(mirror.root_args(), work / "out", topic)
         articles = len(list((work / "out" / "articles").rglob("*.json")))
         start = time.perf_counter()
         done = subprocess.run([str(SOUVERAIN), "reextract", str(work / "out"), "--out", str(work / "again")],

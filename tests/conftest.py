@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,13 @@ def souverain(*args: str, timeout: float = 600, cwd: Path | None = None) -> subp
     script = Path(sys.executable).with_name("souverain")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "crawler.cli"]
     return subprocess.run([*command, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd)
+
+
+def free_port() -> int:
+    """Return a port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def warcio(*args: str) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.mirror.corpus import build_corpus
 from crawler.mirror.process import MirrorProcess
-from tests.conftest import souverain
+from tests.conftest import free_port, souverain
 
 ARTICLES = 120
 
@@ -24,12 +24,6 @@ ARTICLES = 120
 def mirror():
     with MirrorProcess(articles=ARTICLES) as running:
         yield running
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_crawl_one_site_of_the_mirror(mirror, tmp_path):

@@ -31,8 +31,7 @@ def mirror():
 
 
 def crawl(mirror, out: Path, *extra: str) -> tuple[dict, set[tuple[str, str]]]:
-    roots = [arg for name, root in mirror.roots.items() for arg in ("--root", f"{name}={root}")]
-    result = souverain("crawl", "--out", str(out), "--delay", "0", "--concurrency", "8", *roots, *extra)
+    result = souverain("crawl", "--out", str(out), "--delay", "0", "--concurrency", "8", *mirror.root_args(), *extra)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(next(out.glob("runs/*/report.json")).read_text(encoding="utf-8"))
     kept = {(r["site"], urlsplit(r["url"]).path)

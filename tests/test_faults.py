@@ -22,9 +22,8 @@ def faulty_crawl(tmp_path_factory):
     folder = tmp_path_factory.mktemp("faults")
     log = folder / "faults.jsonl"
     with MirrorProcess(articles=ARTICLES, faults="all=0.2", fault_seed=11, fault_timeout=4, fault_log=log) as mirror:
-        roots = [arg for name, root in mirror.roots.items() for arg in ("--root", f"{name}={root}")]
         result = souverain("crawl", "--out", str(folder / "out"), "--delay", "0", "--concurrency", "8",
-                           "--timeout", "2", *roots, timeout=600)
+                           "--timeout", "2", *mirror.root_args(), timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(next((folder / "out" / "runs").glob("*/report.json")).read_text(encoding="utf-8"))
     faults = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]

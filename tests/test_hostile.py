@@ -129,8 +129,7 @@ def hostile_crawl(tmp_path_factory):
     (base / "tmp").mkdir()
     try:
         with MirrorProcess(articles=40, hostile=CORPUS, hostile_canary=canary_url) as mirror:
-            roots = [arg for name, root in mirror.roots.items() for arg in ("--root", f"{name}={root}")]
-            run = _run_measured([str(script), "crawl", "--out", str(out), *roots, "--delay", "0", "--concurrency", "8",
+            run = _run_measured([str(script), "crawl", "--out", str(out), *mirror.root_args(), "--delay", "0", "--concurrency", "8",
                                  "--timeout", "10", "-s", f"DOWNLOAD_MAXSIZE={MAX_SIZE}",
                                  "-s", f"DOWNLOAD_WARNSIZE={MAX_SIZE // 2}", "-s", "RETRY_TIMES=1",
                                  "-s", "RETRY_BACKOFF_BASE=0.1", "-s", "EXTRACT_WORKERS=2"], cwd, env, timeout=600)

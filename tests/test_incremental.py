@@ -35,9 +35,8 @@ def free_port_pair() -> int:
     raise RuntimeError("no free pair of ports")
 
 
-def crawl(roots: dict[str, str], out: Path, *extra: str) -> dict:
-    args = [arg for name, root in roots.items() for arg in ("--root", f"{name}={root}")]
-    result = souverain("crawl", "--out", str(out), "--delay", "0", "--concurrency", "8", *args, *extra)
+def crawl(mirror: MirrorProcess, out: Path, *extra: str) -> dict:
+    result = souverain("crawl", "--out", str(out), "--delay", "0", "--concurrency", "8", *mirror.root_args(), *extra)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(max((out / "runs").glob("*/report.json"), key=lambda p: p.parent.name).read_text("utf-8"))
 
@@ -69,11 +68,11 @@ def runs(tmp_path_factory):
     out, port = tmp_path_factory.mktemp("incremental") / "out", free_port_pair()
     results = {}
     with MirrorProcess(articles=ARTICLES, port=port) as mirror:
-        results["first"] = (crawl(mirror.roots, out), dated_files(out), None)
-        results["second"] = (crawl(mirror.roots, out), dated_files(out), newest_warc_records(out))
+        results["first"] = (crawl(mirror, out), dated_files(out), None)
+        results["second"] = (crawl(mirror, out), dated_files(out), newest_warc_records(out))
     with MirrorProcess(articles=ARTICLES, port=port, edition=1) as mirror:
-        results["edited"] = (crawl(mirror.roots, out), dated_files(out), newest_warc_records(out))
-        results["rechecked"] = (crawl(mirror.roots, out, "--recheck"), dated_files(out), newest_warc_records(out))
+        results["edited"] = (crawl(mirror, out), dated_files(out), newest_warc_records(out))
+        results["rechecked"] = (crawl(mirror, out, "--recheck"), dated_files(out), newest_warc_records(out))
     return out, mirror.roots, results
 
 
@@ -126,3 +125,16 @@ def test_diff_of_an_unknown_url_is_one_line(tmp_path):
     (tmp_path / "articles").mkdir()
     result = souverain("diff", "http://example.org/x.html", "--out", str(tmp_path), timeout=60)
     assert result.returncode == 1 and "no stored article" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_snapshot_holds_the_latest_version_of_each_article(runs, tmp_path):
+    import zipfile
+
+    out, _, _ = runs
+    snapshot = tmp_path / "s.wacz"
+    assert souverain("snapshot", "--out", str(out), "-o", str(snapshot), timeout=300).returncode == 0
+    with zipfile.ZipFile(snapshot) as wacz:
+        manifest = json.loads(wacz.read("souverain/manifest.json"))
+    changed = set(build_corpus(seed=0, articles=ARTICLES, edition=1).edition_changes()["text"])
+    versions = {urlsplit(a["url"]).path: a["dated_json"] for a in manifest["articles"]}
+    assert {path for path, dated in versions.items() if ".v2." in dated} == changed

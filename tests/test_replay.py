@@ -27,19 +27,12 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.errors import ArchiveError
 from archive.replay import ReplayServer
 from archive.replayvenv import ensure_pywb
-from tests.conftest import souverain
+from tests.conftest import free_port, souverain
 
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)"
 )
-
-
-def free_port() -> int:
-    """Return a port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def chromium(*args: str) -> str:

@@ -32,8 +32,7 @@ def mirror():
 
 
 def crawl_args(mirror, out: Path) -> list[str]:
-    roots = [arg for name, root in mirror.roots.items() for arg in ("--root", f"{name}={root}")]
-    return ["crawl", "--out", str(out), "--delay", "0", "--concurrency", "2", *roots]
+    return ["crawl", "--out", str(out), "--delay", "0", "--concurrency", "2", *mirror.root_args()]
 
 
 def articles(out: Path) -> dict[str, object]:

@@ -61,6 +61,10 @@ class MirrorProcess:
         self.roots: dict[str, str] = {}
         self._proc: subprocess.Popen[bytes] | None = None
 
+    def root_args(self) -> list[str]:
+        """Return ``--root NAME=URL`` options for ``souverain crawl`` pointing every site at this mirror."""
+        return [arg for name, root in self.roots.items() for arg in ("--root", f"{name}={root}")]
+
     @property
     def pid(self) -> int:
         """Process id of the running mirror."""

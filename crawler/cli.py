@@ -360,7 +360,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     checks = verify_snapshot(args.snapshot)
     for check in checks:
-        CONSOLE.print(escape(f"{'PASS' if check.ok else 'FAIL'} {check.name}" + ("" if check.ok else f": {check.detail}")))
+        line = f"{'PASS' if check.ok else 'FAIL'} {check.name}" + ("" if check.ok else f": {check.detail}")
+        CONSOLE.print(escape(line))
     failed = sum(not check.ok for check in checks)
     CONSOLE.print(f"{len(checks) - failed} passed, {failed} failed")
     return 1 if failed else 0
@@ -399,7 +400,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """``souverain replay``: pywb on the archive until interrupted."""
     from archive.replay import serve_replay
 
-    return serve_replay(args.source, host=args.host, port=args.port, announce=CONSOLE.print)
+    return serve_replay(args.source, host=args.host, port=args.port, announce=lambda text: CONSOLE.print(escape(text)))
 
 
 def cmd_diff(args: argparse.Namespace) -> int:

@@ -84,7 +84,7 @@ def _from_record(record: dict) -> ListedArticle:
         title=record.get("title") or record["url"], published=record.get("published") or "",
         site=record.get("site") or "", url=capture.get("url") or record["url"],
         timestamp=_timestamp(capture.get("fetch_time", "")), text=record.get("text", ""),
-        version=record.get("version", 1),
+        version=record["version"] if isinstance(record.get("version"), int) else 1,
     )
 
 
@@ -110,7 +110,7 @@ def write_article_list(static: Path, articles: Iterable[ListedArticle], *, colle
         rows.append(
             f"<tr><td>{escape(article.published[:10]) or '—'}</td>"
             f"<td><a class=\"replay\" href=\"{escape(replay)}\">{escape(article.title)}</a></td>"
-            f"<td class=\"version\">{article.version}</td><td class=\"captured\">{escape(article.captured)}</td>"
+            f"<td class=\"version\">{article.version:d}</td><td class=\"captured\">{escape(article.captured)}</td>"
             f"<td>{escape(article.site)}</td><td><a class=\"text\" href=\"{escape(str(text_name))}\">text</a></td></tr>"
         )
     index = static / "index.html"
@@ -129,7 +129,7 @@ def _text_page(article: ListedArticle, replay: str) -> str:
     """Return the HTML page showing an article's extracted text."""
     paragraphs = "\n".join(f"<p>{escape(line)}</p>" for line in article.text.splitlines() if line.strip())
     return _page(article.title, (
-        f"<p>{escape(article.site)} · {escape(article.published or 'undated')} · version {article.version}, "
+        f"<p>{escape(article.site)} · {escape(article.published or 'undated')} · version {article.version:d}, "
         f"captured {escape(article.captured)} · "
         f"<a href=\"{escape(replay)}\">archived page</a> · <a href=\"../index.html\">all articles</a></p>\n"
         f"{paragraphs}"

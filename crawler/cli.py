@@ -349,7 +349,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     with WorkProgress("snapshot") as progress:
         summary = build_snapshot(args.out, args.output, run_id=args.run, until=args.until, progress=progress.update)
     CONSOLE.print(escape(f"snapshot: {args.output} ({summary['warc_files']} WARC files, {summary['articles']} "
-                         f"article files, {human_bytes(summary['bytes'])}, cut-off {summary['cutoff']})"))
+                         f"article versions, {human_bytes(summary['bytes'])}, cut-off {summary['cutoff']})"))
     CONSOLE.print(f"sha256:   {summary['sha256']}")
     return 0
 

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,15 @@ from archive.errors import ArchiveError
 from archive.fsutil import atomic_write_bytes
 
 COLUMNS = (
-    "id", "site", "url", "canonical_url", "title", "authors", "published", "published_source", "modified",
-    "section", "tags", "language", "word_count", "relevance_score", "discovered_via", "capture_time", "warc_file",
-    "warc_offset", "record_id", "payload_digest", "text_sha256", "path", "text",
+    "id", "site", "url", "canonical_url", "version", "title", "description", "authors", "published",
+    "published_source", "modified", "modified_source", "section", "tags", "language", "word_count",
+    "relevance_score", "relevance_reason", "discovered_via", "capture_time", "warc_file", "warc_offset", "record_id",
+    "payload_digest", "text_sha256", "path", "text",
 )
 LIST_COLUMNS = ("authors", "tags", "discovered_via")
+TIME_COLUMNS = ("published", "modified", "capture_time")  # ISO 8601 text in JSONL and CSV, UTC timestamps in Parquet
+FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+STDOUT = "-"
 
 
 def article_row(record: dict[str, Any], path: str) -> dict[str, Any]:
@@ -34,12 +39,16 @@ def article_row(record: dict[str, Any], path: str) -> dict[str, Any]:
         The row, keyed by ``COLUMNS``.
     """
     capture = (record.get("capture") or [{}])[0]
+    relevance = record.get("relevance") or {}
+    score = relevance.get("score")
     text_sha256 = hashlib.sha256(record["text"].encode("utf-8")).hexdigest()
     identity = "\n".join((record["url"], capture.get("fetch_time", ""), text_sha256))
     return {
         **{name: record.get(name) for name in COLUMNS},
         "id": hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32],
-        "relevance_score": (record.get("relevance") or {}).get("score"),
+        "version": record.get("version", 1),
+        "relevance_score": None if score is None else float(score),
+        "relevance_reason": relevance.get("reason"),
         "capture_time": capture.get("fetch_time"),
         "warc_file": capture.get("warc_file"),
         "warc_offset": capture.get("offset"),
@@ -50,8 +59,16 @@ def article_row(record: dict[str, Any], path: str) -> dict[str, Any]:
     }
 
 
-def read_rows(out_dir: Path) -> list[dict[str, Any]]:
-    """Return the rows of every article of an output folder, in path order."""
+def read_rows(out_dir: Path, *, latest: bool = False) -> list[dict[str, Any]]:
+    """Return the rows of every article of an output folder, in path order.
+
+    Args:
+        out_dir: the output folder.
+        latest: keep only the latest version of each URL.
+
+    Returns:
+        One row per dated file (per version of each article).
+    """
     folder = out_dir / "articles"
     if not folder.is_dir():
         raise ArchiveError(f"no articles/ folder in {out_dir}: nothing to export")
@@ -59,33 +76,82 @@ def read_rows(out_dir: Path) -> list[dict[str, Any]]:
     for json_path in sorted(folder.rglob("*.json")):
         record = json.loads(json_path.read_text(encoding="utf-8"))
         rows.append(article_row(record, json_path.with_suffix(".txt").relative_to(out_dir).as_posix()))
+    if latest:
+        newest = {}
+        for row in rows:
+            if row["url"] not in newest or row["version"] > newest[row["url"]]["version"]:
+                newest[row["url"]] = row
+        rows = [row for row in rows if newest[row["url"]] is row]
     return rows
 
 
-def export_articles(out_dir: Path, dest: Path, fmt: str) -> int:
+def export_format(dest: str, fmt: str | None) -> str:
+    """Return the format to write: the one asked for, else the one the file name ends with.
+
+    Args:
+        dest: the file to write, or ``-`` for standard output (JSON Lines unless asked otherwise).
+        fmt: ``--format``, or None.
+
+    Returns:
+        ``jsonl``, ``csv`` or ``parquet``.
+
+    Raises:
+        ArchiveError: a folder given, no format asked and none to read from the name, or Parquet for stdout.
+    """
+    if dest != STDOUT and Path(dest).is_dir():
+        raise ArchiveError(f"cannot write {dest}: it is a folder; give a file name, e.g. {Path(dest) / 'articles.csv'}")
+    if fmt is None:
+        fmt = "jsonl" if dest == STDOUT else FORMATS.get(Path(dest).suffix.lower())
+    if fmt is None:
+        raise ArchiveError(f"cannot tell the format of {dest}: name it .jsonl, .csv or .parquet, or give --format")
+    if fmt == "parquet" and dest == STDOUT:
+        raise ArchiveError("parquet is not written to standard output: give a file, e.g. -o articles.parquet")
+    return fmt
+
+
+def export_bytes(out_dir: Path, fmt: str, *, latest: bool = False) -> tuple[bytes, int]:
+    """Return every article of an output folder as a JSON Lines, CSV or Parquet document, one row each.
+
+    Args:
+        out_dir: the output folder.
+        fmt: ``jsonl``, ``csv`` or ``parquet``.
+        latest: keep only the latest version of each URL.
+
+    Returns:
+        The document and its number of rows.
+    """
+    rows = read_rows(out_dir, latest=latest)
+    writers = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}
+    if fmt not in writers:
+        raise ArchiveError(f"unknown export format {fmt!r} (known: {', '.join(writers)})")
+    return writers[fmt](rows), len(rows)
+
+
+def export_articles(out_dir: Path, dest: Path, fmt: str, *, latest: bool = False) -> int:
     """Write every article of an output folder as one row to a JSON Lines, CSV or Parquet file.
 
     Args:
         out_dir: the output folder.
-        dest: the file to write (atomically).
+        dest: the file to write (atomically, with the umask's mode).
         fmt: ``jsonl``, ``csv`` or ``parquet``.
+        latest: keep only the latest version of each URL.
 
     Returns:
         The number of rows written.
     """
-    rows = read_rows(out_dir)
     if not dest.parent.is_dir():
         raise ArchiveError(f"cannot write {dest}: folder {dest.parent} does not exist")
-    writers = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}
-    if fmt not in writers:
-        raise ArchiveError(f"unknown export format {fmt!r} (known: {', '.join(writers)})")
-    atomic_write_bytes(dest, writers[fmt](rows))
-    return len(rows)
+    data, count = export_bytes(out_dir, fmt, latest=latest)
+    try:
+        atomic_write_bytes(dest, data)
+    except OSError as exc:
+        raise ArchiveError(f"cannot write {dest}: {exc.strerror or exc}") from None
+    return count
 
 
 def _jsonl(rows: list[dict[str, Any]]) -> bytes:
     """Encode rows as JSON Lines (lists stay lists)."""
-    return "".join(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows).encode("utf-8")
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")  # COLUMNS order
 
 
 def _csv(rows: list[dict[str, Any]]) -> bytes:
@@ -105,7 +171,8 @@ def _parquet(rows: list[dict[str, Any]]) -> bytes:
         import pyarrow.parquet as pq
     except ImportError:
         raise ArchiveError("parquet export needs pyarrow: pip install 'souverain[parquet]'") from None
-    table = pa.Table.from_pylist(rows, schema=_schema(pa))
+    typed = [{**row, **{name: utc_time(row[name]) for name in TIME_COLUMNS}} for row in rows]
+    table = pa.Table.from_pylist(typed, schema=_schema(pa))
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
     return sink.getvalue().to_pybytes()
@@ -113,6 +180,25 @@ def _parquet(rows: list[dict[str, Any]]) -> bytes:
 
 def _schema(pa: Any) -> Any:
     """Return the Parquet schema of the rows (typed, so empty exports keep their columns)."""
-    types = {"word_count": pa.int64(), "warc_offset": pa.int64(), "relevance_score": pa.float64()}
+    types = {"word_count": pa.int64(), "warc_offset": pa.int64(), "version": pa.int64(),
+             "relevance_score": pa.float64(), **{name: pa.timestamp("us", tz="UTC") for name in TIME_COLUMNS}}
     return pa.schema([(name, pa.list_(pa.string()) if name in LIST_COLUMNS else types.get(name, pa.string()))
                       for name in COLUMNS])
+
+
+def utc_time(value: object) -> datetime | None:
+    """Return an ISO 8601 date or time as an aware UTC datetime (no offset: taken as UTC), None if unreadable.
+
+    Args:
+        value: ``published``, ``modified`` or a WARC-Date as stored in the article record.
+
+    Returns:
+        The time in UTC, or None.
+    """
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)

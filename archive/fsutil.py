@@ -8,6 +8,21 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
+def umask_mode() -> int:
+    """Return the mode a new file gets from ``open()`` under the process umask (``0o644`` for umask 022).
+
+    ``mkstemp`` creates its temp files ``0o600`` whatever the umask; a file renamed into place from one is given
+    this mode first, so that archives and exports are as readable as any other file the user creates.
+    """
+    try:  # Linux ≥ 4.7 shows the umask without changing it (``os.umask`` would, for every thread, for a moment)
+        status = Path("/proc/self/status").read_text(encoding="ascii", errors="replace")
+        return 0o666 & ~int(next(line.split()[1] for line in status.splitlines() if line.startswith("Umask:")), 8)
+    except (OSError, StopIteration, ValueError, IndexError):
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a part.
 
@@ -23,6 +38,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, umask_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if durable:

@@ -6,11 +6,14 @@ import os
 import tempfile
 import time
 import zipfile
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
+
+from warcio.recordloader import ArchiveLoadFailed
 
 from archive.errors import ArchiveError
 from archive.extract import SiteCleanup, extract_pages
@@ -22,6 +25,9 @@ from archive.warc import read_record
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+# What a damaged snapshot or WARC (or a folder that cannot be written) raises, in this process or a worker.
+DAMAGE = (OSError, EOFError, ValueError, LookupError, zipfile.BadZipFile, zlib.error, ArchiveLoadFailed)
 
 
 @contextmanager
@@ -49,6 +55,9 @@ def warc_files(source: Path, scratch: Path) -> Iterator[list[Path]]:
             yield paths
             return
         raise ArchiveError(f"no closed WARC file in {source / 'warc'}")
+    if source.is_file():
+        raise ArchiveError(f"{source} is not a readable .wacz snapshot (a zip file); `souverain verify {source}` "
+                           "says what is wrong")
     raise ArchiveError(f"{source} is neither a .wacz snapshot nor an output folder")
 
 
@@ -95,7 +104,28 @@ def reextract(source: Path, out: Path, *, workers: int | None = None,
 
     Returns:
         ``articles`` written, ``failed`` (no text), ``warc_files`` read and ``seconds``.
+
+    Raises:
+        ArchiveError: no WARC or run log in the source, a damaged snapshot or WARC, an output that is no folder.
     """
+    if not source.exists():
+        raise ArchiveError(f"{source}: no such snapshot or output folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise ArchiveError(f"cannot write into {out}: it is a file, not a folder") from None
+    except OSError as exc:
+        raise ArchiveError(f"cannot write into {out}: {exc.strerror or exc}") from None
+    try:
+        return _reextract(source, out, workers, progress)
+    except DAMAGE as exc:
+        hint = f"; `souverain verify {source}` says where it is damaged" if source.is_file() else ""
+        raise ArchiveError(f"cannot re-extract {source}: {type(exc).__name__}: {exc}{hint}") from None
+
+
+def _reextract(source: Path, out: Path, workers: int | None,
+               progress: Callable[[int, int], None] | None) -> dict[str, Any]:
+    """Do the work of ``reextract``."""
     started = time.perf_counter()
     with warc_files(source, out) as paths:
         log = scan_warcs(paths)

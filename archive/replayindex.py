@@ -23,7 +23,7 @@ TEXT_FOLDER = "text"
 
 @dataclass(frozen=True)
 class ListedArticle:
-    """One archived article as the list shows it: what it is, which capture to replay, its text."""
+    """One archived version of an article as the list shows it: what it is, which capture to replay, its text."""
 
     title: str
     published: str
@@ -31,6 +31,13 @@ class ListedArticle:
     url: str
     timestamp: str
     text: str
+    version: int = 1
+
+    @property
+    def captured(self) -> str:
+        """Return the capture time as ``YYYY-MM-DD HH:MM:SS UTC`` (from the 14-digit timestamp)."""
+        s = self.timestamp
+        return f"{s[:4]}-{s[4:6]}-{s[6:8]} {s[8:10]}:{s[10:12]}:{s[12:14]} UTC" if len(s) == 14 else "—"
 
 
 def articles_from_out(out: Path) -> list[ListedArticle]:
@@ -40,7 +47,7 @@ def articles_from_out(out: Path) -> list[ListedArticle]:
         out: the output folder (``OUT``).
 
     Returns:
-        The articles, sorted by publication date (undated last), then title.
+        Every version of the articles, sorted by publication date (undated last), title, then version.
     """
     paths = sorted((out / "articles").rglob("*.json"))
     return _sorted([_from_record(json.loads(path.read_text(encoding="utf-8"))) for path in paths])
@@ -53,7 +60,7 @@ def articles_from_wacz(wacz: ZipFile) -> list[ListedArticle]:
         wacz: the open snapshot.
 
     Returns:
-        The articles, sorted by publication date (undated last), then title.
+        Every version of the articles, sorted by publication date (undated last), title, then version.
     """
     names = set(wacz.namelist())
     if MANIFEST_PATH in names:
@@ -77,6 +84,7 @@ def _from_record(record: dict) -> ListedArticle:
         title=record.get("title") or record["url"], published=record.get("published") or "",
         site=record.get("site") or "", url=capture.get("url") or record["url"],
         timestamp=_timestamp(capture.get("fetch_time", "")), text=record.get("text", ""),
+        version=record["version"] if isinstance(record.get("version"), int) else 1,
     )
 
 
@@ -102,13 +110,16 @@ def write_article_list(static: Path, articles: Iterable[ListedArticle], *, colle
         rows.append(
             f"<tr><td>{escape(article.published[:10]) or '—'}</td>"
             f"<td><a class=\"replay\" href=\"{escape(replay)}\">{escape(article.title)}</a></td>"
+            f"<td class=\"version\">{article.version:d}</td><td class=\"captured\">{escape(article.captured)}</td>"
             f"<td>{escape(article.site)}</td><td><a class=\"text\" href=\"{escape(str(text_name))}\">text</a></td></tr>"
         )
     index = static / "index.html"
     index.write_text(_page(
         f"Archived articles: {heading}",
-        f"<p>{len(rows)} articles, by publication date. The title opens the archived page, as captured.</p>\n"
-        "<table>\n<tr><th>published</th><th>title</th><th>site</th><th>extracted</th></tr>\n"
+        f"<p>{len(rows)} article versions, by publication date. The title opens the archived page as captured "
+        "that day; an article whose text changed has a row per version.</p>\n"
+        "<table>\n<tr><th>published</th><th>title</th><th>version</th><th>captured</th><th>site</th>"
+        "<th>extracted</th></tr>\n"
         + "\n".join(rows) + "\n</table>",
     ), encoding="utf-8")
     return index
@@ -118,7 +129,8 @@ def _text_page(article: ListedArticle, replay: str) -> str:
     """Return the HTML page showing an article's extracted text."""
     paragraphs = "\n".join(f"<p>{escape(line)}</p>" for line in article.text.splitlines() if line.strip())
     return _page(article.title, (
-        f"<p>{escape(article.site)} · {escape(article.published or 'undated')} · "
+        f"<p>{escape(article.site)} · {escape(article.published or 'undated')} · version {article.version:d}, "
+        f"captured {escape(article.captured)} · "
         f"<a href=\"{escape(replay)}\">archived page</a> · <a href=\"../index.html\">all articles</a></p>\n"
         f"{paragraphs}"
     ))
@@ -140,5 +152,6 @@ def _timestamp(when: str) -> str:
 
 
 def _sorted(articles: list[ListedArticle]) -> list[ListedArticle]:
-    """Sort articles by publication date, undated last, then by title."""
-    return sorted(articles, key=lambda article: (not article.published, article.published, article.title))
+    """Sort articles by publication date, undated last, then by title and version."""
+    return sorted(articles, key=lambda article: (not article.published, article.published, article.title,
+                                                 article.url, article.version))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -46,18 +46,19 @@ class RunLog:
     warcinfo: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def scan_warcs(paths: list[Path]) -> RunLog:
+def scan_warcs(paths: list[Path], *, progress: Callable[[int, int], None] | None = None) -> RunLog:
     """Read WARC files (in the given order) for run configurations, kept articles and response records.
 
     Args:
         paths: closed ``.warc.gz`` files, oldest first.
+        progress: called with (files read, files in all) after each file.
 
     Returns:
         The run log: configs by (run id, site), articles in the order they were written (each with ``run_id``),
         response records by record id, and each file's warcinfo fields.
     """
     log = RunLog()
-    for path in paths:
+    for done, path in enumerate(paths, 1):
         with path.open("rb") as stream:
             records = ArchiveIterator(stream)
             for record in records:
@@ -79,6 +80,8 @@ def scan_warcs(paths: list[Path]) -> RunLog:
                     log.warcinfo[path.name] = _fields(record.content_stream().read())
                 elif kind == "metadata" and (headers.get_header("WARC-Target-URI") or "").startswith(RUN_URN):
                     _read_metadata(log, headers.get_header("WARC-Target-URI"), record.content_stream().read())
+        if progress is not None:
+            progress(done, len(paths))
     return log
 
 

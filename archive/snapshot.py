@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
@@ -37,14 +37,18 @@ class WarcFile:
                 "first_date": _iso(self.first_date, micro=True), "last_date": _iso(self.last_date, micro=True)}
 
 
-def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, until: str | None = None) -> dict:
+def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, until: str | None = None,
+                   progress: Callable[[str, int, int, str], None] | None = None) -> dict:
     """Build a deterministic WACZ 1.1.1 of an output folder: same inputs, byte-identical file.
+
+    Every version of every kept article goes in (``<slug>.txt``, ``<slug>.v2.txt``… with their JSON records).
 
     Args:
         out_dir: the output folder (``warc/``, ``articles/``).
         dest: the ``.wacz`` to write (its folder must exist).
         run_id: keep only this run's WARC files and articles.
         until: ``YYYY-MM-DD``: keep only WARC files whose records are all dated up to that day's end (UTC).
+        progress: called with (step, done, total, unit) as the work goes; unit is ``bytes`` or empty.
 
     Returns:
         ``warc_files``, ``articles``, ``bytes`` (of the WACZ), ``cutoff``, ``sha256`` (of the WACZ), ``path``.
@@ -54,17 +58,23 @@ def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, unti
     """
     if not out_dir.is_dir():
         raise ArchiveError(f"output folder {out_dir} does not exist")
+    if dest.is_dir():
+        raise ArchiveError(f"cannot write {dest}: it is a folder; give a file name, e.g. {dest / 'snapshot.wacz'}")
     if not dest.parent.is_dir():
         raise ArchiveError(f"cannot write {dest}: folder {dest.parent} does not exist")
+    report = progress or (lambda step, done, total, unit: None)
     day_end = _day_end(until) if until else None
     paths = sorted((out_dir / "warc").glob("*.warc.gz"))
     if not paths:
         raise ArchiveError(f"no closed WARC file (*.warc.gz) in {out_dir / 'warc'}")
     try:
-        log = scan_warcs(paths)
+        log = scan_warcs(paths, progress=lambda done, total: report("reading WARC files", done, total, ""))
     except Exception as exc:  # warcio raises many kinds on a damaged gzip member or header
         raise ArchiveError(f"cannot read the WARC files in {out_dir / 'warc'}: {type(exc).__name__}: {exc}") from exc
-    files = [_scan_file(path, log.warcinfo.get(path.name, {}).get("isPartOf")) for path in paths]
+    files = []
+    for done, path in enumerate(paths, 1):
+        files.append(_scan_file(path, log.warcinfo.get(path.name, {}).get("isPartOf")))
+        report("dating WARC records", done, len(paths), "")
     files = _select(files, run_id, day_end, until)
     kept = {file.path for file in files}
     runs = {file.run_id for file in files}
@@ -73,6 +83,7 @@ def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, unti
     members, entries, pages = _article_members(out_dir, articles, log)
     pages_data = pages_jsonl(sorted(pages, key=lambda page: (page["url"], page["ts"])))
     members += [Member.from_file(f"archive/{file.path.name}", file.path) for file in files]
+    report("indexing", 0, 1, "")
     members += [Member.from_bytes("indexes/index.cdx", cdxj_index([file.path for file in files])),
                 Member.from_bytes("pages/pages.jsonl", pages_data)]
     manifest = build_manifest(
@@ -82,8 +93,10 @@ def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, unti
         robots=sorted((robot for file in files for robot in file.robots), key=lambda r: (r["url"], r["date"])),
         articles=entries, members=members, pages=pages_data)
     members.append(Member.from_bytes(MANIFEST_PATH, manifest))
+    report("indexing", 1, 1, "")
     digest = write_wacz(dest, members, created=cutoff, software=f"souverain {package_version('souverain')}",
-                        title=f"souverain snapshot {cutoff}")
+                        title=f"souverain snapshot {cutoff}",
+                        progress=lambda done, total: report("writing the WACZ", done, total, "bytes"))
     return {"warc_files": len(files), "articles": len(entries), "bytes": digest.size, "cutoff": cutoff,
             "sha256": digest.sha256, "path": str(dest)}
 
@@ -147,31 +160,36 @@ def _select(files: list[WarcFile], run_id: str | None, day_end: datetime | None,
 
 
 def _articles(log: RunLog, kept: set[Path], run_id: str | None) -> list[dict[str, Any]]:
-    """Return the kept articles whose every page is in the chosen files (the latest capture of each URL)."""
-    latest = {}
+    """Return every version of the kept articles whose every page is in the chosen files, by URL and version."""
+    versions = {}
     for article in log.articles:
         pages = [log.responses.get(record_id) for record_id in article["pages"]]
         if (run_id is None or article["run_id"] == run_id) and pages and all(
                 page is not None and page.path in kept for page in pages):
-            latest[article["url"]] = article
-    return [latest[url] for url in sorted(latest)]
+            versions[_key(article)] = article  # a version logged again (a resumed run) keeps its last capture
+    return [versions[key] for key in sorted(versions)]
 
 
-def _dated_json(out_dir: Path, article: dict[str, Any], by_url: dict[str, Path]) -> Path | None:
+def _key(article: dict[str, Any]) -> tuple[str, int]:
+    """Return what tells one dated file of an article from another: its URL and version."""
+    return article["url"], article.get("version", 1)
+
+
+def _dated_json(out_dir: Path, article: dict[str, Any], by_key: dict[tuple[str, int], Path]) -> Path | None:
     """Return an article's dated JSON file: the stem and version its run log recorded, else found by its URL."""
     if article.get("stem"):
         stem = version_stem(out_dir / article["stem"], article.get("version", 1))
         return stem.with_name(stem.name + ".json")
-    return by_url.get(article["url"])
+    return by_key.get(_key(article))
 
 
-def _dated_files(out_dir: Path) -> dict[str, Path]:
-    """Map each article URL to a dated JSON file under ``OUT/articles`` (for run logs that record no stem)."""
+def _dated_files(out_dir: Path) -> dict[tuple[str, int], Path]:
+    """Map each article URL and version to its dated JSON file (for run logs that record no stem)."""
     found = {}
     for path in sorted((out_dir / "articles").rglob("*.json")):
         try:
-            found[json.loads(path.read_text(encoding="utf-8"))["url"]] = path
-        except (OSError, ValueError, KeyError, TypeError):
+            found[_key(json.loads(path.read_text(encoding="utf-8")))] = path
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             continue
     return found
 
@@ -179,15 +197,15 @@ def _dated_files(out_dir: Path) -> dict[str, Path]:
 def _article_members(out_dir: Path, articles: list[dict[str, Any]],
                      log: RunLog) -> tuple[list[Member], list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the dated files as WACZ members, the manifest's article entries, and the pages.jsonl entries."""
-    by_url = _dated_files(out_dir) if any(not article.get("stem") for article in articles) else {}
-    dated = {article["url"]: _dated_json(out_dir, article, by_url) for article in articles}
-    missing = [url for url, path in dated.items() if path is None or not path.is_file()]
+    by_key = _dated_files(out_dir) if any(not article.get("stem") for article in articles) else {}
+    dated = {_key(article): _dated_json(out_dir, article, by_key) for article in articles}
+    missing = [url for (url, _), path in dated.items() if path is None or not path.is_file()]
     if missing:
         raise ArchiveError(f"{len(missing)} kept article(s) have no dated file under {out_dir / 'articles'} "
                            f"(first: {missing[0]})")
     members, entries, pages = [], [], []
     for article in articles:
-        json_path = dated[article["url"]]
+        json_path = dated[_key(article)]
         txt_path = json_path.with_suffix(".txt")
         try:
             data, text = json_path.read_bytes(), txt_path.read_bytes()
@@ -200,7 +218,8 @@ def _article_members(out_dir: Path, articles: list[dict[str, Any]],
         js = Member.from_bytes(zip_article_path(rel_json), data)
         members += [txt, js]
         captured = log.responses[article["pages"][0]].date
-        entries.append({"url": article["url"], "site": article["site"], "run_id": article["run_id"],
+        entries.append({"url": article["url"], "version": article.get("version", 1), "site": article["site"],
+                        "run_id": article["run_id"],
                         "discovered_via": article.get("discovered_via", []), "pages": article["pages"],
                         "captured": captured, "title": record.get("title"), "published": record.get("published"),
                         "text_sha256": txt.digest.sha256, "dated_txt": str(rel_txt), "dated_json": str(rel_json),

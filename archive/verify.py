@@ -52,6 +52,9 @@ def verify_snapshot(path: Path) -> list[Check]:
     Raises:
         ArchiveError: the file does not exist.
     """
+    if path.is_dir():
+        raise ArchiveError(f"{path} is a folder: verify checks a .wacz snapshot against the hashes it records; "
+                           f"make one with `souverain snapshot --out {path} -o NAME.wacz`, then verify NAME.wacz")
     if not path.is_file():
         raise ArchiveError(f"{path}: no such file")
     try:
@@ -212,11 +215,12 @@ class _Snapshot:
         return Check(f"article texts ({len(articles)})", not problems, "; ".join(problems))
 
     def _pages(self) -> Check:
-        """Check pages.jsonl: its header, one entry per article, each text against the manifest's SHA-256."""
+        """Check pages.jsonl: its header, one entry per article version (URL and capture time), each text's SHA-256."""
         data = self._read(PAGES)
         if data is None:
             return Check(PAGES, False, f"{PAGES}: missing")
-        expected = {article.get("url"): article.get("text_sha256") for article in self.manifest.get("articles", [])}
+        expected = {(article.get("url"), article.get("captured")): article.get("text_sha256")
+                    for article in self.manifest.get("articles", [])}
         problems, seen = [], set()
         for number, line in enumerate(data.splitlines(), 1):
             entry = _json(line)
@@ -227,11 +231,12 @@ class _Snapshot:
             if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
                 problems.append(f"{PAGES} line {number}: not a JSON page entry")
                 continue
-            seen.add(entry.get("url"))
+            key = (entry.get("url"), entry.get("ts"))
+            seen.add(key)
             text_hash = hashlib.sha256(entry["text"].encode("utf-8")).hexdigest()
-            if expected.get(entry.get("url")) != text_hash:
+            if expected.get(key) != text_hash:
                 problems.append(f"{PAGES} line {number}: text SHA-256 differs from the manifest ({entry.get('url')})")
-        problems += [f"{PAGES}: no entry for {url}" for url in sorted(set(expected) - seen)]
+        problems += [f"{PAGES}: no entry for {url} captured {ts}" for url, ts in sorted(set(expected) - seen, key=str)]
         return Check(f"{PAGES} ({len(seen)} pages)", not problems, "; ".join(problems))
 
 

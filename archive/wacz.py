@@ -9,13 +9,14 @@ import re
 import struct
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from archive.errors import ArchiveError
+from archive.fsutil import umask_mode
 
 WACZ_VERSION = "1.1.1"
 DATAPACKAGE = "datapackage.json"
@@ -131,7 +132,8 @@ def datapackage(members: list[Member], *, created: str, software: str, title: st
                        "modified": created, "software": software, "resources": resources})
 
 
-def write_wacz(dest: Path, members: list[Member], *, created: str, software: str, title: str) -> Digest:
+def write_wacz(dest: Path, members: list[Member], *, created: str, software: str, title: str,
+               progress: Callable[[int, int], None] | None = None) -> Digest:
     """Write a WACZ atomically: every member stored uncompressed, in path order, dated ``created``.
 
     Args:
@@ -140,6 +142,7 @@ def write_wacz(dest: Path, members: list[Member], *, created: str, software: str
         created: ISO 8601 UTC time (``YYYY-MM-DDTHH:MM:SSZ``): ``created`` in the datapackage and every zip time.
         software: the ``software`` field of the datapackage.
         title: the package title.
+        progress: called with (bytes of members written, bytes in all) as the members are written.
 
     Returns:
         The digest of the WACZ file.
@@ -153,12 +156,17 @@ def write_wacz(dest: Path, members: list[Member], *, created: str, software: str
     digest_doc = json_bytes({"path": DATAPACKAGE, "hash": digest_chunks(iter([package])).hash})
     everything = [*members, Member.from_bytes(DATAPACKAGE, package), Member.from_bytes(DATAPACKAGE_DIGEST, digest_doc)]
     when = _zip_time(created)
+    total, done = sum(member.digest.size for member in everything), 0
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name[:40]}.", suffix=".tmp", dir=dest.parent)
     try:
+        os.fchmod(fd, umask_mode())
         with os.fdopen(fd, "w+b") as handle:
             with zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
                 for member in sorted(everything, key=lambda m: m.path):
-                    _write_member(archive, member, when)
+                    for written in _write_member(archive, member, when):
+                        done += written
+                        if progress is not None:
+                            progress(done, total)
             handle.flush()
             os.fsync(handle.fileno())
             handle.seek(0)
@@ -176,8 +184,12 @@ def _zip_time(created: str) -> tuple[int, int, int, int, int, int]:
     return (1980, 1, 1, 0, 0, 0) if moment.year < 1980 else moment.timetuple()[:6]
 
 
-def _write_member(archive: zipfile.ZipFile, member: Member, when: tuple[int, int, int, int, int, int]) -> None:
-    """Store one member with fixed metadata, checking that a copied file still has the hashed content."""
+def _write_member(archive: zipfile.ZipFile, member: Member,
+                  when: tuple[int, int, int, int, int, int]) -> Iterator[int]:
+    """Store one member with fixed metadata, checking that a copied file still has the hashed content.
+
+    Yields the number of bytes of each piece written.
+    """
     info = zipfile.ZipInfo(member.path, when)
     info.compress_type = zipfile.ZIP_STORED
     info.create_system = 3
@@ -186,6 +198,7 @@ def _write_member(archive: zipfile.ZipFile, member: Member, when: tuple[int, int
     with archive.open(info, "w", force_zip64=member.digest.size >= zipfile.ZIP64_LIMIT) as out:
         if member.data is not None:
             out.write(member.data)
+            yield len(member.data)
             return
         assert member.source is not None
         sha = hashlib.sha256()
@@ -193,6 +206,7 @@ def _write_member(archive: zipfile.ZipFile, member: Member, when: tuple[int, int
             for piece in read_chunks(stream, member.digest.size):
                 sha.update(piece)
                 out.write(piece)
+                yield len(piece)
         if sha.hexdigest() != member.digest.sha256:
             raise ArchiveError(f"{member.source} changed while the snapshot was written; try again")
 

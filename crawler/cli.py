@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from archive.errors import ArchiveError
@@ -108,8 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="one row per article, for pandas and DuckDB")
     export.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: ./out)")
-    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
-    export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="the file to write")
+    export.add_argument("--format", choices=("jsonl", "csv", "parquet"), default=None,
+                        help="the table format (default: from the -o name: .jsonl, .csv, .parquet; jsonl for -)")
+    export.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write, - for stdout")
+    export.add_argument("--latest", action="store_true", help="only the latest version of each article")
 
     replay = commands.add_parser("replay", help="serve archived pages with pywb, with a list of the articles")
     replay.add_argument("source", type=Path, nargs="?", default=Path("out"), metavar="SNAPSHOT|OUT",
@@ -164,13 +169,32 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        status = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is met below
+        return status
     except (UserError, ProfileError, TopicError, WindowError, ArchiveError) as exc:
         print(f"souverain: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("souverain: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return stdout_closed()
+
+
+def stdout_closed() -> int:
+    """Stop quietly when the reader of stdout went away (``souverain extract page.html | head -1``).
+
+    As tools killed by SIGPIPE do: no message, exit status 128 + 13; stdout is pointed at /dev/null so that
+    Python's own flush at exit does not complain again.
+
+    Returns:
+        The exit status.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -320,10 +344,12 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     """``souverain snapshot``: a deterministic WACZ of an output folder."""
     from archive.snapshot import build_snapshot
+    from crawler.workprogress import WorkProgress
 
-    summary = build_snapshot(args.out, args.output, run_id=args.run, until=args.until)
-    CONSOLE.print(f"snapshot: {args.output} ({summary['warc_files']} WARC files, {summary['articles']} articles, "
-                  f"{human_bytes(summary['bytes'])}, cut-off {summary['cutoff']})")
+    with WorkProgress("snapshot") as progress:
+        summary = build_snapshot(args.out, args.output, run_id=args.run, until=args.until, progress=progress.update)
+    CONSOLE.print(escape(f"snapshot: {args.output} ({summary['warc_files']} WARC files, {summary['articles']} "
+                         f"article versions, {human_bytes(summary['bytes'])}, cut-off {summary['cutoff']})"))
     CONSOLE.print(f"sha256:   {summary['sha256']}")
     return 0
 
@@ -334,7 +360,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     checks = verify_snapshot(args.snapshot)
     for check in checks:
-        CONSOLE.print(f"{'PASS' if check.ok else 'FAIL'} {check.name}" + ("" if check.ok else f": {check.detail}"))
+        line = f"{'PASS' if check.ok else 'FAIL'} {check.name}" + ("" if check.ok else f": {check.detail}")
+        CONSOLE.print(escape(line))
     failed = sum(not check.ok for check in checks)
     CONSOLE.print(f"{len(checks) - failed} passed, {failed} failed")
     return 1 if failed else 0
@@ -342,25 +369,30 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_reextract(args: argparse.Namespace) -> int:
     """``souverain reextract``: dated files rebuilt from the WARCs alone."""
-    from rich.progress import Progress
-
     from archive.reextract import reextract
+    from crawler.workprogress import WorkProgress
 
-    with Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty()) as bar:
-        task = bar.add_task("re-extracting", total=None)
+    with WorkProgress("reextract") as progress:
         summary = reextract(args.source, args.out, workers=args.workers or None,
-                            progress=lambda done, total: bar.update(task, completed=done, total=total))
-    CONSOLE.print(f"reextract: {summary['articles']} articles from {summary['warc_files']} WARC files "
-                  f"written under {args.out / 'articles'}/ in {summary['seconds']:.1f} s")
+                            progress=lambda done, total: progress.update("articles", done, total))
+    CONSOLE.print(escape(f"reextract: {summary['articles']} articles from {summary['warc_files']} WARC files "
+                         f"written under {args.out / 'articles'}/ in {summary['seconds']:.1f} s"))
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """``souverain export``: one row per article."""
-    from archive.export import export_articles
+    from archive.export import STDOUT, export_articles, export_bytes, export_format
 
-    rows = export_articles(args.out, args.output, args.format)
-    CONSOLE.print(f"export: {rows} articles written to {args.output} ({args.format})")
+    fmt = export_format(args.output, args.format)
+    if args.output == STDOUT:
+        data, rows = export_bytes(args.out, fmt, latest=args.latest)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        print(f"export: {rows} articles written to stdout ({fmt})", file=sys.stderr)
+        return 0
+    rows = export_articles(args.out, Path(args.output), fmt, latest=args.latest)
+    CONSOLE.print(escape(f"export: {rows} articles written to {args.output} ({fmt})"))
     return 0
 
 
@@ -368,7 +400,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     """``souverain replay``: pywb on the archive until interrupted."""
     from archive.replay import serve_replay
 
-    return serve_replay(args.source, host=args.host, port=args.port, announce=CONSOLE.print)
+    return serve_replay(args.source, host=args.host, port=args.port, announce=lambda text: CONSOLE.print(escape(text)))
 
 
 def cmd_diff(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,11 +14,13 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
 
-def souverain(*args: str, timeout: float = 600, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``souverain`` console script in a subprocess."""
+def souverain(*args: str, timeout: float = 600, cwd: Path | None = None,
+              **options: Any) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``souverain`` console script in a subprocess (``options`` go to ``subprocess.run``)."""
     script = Path(sys.executable).with_name("souverain")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "crawler.cli"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd)
+    options.setdefault("capture_output", "stdout" not in options and "stderr" not in options)
+    return subprocess.run([*command, *args], text=True, timeout=timeout, cwd=cwd, **options)
 
 
 def free_port() -> int:

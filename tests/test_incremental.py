@@ -127,7 +127,7 @@ def test_diff_of_an_unknown_url_is_one_line(tmp_path):
     assert result.returncode == 1 and "no stored article" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_snapshot_holds_the_latest_version_of_each_article(runs, tmp_path):
+def test_a_snapshot_holds_every_version_of_each_article(runs, tmp_path):
     import zipfile
 
     out, _, _ = runs
@@ -136,5 +136,8 @@ def test_a_snapshot_holds_the_latest_version_of_each_article(runs, tmp_path):
     with zipfile.ZipFile(snapshot) as wacz:
         manifest = json.loads(wacz.read("souverain/manifest.json"))
     changed = set(build_corpus(seed=0, articles=ARTICLES, edition=1).edition_changes()["text"])
-    versions = {urlsplit(a["url"]).path: a["dated_json"] for a in manifest["articles"]}
-    assert {path for path, dated in versions.items() if ".v2." in dated} == changed
+    versions: dict[str, set[str]] = {}
+    for article in manifest["articles"]:
+        versions.setdefault(urlsplit(article["url"]).path, set()).add(article["dated_json"].rsplit("/", 1)[-1])
+    assert {path for path, dated in versions.items() if len(dated) == 2} == changed
+    assert all(len(dated) == 1 for path, dated in versions.items() if path not in changed)

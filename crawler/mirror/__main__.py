@@ -84,7 +84,11 @@ def serve(args: argparse.Namespace) -> int:
     """
     corpus = build_corpus(args.seed, args.articles, args.exclusive_share, args.edition)
     faults = FaultPlan(args.faults, args.fault_seed, args.fault_timeout, args.fault_log) if args.faults else None
-    cases = load_cases(Path(args.hostile)) if args.hostile else []
+    try:
+        cases = load_cases(Path(args.hostile)) if args.hostile else []
+    except ValueError as exc:
+        print(f"souverain: error: {exc}", file=sys.stderr)
+        return 1
     servers: list[MirrorServer] = []
     for offset, site in enumerate(("clubic", "numerama")):
         port = args.port + offset if args.port else 0

@@ -68,8 +68,26 @@ def load_cases(folder: Path) -> list[Case]:
 
     Returns:
         The cases, in file order.
+
+    Raises:
+        ValueError: no readable ``cases.toml`` in the folder, or a case without its ``id``, ``site`` or ``path``.
     """
-    data = tomllib.loads((folder / "cases.toml").read_text(encoding="utf-8"))
+    source = folder / "cases.toml"
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read {source}: {exc.strerror or exc} (--hostile wants a folder holding a "
+                         "cases.toml, e.g. tests/hostile)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{source} is not valid TOML: {exc}") from None
+    try:
+        return _cases(data)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{source}: a [[case]] lacks a field or has one of the wrong type ({exc!r})") from None
+
+
+def _cases(data: dict) -> list[Case]:
+    """Return the cases of a parsed ``cases.toml``."""
     cases = []
     for entry in data["case"]:
         listed = entry.get("listed", entry["path"].startswith(_ARTICLE_PATH))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
@@ -15,7 +14,8 @@ from archive.cdxj import cdxj_index
 from archive.errors import ArchiveError
 from archive.manifest import MANIFEST_PATH, build_manifest, run_entries, zip_article_path
 from archive.runlog import RunLog, scan_warcs
-from archive.textstore import version_stem
+from archive.source import MAX_JSON, article_jsons, expect, load_json, out_warcs, read_file
+from archive.textstore import checked_stem, version_stem
 from archive.versions import package_version
 from archive.wacz import Member, pages_jsonl, write_wacz
 
@@ -57,13 +57,13 @@ def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, unti
     if not dest.parent.is_dir():
         raise ArchiveError(f"cannot write {dest}: folder {dest.parent} does not exist")
     day_end = _day_end(until) if until else None
-    paths = sorted((out_dir / "warc").glob("*.warc.gz"))
+    paths = out_warcs(out_dir)
     if not paths:
         raise ArchiveError(f"no closed WARC file (*.warc.gz) in {out_dir / 'warc'}")
     try:
         log = scan_warcs(paths)
-    except Exception as exc:  # warcio raises many kinds on a damaged gzip member or header
-        raise ArchiveError(f"cannot read the WARC files in {out_dir / 'warc'}: {type(exc).__name__}: {exc}") from exc
+    except (ArchiveError, OSError) as exc:
+        raise ArchiveError(f"cannot read the WARC files in {out_dir / 'warc'}: {exc}") from None
     files = [_scan_file(path, log.warcinfo.get(path.name, {}).get("isPartOf")) for path in paths]
     files = _select(files, run_id, day_end, until)
     kept = {file.path for file in files}
@@ -123,7 +123,7 @@ def _scan_file(path: Path, run_id: str | None) -> WarcFile:
                                    "status": int(record.http_headers.get_statuscode()),
                                    "text": body.decode("utf-8", "replace")})
     except Exception as exc:  # warcio raises many kinds on a damaged gzip member or header
-        raise ArchiveError(f"cannot read {path}: {type(exc).__name__}: {exc}") from exc
+        raise ArchiveError(f"cannot read {path}: {type(exc).__name__}: {str(exc)[:120]}") from None
     if not dates:
         raise ArchiveError(f"{path} holds no WARC record")
     return WarcFile(path, run_id, len(dates), min(dates), max(dates), robots)
@@ -159,27 +159,23 @@ def _articles(log: RunLog, kept: set[Path], run_id: str | None) -> list[dict[str
 
 def _dated_json(out_dir: Path, article: dict[str, Any], by_url: dict[str, Path]) -> Path | None:
     """Return an article's dated JSON file: the stem and version its run log recorded, else found by its URL."""
-    if article.get("stem"):
-        stem = version_stem(out_dir / article["stem"], article.get("version", 1))
+    stem = checked_stem(out_dir, article.get("stem"), article["site"])
+    if stem is not None:
+        stem = version_stem(out_dir / stem, article.get("version", 1))
         return stem.with_name(stem.name + ".json")
     return by_url.get(article["url"])
 
 
 def _dated_files(out_dir: Path) -> dict[str, Path]:
     """Map each article URL to a dated JSON file under ``OUT/articles`` (for run logs that record no stem)."""
-    found = {}
-    for path in sorted((out_dir / "articles").rglob("*.json")):
-        try:
-            found[json.loads(path.read_text(encoding="utf-8"))["url"]] = path
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-    return found
+    return {record["url"]: path for path, record in article_jsons(out_dir)}
 
 
 def _article_members(out_dir: Path, articles: list[dict[str, Any]],
                      log: RunLog) -> tuple[list[Member], list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the dated files as WACZ members, the manifest's article entries, and the pages.jsonl entries."""
-    by_url = _dated_files(out_dir) if any(not article.get("stem") for article in articles) else {}
+    by_url = _dated_files(out_dir) if any(checked_stem(out_dir, article.get("stem"), article["site"]) is None
+                                          for article in articles) else {}
     dated = {article["url"]: _dated_json(out_dir, article, by_url) for article in articles}
     missing = [url for url, path in dated.items() if path is None or not path.is_file()]
     if missing:
@@ -189,11 +185,14 @@ def _article_members(out_dir: Path, articles: list[dict[str, Any]],
     for article in articles:
         json_path = dated[article["url"]]
         txt_path = json_path.with_suffix(".txt")
+        data, text = read_file(json_path, out_dir, MAX_JSON), read_file(txt_path, out_dir, MAX_JSON)
+        record = load_json(data, str(json_path))
         try:
-            data, text = json_path.read_bytes(), txt_path.read_bytes()
-            record, text_str = json.loads(data), text.decode("utf-8")
-        except (OSError, ValueError) as exc:
-            raise ArchiveError(f"cannot read the article files of {article['url']}: {exc}") from exc
+            text_str = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ArchiveError(f"{txt_path}: not UTF-8 text") from None
+        for key in ("title", "published"):
+            expect(record, key, str, str(json_path), optional=True)
         rel_txt = PurePosixPath(txt_path.relative_to(out_dir).as_posix())
         rel_json = PurePosixPath(json_path.relative_to(out_dir).as_posix())
         txt = Member.from_bytes(zip_article_path(rel_txt), text)

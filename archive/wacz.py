@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.errors import ArchiveError
+from archive.fsutil import remove_orphans, temp_prefix
 
 WACZ_VERSION = "1.1.1"
 DATAPACKAGE = "datapackage.json"
@@ -153,7 +154,11 @@ def write_wacz(dest: Path, members: list[Member], *, created: str, software: str
     digest_doc = json_bytes({"path": DATAPACKAGE, "hash": digest_chunks(iter([package])).hash})
     everything = [*members, Member.from_bytes(DATAPACKAGE, package), Member.from_bytes(DATAPACKAGE_DIGEST, digest_doc)]
     when = _zip_time(created)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name[:40]}.", suffix=".tmp", dir=dest.parent)
+    remove_orphans(dest.parent, f".{dest.name[:40]}.")  # what a killed snapshot of the same name left
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(dest.name), suffix=".tmp", dir=dest.parent)
+    except OSError as exc:
+        raise ArchiveError(f"cannot write {dest}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w+b") as handle:
             with zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
@@ -164,6 +169,9 @@ def write_wacz(dest: Path, members: list[Member], *, created: str, software: str
             handle.seek(0)
             result = digest_chunks(read_chunks(handle))
         os.replace(tmp, dest)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ArchiveError(f"cannot write {dest}: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -144,7 +144,11 @@ def _config(config: dict[str, Any], where: str) -> dict[str, Any]:
 def _article(entry: dict[str, Any], run_id: str, where: str) -> dict[str, Any]:
     """Check one kept article of the run log; return it with its run id (and no stem when it is not a safe one)."""
     url = expect(entry, "url", str, where)
-    if len(url) > MAX_URL or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a bad IPv6 literal, a bad port
+        parts = urlsplit("")
+    if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.netloc:
         raise ArchiveError(f"{where}: url {url[:120]!r} is not an http(s) URL of at most {MAX_URL} characters")
     if not _NAME.fullmatch(expect(entry, "site", str, where)):
         raise ArchiveError(f"{where}: site {entry['site'][:60]!r} is not a site name")

@@ -59,7 +59,7 @@ def member_problem(name: str) -> str | None:
         return "an absolute or non-POSIX path"
     if any(ord(char) < 32 or ord(char) == 127 for char in name):
         return "a control character in the name"
-    if any(part in ("", ".", "..") for part in PurePosixPath(name).parts) or name.endswith("/") or "//" in name:
+    if any(part in ("", ".", "..") for part in name.split("/")):
         return "a '.' or '..' part"
     return None
 
@@ -77,7 +77,7 @@ def inside(root: Path, relative: str | Path) -> Path:
     Raises:
         ArchiveError: the path leaves ``root``.
     """
-    if member_problem(str(PurePosixPath(relative))) or Path(relative).is_absolute():
+    if member_problem(str(relative)) or Path(relative).is_absolute():
         raise ArchiveError(f"path {str(relative)[:200]!r} read from the archive leaves {root}")
     path = root / relative
     if not path.resolve().is_relative_to(root.resolve()):
@@ -287,15 +287,15 @@ def scan_warc(stream: BinaryIO, where: str) -> Iterator[WarcHead]:
 def _warc_headers(head: bytes, size: int, where: str) -> dict[str, str]:
     """Parse and check the WARC header block of one record that inflated to ``size`` bytes."""
     end = head.find(b"\r\n\r\n")
+    lines = head[:end if end >= 0 else len(head)].split(b"\r\n")
+    if max(len(line) for line in lines) > MAX_HEADER_LINE:
+        raise ArchiveError(f"{where}: a header line longer than {MAX_HEADER_LINE:,} bytes")
     if end < 0:
         raise ArchiveError(f"{where}: no end of WARC headers within {MAX_HEADER_BLOCK:,} bytes")
-    lines = head[:end].split(b"\r\n")
     if not re.fullmatch(rb"WARC/1\.[01]", lines[0]):
         raise ArchiveError(f"{where}: not a WARC/1.0 or WARC/1.1 record")
     headers: dict[str, str] = {}
     for line in lines[1:]:
-        if len(line) > MAX_HEADER_LINE:
-            raise ArchiveError(f"{where}: a header line longer than {MAX_HEADER_LINE:,} bytes")
         name, sep, value = line.decode("utf-8", "replace").partition(":")
         if sep and name.strip():
             headers.setdefault(name.strip().lower(), value.strip())
@@ -407,7 +407,7 @@ class Wacz:
         if problem := member_problem(info.filename):
             return problem
         mode = info.external_attr >> 16
-        if info.create_system == 3 and mode and not stat.S_ISREG(mode):
+        if info.create_system == 3 and stat.S_IFMT(mode) not in (0, stat.S_IFREG):
             return "not a regular file (symbolic link, folder or device)"
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             return f"compression method {info.compress_type} is not stored or deflate"

@@ -52,7 +52,10 @@ def slug_for_url(url: str) -> str:
     Returns:
         A safe stem, e.g. ``133600-le-cloud-souverain-de-numergy`` for a Numerama article.
     """
-    segment = PurePosixPath(urlsplit(url).path).name
+    try:
+        segment = PurePosixPath(urlsplit(url).path).name
+    except ValueError:  # a bad IPv6 literal: the URL is only text then
+        segment = url.rsplit("/", 1)[-1]
     return safe_name(re.sub(r"\.(html?|php|aspx?)$", "", segment, flags=re.I))
 
 
@@ -148,7 +151,8 @@ def checked_stem(root: Path, stem: object, site: str) -> Path | None:
     """
     if not isinstance(stem, str) or not STEM.fullmatch(stem) or stem.split("/")[1] != safe_name(site, fallback="site"):
         return None
-    if not (root / stem).resolve().is_relative_to((root / "articles").resolve()):
+    articles = (root / "articles").resolve()
+    if not articles.is_relative_to(root.resolve()) or not (root / stem).resolve().is_relative_to(articles):
         return None
     return Path(stem)
 

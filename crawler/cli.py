@@ -14,7 +14,6 @@ from rich.table import Table
 from archive.errors import ArchiveError
 from crawler.argtypes import PORT, OneLineParser, seconds, whole
 from crawler.discovery.window import WindowError
-from crawler.extensions.progress import human_bytes
 from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
 from crawler.profiles import ProfileError, load_profiles
 from crawler.topic import TopicError
@@ -228,6 +227,8 @@ def prepare_out(out: Path) -> None:
 
 def print_summary(report: dict[str, Any], run_dir: Path) -> None:
     """Print the run's one-screen summary: per site, what was found, fetched, kept, and why not."""
+    from crawler.extensions.progress import human_bytes  # imports Scrapy: offline commands start faster without
+
     table = Table(title=f"run {report['run_id']}", title_justify="left")
     columns = ("site", "discovered", "pages fetched", "kept", "harvest", "rejected", "skipped", "WARC", "errors")
     for column in columns:
@@ -320,6 +321,7 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     """``souverain snapshot``: a deterministic WACZ of an output folder."""
     from archive.snapshot import build_snapshot
+    from crawler.extensions.progress import human_bytes
 
     summary = build_snapshot(args.out, args.output, run_id=args.run, until=args.until)
     CONSOLE.print(f"snapshot: {args.output} ({summary['warc_files']} WARC files, {summary['articles']} articles, "

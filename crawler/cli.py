@@ -167,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, ProfileError, TopicError, WindowError, ArchiveError) as exc:
         print(f"souverain: error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a read-only or full output folder, a file that vanished: said in one line
+        print(f"souverain: error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("souverain: interrupted", file=sys.stderr)
         return 130

@@ -143,3 +143,40 @@ def test_peak_rss_and_time_of_every_run() -> None:
           f"({worst[0]} {worst[1]}), slowest {slowest[4]:.1f} s ({slowest[0]} {slowest[1]})")
     assert len({case.name for case in CORPUS}) >= 40
     assert worst[3] < MAX_RSS_MB and slowest[4] < MAX_SECONDS
+
+
+@pytest.fixture
+def small_mount(tmp_path: Path):
+    """Mount a 256 KB tmpfs (``mount`` needs root; skip elsewhere); yields a function remounting it read-only."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+@pytest.mark.parametrize("mode", ["full", "read-only"])
+def test_full_or_read_only_output_folder_is_one_line(base: tuple[Path, Path], small_mount: Path, mode: str) -> None:
+    out, wacz = base
+    if mode == "full":
+        with (small_mount / "filler").open("wb", buffering=0) as filler:  # fill the disk to the last block
+            try:
+                while True:
+                    filler.write(b"x" * 4096)
+            except OSError:
+                pass
+    else:
+        subprocess.run(["mount", "-o", "remount,ro", str(small_mount)], check=True)
+    runs = [["reextract", str(wacz), "--out", str(small_mount / "re"), "--workers", "1"],
+            ["reextract", str(out), "--out", str(small_mount)],
+            ["snapshot", "--out", str(out), "-o", str(small_mount / "snap.wacz")],
+            ["export", "--out", str(out), "--format", "jsonl", "-o", str(small_mount / "rows.jsonl")]]
+    for args in runs:
+        status, stdout, stderr, rss, seconds = run_measured(args, small_mount.parent, dict(os.environ))
+        lines = stderr.strip().splitlines()
+        assert status == 1 and len(lines) == 1 and lines[0].startswith("souverain: error: "), (args, stderr[-2000:])
+        assert ("No space left" if mode == "full" else "Read-only") in lines[0], lines[0]
+    leftovers = [p.name for p in small_mount.rglob("*") if p.name != "filler" and p.is_file()]
+    assert not leftovers, leftovers

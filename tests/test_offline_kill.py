@@ -69,10 +69,13 @@ def test_killed_reextract_then_rerun_gives_identical_output(crawled: tuple[Path,
             written = sum(1 for _ in (dest / "articles").rglob("*")) if (dest / "articles").is_dir() else 0
             return scratch and written >= threshold
 
-        killed += kill_at(["reextract", str(wacz), "--out", str(dest), "--workers", "1"], event)
+        if kill_at(["reextract", str(wacz), "--out", str(dest), "--workers", "1"], event):
+            killed += 1
+            assert [p for p in dest.iterdir() if p.name.startswith(".reextract-")], "the kill left no scratch"
         done = souverain("reextract", str(wacz), "--out", str(dest), "--workers", "1")
         assert done.returncode == 0, f"seed {SEED}: {done.stderr[-2000:]}"
         assert files(dest) == files(clean), f"seed {SEED}, kill after {threshold} files: output differs"
+    print(f"\nreextract: {killed} of 4 runs killed (seed {SEED}), reruns identical to a clean run ({total} files)")
     assert killed, f"seed {SEED}: no run was killed before it ended"
 
 
@@ -90,9 +93,12 @@ def test_killed_snapshot_then_rerun_gives_identical_bytes(crawled: tuple[Path, P
             temps = [p for p in dest.iterdir() if p.name.startswith(".snap.wacz.") and p.name.endswith(".tmp")]
             return any(p.stat().st_size >= threshold for p in temps if p.exists())
 
-        killed += kill_at(["snapshot", "--out", str(out), "-o", str(dest / "snap.wacz")], event)
+        if kill_at(["snapshot", "--out", str(out), "-o", str(dest / "snap.wacz")], event):
+            killed += 1
+            assert [p for p in dest.iterdir() if p.name.endswith(".tmp")], "the kill left no temp file"
         done = souverain("snapshot", "--out", str(out), "-o", str(dest / "snap.wacz"))
         assert done.returncode == 0, f"seed {SEED}: {done.stderr[-2000:]}"
         assert filecmp.cmp(dest / "snap.wacz", wacz, shallow=False), f"seed {SEED}: snapshot bytes differ"
         assert [p.name for p in dest.iterdir()] == ["snap.wacz"], f"seed {SEED}: leftovers"
+    print(f"\nsnapshot: {killed} of 4 runs killed (seed {SEED}), reruns byte-identical ({size:,} bytes)")
     assert killed, f"seed {SEED}: no run was killed before it ended"

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from archive.lock import pid_alive
 
-# ``.<name>.<pid>.<random>.tmp`` (atomic writes, snapshots) and ``.<job>-<pid>-<random>`` (scratch folders).
-_OWNED = re.compile(r"^\..*?[.-](?P<pid>\d+)[.-][a-z0-9_]{8}(?:\.tmp)?$")
+# ``.<name>.<pid>.<random>.tmp`` (atomic writes, snapshots) and ``[.]<job>-<pid>-<random>`` (scratch folders).
+_OWNED = re.compile(r"^\.?.*?[.-](?P<pid>\d+)[.-][a-z0-9_]{8}(?:\.tmp)?$")
 
 
 def temp_prefix(name: str) -> str:

@@ -11,6 +11,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from lxml import etree
+
 from archive.errors import ArchiveError
 from archive.extract import SiteCleanup, extract_pages
 from archive.fsutil import fsync_paths, remove_orphans
@@ -64,11 +66,14 @@ def _topic(toml: str) -> Topic:
 
 
 def _cleanup(rules: dict[str, Any]) -> SiteCleanup:
-    """Return a site's cleanup rules as recorded in the run log, or a one-line error."""
+    """Return a site's cleanup rules as recorded in the run log (XPaths compiled once), or a one-line error."""
     try:
-        return SiteCleanup.from_dict(rules)
-    except (ValueError, TypeError) as exc:
+        cleanup = SiteCleanup.from_dict(rules)
+        for xpath in (*cleanup.drop_xpaths, *([cleanup.body_xpath] if cleanup.body_xpath else [])):
+            etree.XPath(xpath)
+    except (ValueError, TypeError, etree.XPathError) as exc:
         raise ArchiveError(f"the cleanup rules recorded in the run log are not valid: {str(exc)[:120]}") from None
+    return cleanup
 
 
 def _read_page(path: str, offset: int) -> tuple[bytes, str, str | None]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.errors import ArchiveError
+from archive.fsutil import remove_orphans
 from archive.replayindex import ListedArticle, articles_from_out, articles_from_wacz, write_article_list
 from archive.replayvenv import ensure_pywb
 from archive.source import open_source, out_warcs
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 COLLECTION = "souverain"
 PYWB_CONFIG = "# written by souverain replay\nframed_replay: false\nenable_memento: true\n"
 START_TIMEOUT = 60.0
+REPLAY_PREFIX = "souverain-replay-"
 UNPACKED = "unpacked"  # where a snapshot's WARCs are checked before pywb takes them
 
 
@@ -86,7 +88,8 @@ class ReplayServer:
                 self.workdir = self.source / "replay"
                 articles = articles_from_out(self.source) if warcs else []
             else:
-                self._temporary = tempfile.TemporaryDirectory(prefix="souverain-replay-")
+                remove_orphans(Path(tempfile.gettempdir()), REPLAY_PREFIX)  # what a killed replay left
+                self._temporary = tempfile.TemporaryDirectory(prefix=f"{REPLAY_PREFIX}{os.getpid()}-")
                 self.workdir = Path(self._temporary.name)
                 (self.workdir / UNPACKED).mkdir()
                 warcs = wacz.extract_warcs(self.workdir / UNPACKED)

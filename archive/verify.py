@@ -173,8 +173,8 @@ class _Snapshot:
                 isinstance(a, dict) and all(isinstance(a.get(k), str) for k in ("url", "txt", "json", "text_sha256"))
                 for a in articles):
             problems.append("articles is not a list of objects with url, txt, json and text_sha256")
-        if not isinstance(document.get("pages_lines"), list):
-            problems.append("pages_lines is not a list")
+        if not isinstance(document.get("pages_lines"), list) or not isinstance(document.get("warc_files"), list):
+            problems.append("pages_lines or warc_files is not a list")
         if problems:
             return Check(MANIFEST_PATH, False, "; ".join(problems))
         self.manifest = document
@@ -259,6 +259,10 @@ class _Snapshot:
             problems.append(f"record at offset {at} unreadable ({_short(exc)})")
         if not problems and count != len(heads):
             problems.append(f"{len(heads)} gzip members but {count} records read")
+        listed = [entry.get("records") for entry in self.manifest.get("warc_files", []) if isinstance(entry, dict)
+                  and entry.get("path") == name]
+        if listed and listed[0] != count:
+            problems.append(f"{count} records, the manifest says {str(listed[0])[:20]}")
         return Check(f"WARC digests {name} ({count} records)", not problems, "; ".join(problems))
 
     def _article_texts(self) -> Check:

@@ -488,6 +488,10 @@ def cases() -> list[Case]:
         Case("runlog-bad-regex", "wacz", wacz_case(warc_change(lambda d: edit_config(
             d, lambda c: {**c, "cleanup": {**c["cleanup"], "drop_lines": ["(unclosed"]}})), forged="all"),
              {"verify": "ok", "reextract": "error:does not compile", "replay": ACCEPTED_BY_REPLAY}),
+        Case("runlog-bad-xpath", "wacz", wacz_case(warc_change(lambda d: edit_config(
+            d, lambda c: {**c, "cleanup": {**c["cleanup"], "drop_xpaths": ["//div[(("]}})), forged="all"),
+             {"verify": "ok", "reextract": "error:cleanup rules recorded in the run log are not valid",
+              "replay": ACCEPTED_BY_REPLAY}),
         Case("runlog-cleanup-wrong-types", "wacz", wacz_case(warc_change(lambda d: edit_config(
             d, lambda c: {**c, "cleanup": {**c["cleanup"], "cut_markers": "x"}})), forged="all"),
              {"verify": "ok", "reextract": "error:not a list of strings", "replay": ACCEPTED_BY_REPLAY}),

@@ -16,7 +16,7 @@ _OWNED = re.compile(r"^\.?.*?[.-](?P<pid>\d+)[.-][a-z0-9_]{8}(?:\.tmp)?$")
 
 
 def temp_prefix(name: str) -> str:
-    """Return the prefix of a temp file for ``name``: hidden, and carrying this process's pid (see ``remove_orphans``)."""
+    """Return the prefix of a temp file for ``name``: hidden, with this process's pid (see ``remove_orphans``)."""
     return f".{name[:40]}.{os.getpid()}."
 
 

@@ -382,7 +382,7 @@ class Wacz:
             ArchiveError: it is not a regular file or not a readable zip.
         """
         self.path = path
-        self.handle = open_regular(path, path.parent)
+        self.handle = open_regular(path, path.resolve().parent)  # the file named on the command line, wherever
         try:
             self.zip = zipfile.ZipFile(self.handle)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:

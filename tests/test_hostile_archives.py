@@ -12,11 +12,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import souverain
+from tests.conftest import crawl_and_snapshot, small_tmpfs
 from tests.hostile_archives import CANARY, OUTSIDE, Case, cases, make_outside
 
 MAX_RSS_MB = 500
@@ -53,12 +54,7 @@ def run_measured(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """One small real crawl of the mirror and its snapshot: what every case is made from."""
-    folder = tmp_path_factory.mktemp("hostile-base")
-    done = souverain("demo", "--out", str(folder / "out"), "--articles", "40")
-    assert done.returncode == 0, done.stderr[-2000:]
-    done = souverain("snapshot", "--out", str(folder / "out"), "-o", str(folder / "base.wacz"))
-    assert done.returncode == 0, done.stderr[-2000:]
-    return folder / "out", folder / "base.wacz"
+    return crawl_and_snapshot(tmp_path_factory.mktemp("hostile-base"), 40)
 
 
 _BUILT: dict[str, tuple[Path, Path]] = {}
@@ -146,15 +142,10 @@ def test_peak_rss_and_time_of_every_run() -> None:
 
 
 @pytest.fixture
-def small_mount(tmp_path: Path):
-    """Mount a 256 KB tmpfs (``mount`` needs root; skip elsewhere); yields a function remounting it read-only."""
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
+def small_mount(tmp_path: Path) -> Iterator[Path]:
+    """A 256 KB tmpfs."""
+    with small_tmpfs(tmp_path / "small", "256k") as mount:
+        yield mount
 
 
 @pytest.mark.parametrize("mode", ["full", "read-only"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import souverain
+from tests.conftest import crawl_and_snapshot, souverain
 
 SEED = int(os.environ.get("SOUVERAIN_KILL_SEED", random.randrange(1 << 30)))
 
@@ -23,12 +23,7 @@ SEED = int(os.environ.get("SOUVERAIN_KILL_SEED", random.randrange(1 << 30)))
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A real crawl of the mirror and its snapshot."""
-    folder = tmp_path_factory.mktemp("kill")
-    done = souverain("demo", "--out", str(folder / "out"), "--articles", "120")
-    assert done.returncode == 0, done.stderr[-2000:]
-    done = souverain("snapshot", "--out", str(folder / "out"), "-o", str(folder / "base.wacz"))
-    assert done.returncode == 0, done.stderr[-2000:]
-    return folder / "out", folder / "base.wacz"
+    return crawl_and_snapshot(tmp_path_factory.mktemp("kill"), 120)
 
 
 def kill_at(args: list[str], event: Callable[[], bool]) -> bool:

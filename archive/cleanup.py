@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from lxml.html import Element
 
 from archive.metadata import DEFAULT_DATE_SOURCES
+from archive.patterns import Pattern
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -45,22 +46,29 @@ class SiteCleanup:
             raise ValueError(f"unknown cleanup keys: {sorted(unknown)}")
         if bad := set(d.get("date_sources", ())) - set(DEFAULT_DATE_SOURCES):
             raise ValueError(f"unknown date sources: {sorted(bad)} (known: {', '.join(DEFAULT_DATE_SOURCES)})")
+        for key in ("drop_xpaths", "cut_markers", "drop_lines", "date_sources"):
+            if not isinstance(d.get(key, []), list) or not all(isinstance(v, str) for v in d.get(key, [])):
+                raise ValueError(f"cleanup key {key!r} is not a list of strings")
+        for key in ("body_xpath", "title_suffix"):
+            if not isinstance(d.get(key, ""), (str, type(None))):
+                raise ValueError(f"cleanup key {key!r} is not a string")
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
 
     def clean_text(self, text: str) -> str:
         """Cut the text at the first line a cut marker matches (regex, at line start), drop matching lines."""
+        markers, drops = [Pattern(m) for m in self.cut_markers], [Pattern(p) for p in self.drop_lines]
         kept: list[str] = []
         for raw in text.splitlines():
             line = raw.strip()
-            if any(re.match(marker, line) for marker in self.cut_markers):
+            if any(marker.match(line) for marker in markers):
                 break
-            if line and not any(re.search(pattern, line) for pattern in self.drop_lines):
+            if line and not any(pattern.search(line) for pattern in drops):
                 kept.append(line)
         return "\n".join(kept)
 
     def clean_title(self, title: str) -> str:
         """Strip the site's title suffix."""
-        return re.sub(self.title_suffix, "", title).strip() if self.title_suffix else title
+        return Pattern(self.title_suffix).sub("", title).strip() if self.title_suffix else title
 
     def prune(self, tree: HtmlElement) -> list[HtmlElement]:
         """Return what to extract from, best first: the `body_xpath` elements (if any match), then the page.

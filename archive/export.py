@@ -12,6 +12,7 @@ from typing import Any
 
 from archive.errors import ArchiveError
 from archive.fsutil import atomic_write_bytes
+from archive.source import article_jsons, expect, string_list
 
 COLUMNS = (
     "id", "site", "url", "canonical_url", "version", "title", "description", "authors", "published",
@@ -23,6 +24,7 @@ LIST_COLUMNS = ("authors", "tags", "discovered_via")
 TIME_COLUMNS = ("published", "modified", "capture_time")  # ISO 8601 text in JSONL and CSV, UTC timestamps in Parquet
 FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 STDOUT = "-"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
 
 
 def article_row(record: dict[str, Any], path: str) -> dict[str, Any]:
@@ -73,8 +75,16 @@ def read_rows(out_dir: Path, *, latest: bool = False) -> list[dict[str, Any]]:
     if not folder.is_dir():
         raise ArchiveError(f"no articles/ folder in {out_dir}: nothing to export")
     rows = []
-    for json_path in sorted(folder.rglob("*.json")):
-        record = json.loads(json_path.read_text(encoding="utf-8"))
+    for json_path, record in article_jsons(out_dir):
+        captures = record.get("capture") or [{}]
+        if not isinstance(captures, list) or not isinstance(captures[0], dict) or not isinstance(
+                captures[0].get("fetch_time", ""), str):
+            raise ArchiveError(f"{json_path}: field 'capture' is not a list of capture objects")
+        expect(record, "relevance", dict, str(json_path), optional=True)
+        for name in LIST_COLUMNS:
+            string_list(record, name, str(json_path))
+        for name in set(COLUMNS) - {"text", "url", *LIST_COLUMNS}:
+            expect(record, name, (str, int, float), str(json_path), optional=True)
         rows.append(article_row(record, json_path.with_suffix(".txt").relative_to(out_dir).as_posix()))
     if latest:
         newest = {}
@@ -160,8 +170,13 @@ def _csv(rows: list[dict[str, Any]]) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "; ".join(v or []) if k in LIST_COLUMNS else v for k, v in row.items()})
+        writer.writerow({k: _cell("; ".join(v or []) if k in LIST_COLUMNS else v) for k, v in row.items()})
     return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value: Any) -> Any:
+    """Quote a text cell that a spreadsheet would run as a formula (``= + - @``, tab, CR) with a leading ``'``."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in FORMULA_START else value
 
 
 def _parquet(rows: list[dict[str, Any]]) -> bytes:

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from archive.lock import pid_alive
+
+# ``.<name>.<pid>.<random>.tmp`` (atomic writes, snapshots) and ``[.]<job>-<pid>-<random>`` (scratch folders).
+_OWNED = re.compile(r"^\.?.*?[.-](?P<pid>\d+)[.-][a-z0-9_]{8}(?:\.tmp)?$")
+
+
+def temp_prefix(name: str) -> str:
+    """Return the prefix of a temp file for ``name``: hidden, with this process's pid (see ``remove_orphans``)."""
+    return f".{name[:40]}.{os.getpid()}."
 
 
 def umask_mode() -> int:
@@ -33,10 +45,10 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
             empty one); bulk writers that can be re-run pass False and call ``os.sync()`` once at the end.
     """
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, umask_mode())
         with os.fdopen(fd, "wb") as handle:
@@ -74,6 +86,32 @@ def remove_stale_temp_files(folder: Path) -> list[Path]:
     for path in stale:
         path.unlink(missing_ok=True)
     return stale
+
+
+def remove_orphans(folder: Path, prefix: str = ".", *, recursive: bool = False) -> list[Path]:
+    """Remove the temp files and scratch folders whose owner (the pid in their name) is dead.
+
+    Args:
+        folder: where they are.
+        prefix: only names starting with this (e.g. ``.snap.wacz.`` for one snapshot's temp files).
+        recursive: search the sub-folders too (for a folder the program owns, such as ``DIR2/articles``).
+
+    Returns:
+        What was removed.
+    """
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    removed = []
+    for path in (folder.rglob(f"{prefix}*") if recursive else folder.glob(f"{prefix}*")):
+        match = _OWNED.match(path.name)
+        if match is None or path.is_symlink() or pid_alive(int(match["pid"]), path.lstat().st_mtime):
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
 
 
 def fsync_path(path: Path) -> None:

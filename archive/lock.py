@@ -12,7 +12,7 @@ from pathlib import Path
 
 from archive.errors import ArchiveError
 
-__all__ = ["LOCK_NAME", "RunLock"]
+__all__ = ["LOCK_NAME", "RunLock", "pid_alive"]
 
 LOCK_NAME = ".souverain.lock"
 
@@ -98,3 +98,35 @@ def _read_holder(fd: int) -> dict[str, object]:
     except (OSError, ValueError):
         return {}
     return holder if isinstance(holder, dict) else {}
+
+
+def pid_alive(pid: int, since: float | None = None) -> bool:
+    """True when a process with this pid runs here and, if ``since`` is given, started by then (pid not reused).
+
+    Args:
+        pid: the process id written in a file name.
+        since: epoch seconds at which the process was known to exist (the file's name time or mtime).
+
+    Returns:
+        Whether the owner may still be at work, so its files must be left alone.
+    """
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    started = process_start(pid)
+    return since is None or started is None or started <= since + 2
+
+
+def process_start(pid: int) -> float | None:
+    """Start time (epoch seconds) of a process, from /proc; None where /proc cannot say."""
+    try:
+        boot = next(line for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, StopIteration, IndexError):
+        return None
+    return int(boot.split()[1]) + int(fields[19]) / os.sysconf("SC_CLK_TCK")

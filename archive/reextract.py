@@ -13,14 +13,16 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from lxml import etree
 from warcio.recordloader import ArchiveLoadFailed
 
 from archive.errors import ArchiveError
 from archive.extract import SiteCleanup, extract_pages
-from archive.fsutil import fsync_paths
+from archive.fsutil import fsync_paths, remove_orphans
 from archive.relevance import Topic
 from archive.runlog import scan_warcs
-from archive.textstore import article_record, write_article
+from archive.source import decode_body, open_source, out_warcs
+from archive.textstore import article_record, checked_stem, write_article
 from archive.warc import read_record
 
 if TYPE_CHECKING:
@@ -30,47 +32,62 @@ if TYPE_CHECKING:
 DAMAGE = (OSError, EOFError, ValueError, LookupError, zipfile.BadZipFile, zlib.error, ArchiveLoadFailed)
 
 
+SCRATCH_PREFIX = ".reextract-"
+
+
 @contextmanager
 def warc_files(source: Path, scratch: Path) -> Iterator[list[Path]]:
-    """Yield the closed WARC files of an output folder or of a WACZ snapshot, oldest first.
+    """Yield the closed WARC files of an output folder or of a WACZ snapshot, oldest first, each checked.
 
     Args:
         source: an output folder (``warc/*.warc.gz``) or a ``.wacz`` file (``archive/*.warc.gz``).
-        scratch: a folder for the WARCs unpacked from a snapshot (removed afterwards).
+        scratch: a folder for the WARCs unpacked from a snapshot, in ``.reextract-<pid>-*`` (removed
+            afterwards, or by the next run when this one is killed).
 
     Returns:
         The WARC paths (a context manager).
     """
-    if source.is_file() and zipfile.is_zipfile(source):
-        scratch.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=scratch, prefix=".reextract-") as tmp, zipfile.ZipFile(source) as wacz:
-            names = sorted(n for n in wacz.namelist() if n.startswith("archive/") and n.endswith(".warc.gz"))
-            for name in names:
-                wacz.extract(name, tmp)
-            yield [Path(tmp) / name for name in names]
-        return
-    if source.is_dir():
-        paths = sorted((source / "warc").glob("*.warc.gz"))
-        if paths:
+    with open_source(source) as wacz:
+        if wacz is not None:
+            scratch.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=scratch, prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as tmp:
+                yield wacz.extract_warcs(Path(tmp))
+            return
+        if paths := out_warcs(source):
             yield paths
             return
         raise ArchiveError(f"no closed WARC file in {source / 'warc'}")
-    if source.is_file():
-        raise ArchiveError(f"{source} is not a readable .wacz snapshot (a zip file); `souverain verify {source}` "
-                           "says what is wrong")
-    raise ArchiveError(f"{source} is neither a .wacz snapshot nor an output folder")
 
 
 @cache
 def _topic(toml: str) -> Topic:
     """Return a topic from its recorded text, parsed once per process."""
-    return Topic.loads(toml)
+    try:
+        return Topic.loads(toml)
+    except ArchiveError:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:  # tomllib, float(), a missing table
+        raise ArchiveError(f"the topic recorded in the run log is not a topic ({type(exc).__name__}: "
+                           f"{str(exc)[:100]})") from None
+
+
+def _cleanup(rules: dict[str, Any]) -> SiteCleanup:
+    """Return a site's cleanup rules as recorded in the run log (XPaths compiled once), or a one-line error."""
+    try:
+        cleanup = SiteCleanup.from_dict(rules)
+        for xpath in (*cleanup.drop_xpaths, *([cleanup.body_xpath] if cleanup.body_xpath else [])):
+            etree.XPath(xpath)
+    except (ValueError, TypeError, etree.XPathError) as exc:
+        raise ArchiveError(f"the cleanup rules recorded in the run log are not valid: {str(exc)[:120]}") from None
+    return cleanup
 
 
 def _read_page(path: str, offset: int) -> tuple[bytes, str, str | None]:
-    """Return (decoded body, URL, content type) of the response record at an offset."""
+    """Return (decoded body, URL, content type) of the response record at an offset (decoded up to MAX_PAGE)."""
     stored = read_record(Path(path), offset)
-    return stored.decoded_body(), stored.url, stored.header("Content-Type")
+    where = f"{Path(path).name}: record at offset {offset}"
+    return decode_body(stored.body, stored.header("Content-Encoding") or "", where), stored.url, \
+        stored.header("Content-Type")
 
 
 def extract_job(pages: list[tuple[str, int]], cleanup: dict[str, Any], topic_toml: str) -> tuple[dict, dict] | None:
@@ -84,7 +101,7 @@ def extract_job(pages: list[tuple[str, int]], cleanup: dict[str, Any], topic_tom
     Returns:
         The article and its relevance verdict, or None when no text comes out.
     """
-    article = extract_pages([_read_page(path, offset) for path, offset in pages], SiteCleanup.from_dict(cleanup))
+    article = extract_pages([_read_page(path, offset) for path, offset in pages], _cleanup(cleanup))
     if article is None:
         return None
     return article.to_dict(), _topic(topic_toml).score(article.title or "", article.text or "").to_dict()
@@ -127,6 +144,10 @@ def _reextract(source: Path, out: Path, workers: int | None,
                progress: Callable[[int, int], None] | None) -> dict[str, Any]:
     """Do the work of ``reextract``."""
     started = time.perf_counter()
+    if out.exists() and not out.is_dir():
+        raise ArchiveError(f"--out {out} is not a folder")
+    remove_orphans(out, SCRATCH_PREFIX)  # left by a killed run
+    remove_orphans(out / "articles", recursive=True)
     with warc_files(source, out) as paths:
         log = scan_warcs(paths)
         if not log.configs:
@@ -154,7 +175,7 @@ def _reextract(source: Path, out: Path, workers: int | None,
                                         discovered_via=entry["discovered_via"], captures=[r.capture() for r in refs])
                 record["relevance"] = relevance
                 record["version"] = entry.get("version", 1)
-                stem = Path(entry["stem"]) if entry.get("stem") else None  # as chosen at crawl time
+                stem = checked_stem(out, entry["stem"], entry["site"])  # as chosen at crawl time, if safe
                 written.extend(write_article(out, entry["site"], record, durable=False, stem=stem))
         fsync_paths(written)  # flushed together at the end: a re-extraction can simply be run again
     return {"articles": len(written) // 2, "failed": failed, "warc_files": len(paths), "seconds": time.perf_counter() - started}

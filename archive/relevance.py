@@ -9,6 +9,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from archive.patterns import IGNORECASE, Pattern
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -29,13 +31,13 @@ def fold(text: str) -> str:
     return text.translate(_FOLD)
 
 
-def _compile(regex: str | None, phrase: str | None = None) -> re.Pattern[str] | None:
-    """Compile a regex, or a phrase (whole words joined by any space or hyphen), folded and case-blind."""
+def _compile(regex: str | None, phrase: str | None = None) -> Pattern | None:
+    """Compile a regex, or a phrase (whole words joined by any space or hyphen), folded, case-blind, time-bound."""
     if regex:
-        return re.compile(fold(regex), re.IGNORECASE)
+        return Pattern(fold(regex), IGNORECASE)
     if phrase:
         words = (re.escape(fold(word)) for word in phrase.split())
-        return re.compile(r"\b" + r"[\s\-]+".join(words) + r"\b", re.IGNORECASE)
+        return Pattern(r"\b" + r"[\s\-]+".join(words) + r"\b", IGNORECASE)
     return None
 
 
@@ -44,10 +46,10 @@ class Term:
     """One weighted pattern; `context` (if any) must occur within `window` characters of a match."""
 
     name: str
-    pattern: re.Pattern[str]
+    pattern: Pattern
     weight: float
     strong: bool = False
-    context: re.Pattern[str] | None = None
+    context: Pattern | None = None
     window: int = 150
 
     @classmethod

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -12,13 +11,14 @@ import sys
 import tempfile
 import time
 import urllib.request
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.errors import ArchiveError
-from archive.replayindex import articles_from_out, articles_from_wacz, write_article_list
+from archive.fsutil import remove_orphans
+from archive.replayindex import ListedArticle, articles_from_out, articles_from_wacz, write_article_list
 from archive.replayvenv import ensure_pywb
+from archive.source import open_source, out_warcs
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 COLLECTION = "souverain"
 PYWB_CONFIG = "# written by souverain replay\nframed_replay: false\nenable_memento: true\n"
 START_TIMEOUT = 60.0
+REPLAY_PREFIX = "souverain-replay-"
+UNPACKED = "unpacked"  # where a snapshot's WARCs are checked before pywb takes them
 
 
 class ReplayServer:
@@ -57,17 +59,13 @@ class ReplayServer:
         Returns:
             The server itself.
         """
-        kind = _source_kind(self.source)
         _check_port_free(self.host, self.port)
-        scripts = ensure_pywb(self.venv, announce=self.announce)
-        if kind == "out":
-            self.workdir = self.source / "replay"
-        else:
-            self._temporary = tempfile.TemporaryDirectory(prefix="souverain-replay-")
-            self.workdir = Path(self._temporary.name)
         try:
+            warcs, articles = self._read_source()  # checked before pywb is installed or started
+            scripts = ensure_pywb(self.venv, announce=self.announce)
+            assert self.workdir is not None
             try:
-                self._prepare(scripts, kind)
+                self._prepare(scripts, warcs, articles)
             except OSError as exc:
                 raise ArchiveError(f"cannot prepare pywb's working folder {self.workdir}: {exc}") from exc
             with open(self.workdir / "pywb.log", "wb") as log:
@@ -81,6 +79,25 @@ class ReplayServer:
             self.stop()
             raise
         return self
+
+    def _read_source(self) -> tuple[list[Path], list[ListedArticle]]:
+        """Open the archive (checked as hostile input), pick the working folder, return its WARCs and articles."""
+        with open_source(self.source) as wacz:
+            if wacz is None:
+                warcs = out_warcs(self.source)
+                self.workdir = self.source / "replay"
+                articles = articles_from_out(self.source) if warcs else []
+            else:
+                remove_orphans(Path(tempfile.gettempdir()), REPLAY_PREFIX)  # what a killed replay left
+                self._temporary = tempfile.TemporaryDirectory(prefix=f"{REPLAY_PREFIX}{os.getpid()}-")
+                self.workdir = Path(self._temporary.name)
+                (self.workdir / UNPACKED).mkdir()
+                warcs = wacz.extract_warcs(self.workdir / UNPACKED)
+                articles = articles_from_wacz(wacz) if warcs else []
+        if not warcs:
+            raise ArchiveError(f"{self.source} is neither a .wacz snapshot nor an output folder with closed WARCs "
+                               f"(warc/*.warc.gz)")
+        return warcs, articles
 
     def stop(self) -> None:
         """Stop ``wayback`` (terminate, then kill) and remove a temporary working folder."""
@@ -106,7 +123,7 @@ class ReplayServer:
                  trace: TracebackType | None) -> None:
         self.stop()
 
-    def _prepare(self, scripts: Path, kind: str) -> None:
+    def _prepare(self, scripts: Path, warcs: list[Path], articles: list[ListedArticle]) -> None:
         """Write pywb's configuration, the collection with the archive's WARCs indexed, and the article list."""
         assert self.workdir is not None
         self.workdir.mkdir(exist_ok=True)
@@ -114,13 +131,11 @@ class ReplayServer:
         collection = self.workdir / "collections" / COLLECTION
         if not collection.is_dir():
             _pywb(scripts, self.workdir, "init", COLLECTION)
-        if kind == "out":
-            changed = _link_warcs(sorted((self.source / "warc").glob("*.warc.gz")), collection / "archive")
-            articles = articles_from_out(self.source)
+        if self._temporary is None:
+            changed = _link_warcs(warcs, collection / "archive")
         else:
-            with zipfile.ZipFile(self.source) as wacz:
-                _unpack_warcs(wacz, collection / "archive")
-                articles = articles_from_wacz(wacz)
+            for warc in warcs:  # unpacked from the snapshot into the same temporary folder
+                os.replace(warc, collection / "archive" / warc.name)
             changed = True
         if changed or not (collection / "indexes" / "index.cdxj").is_file():
             _pywb(scripts, self.workdir, "reindex", COLLECTION)
@@ -176,17 +191,6 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _source_kind(source: Path) -> str:
-    """Return ``"wacz"`` or ``"out"`` for a replayable source, else raise ArchiveError."""
-    if source.is_file() and source.suffix == ".wacz" and zipfile.is_zipfile(source):
-        with zipfile.ZipFile(source) as wacz:
-            if any(name.endswith(".warc.gz") for name in wacz.namelist()):
-                return "wacz"
-    elif source.is_dir() and any((source / "warc").glob("*.warc.gz")):
-        return "out"
-    raise ArchiveError(f"{source} is neither a .wacz snapshot nor an output folder with closed WARCs (warc/*.warc.gz)")
-
-
 def _check_port_free(host: str, port: int) -> None:
     """Raise ArchiveError when something already listens on the address."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -220,14 +224,6 @@ def _link_warcs(warcs: list[Path], archive: Path) -> bool:
             target.symlink_to(warc.resolve())
         changed = True
     return changed
-
-
-def _unpack_warcs(wacz: zipfile.ZipFile, archive: Path) -> None:
-    """Copy a snapshot's WARCs (stored, not compressed, in the zip) into the collection's archive folder."""
-    for name in wacz.namelist():
-        if name.startswith("archive/") and name.endswith(".warc.gz"):
-            with wacz.open(name) as member, open(archive / Path(name).name, "wb") as target:
-                shutil.copyfileobj(member, target)
 
 
 def _pywb(scripts: Path, workdir: Path, *args: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from dataclasses import dataclass
@@ -10,15 +9,18 @@ from html import escape
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-from zipfile import ZipFile
 
 from archive.manifest import MANIFEST_PATH
+from archive.source import article_jsons, expect, load_json
 from archive.textstore import slug_for_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from archive.source import Wacz
+
 TEXT_FOLDER = "text"
+PAGES = "pages/pages.jsonl"
 
 
 @dataclass(frozen=True)
@@ -49,41 +51,48 @@ def articles_from_out(out: Path) -> list[ListedArticle]:
     Returns:
         Every version of the articles, sorted by publication date (undated last), title, then version.
     """
-    paths = sorted((out / "articles").rglob("*.json"))
-    return _sorted([_from_record(json.loads(path.read_text(encoding="utf-8"))) for path in paths])
+    return _sorted([_from_record(record, str(path)) for path, record in article_jsons(out)])
 
 
-def articles_from_wacz(wacz: ZipFile) -> list[ListedArticle]:
+def articles_from_wacz(wacz: Wacz) -> list[ListedArticle]:
     """Read the articles of a WACZ snapshot: the JSON files its manifest lists, else ``pages/pages.jsonl``.
 
     Args:
-        wacz: the open snapshot.
+        wacz: the open snapshot (checked as hostile input).
 
     Returns:
         Every version of the articles, sorted by publication date (undated last), title, then version.
     """
-    names = set(wacz.namelist())
+    names = set(wacz.names)
     if MANIFEST_PATH in names:
-        members = [entry.get("json") for entry in json.loads(wacz.read(MANIFEST_PATH)).get("articles", [])]
+        entries = expect(wacz.json(MANIFEST_PATH), "articles", list, MANIFEST_PATH, optional=True) or []
+        members = [entry.get("json") if isinstance(entry, dict) else None for entry in entries]
         if members and all(member in names for member in members):
-            return _sorted([_from_record(json.loads(wacz.read(member))) for member in members])
+            return _sorted([_from_record(wacz.json(member), member) for member in members])
     listed = []
-    for line in wacz.read("pages/pages.jsonl").decode("utf-8").splitlines():
-        page = json.loads(line) if line.strip() else {}
-        if "url" in page:
-            listed.append(ListedArticle(title=page.get("title") or page["url"], published="",
-                                        site=urlsplit(page["url"]).netloc, url=page["url"],
-                                        timestamp=_timestamp(page.get("ts", "")), text=page.get("text", "")))
+    for number, line in enumerate(wacz.lines(PAGES), 1):
+        page = load_json(line, f"{PAGES} line {number}", object) if line.strip() else {}
+        if isinstance(page, dict) and isinstance(page.get("url"), str):
+            where = f"{PAGES} line {number}"
+            listed.append(ListedArticle(title=expect(page, "title", str, where, optional=True) or page["url"],
+                                        published="", site=urlsplit(page["url"]).netloc, url=page["url"],
+                                        timestamp=_timestamp(expect(page, "ts", str, where, optional=True) or ""),
+                                        text=expect(page, "text", str, where, optional=True) or ""))
     return _sorted(listed)
 
 
-def _from_record(record: dict) -> ListedArticle:
-    """Return the list entry of an article record (as ``archive.textstore`` writes it)."""
-    capture = (record.get("capture") or [{}])[0]
+def _from_record(record: dict, where: str) -> ListedArticle:
+    """Return the list entry of an article record (as ``archive.textstore`` writes it), its types checked."""
+    url = expect(record, "url", str, where)
+    captures = record.get("capture") or [{}]
+    capture = captures[0] if isinstance(captures, list) and isinstance(captures[0], dict) else {}
     return ListedArticle(
-        title=record.get("title") or record["url"], published=record.get("published") or "",
-        site=record.get("site") or "", url=capture.get("url") or record["url"],
-        timestamp=_timestamp(capture.get("fetch_time", "")), text=record.get("text", ""),
+        title=expect(record, "title", str, where, optional=True) or url,
+        published=expect(record, "published", str, where, optional=True) or "",
+        site=expect(record, "site", str, where, optional=True) or "",
+        url=expect(capture, "url", str, where, optional=True) or url,
+        timestamp=_timestamp(expect(capture, "fetch_time", str, where, optional=True) or ""),
+        text=expect(record, "text", str, where, optional=True) or "",
         version=record["version"] if isinstance(record.get("version"), int) else 1,
     )
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.errors import ArchiveError
+from archive.source import MAX_RECORD, check_warc, expect, load_json, string_list
+from archive.textstore import STEM
+
 RUN_URN = "urn:x-souverain:run:"
+MAX_URL = 8192
+MAX_VERSION = 100_000
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # a run id or a site (profile) name
+_RECORD_ID = re.compile(r"<[^<>\s]{1,1000}>")
 
 
 @dataclass(frozen=True)
@@ -56,33 +65,51 @@ def scan_warcs(paths: list[Path], *, progress: Callable[[int, int], None] | None
     Returns:
         The run log: configs by (run id, site), articles in the order they were written (each with ``run_id``),
         response records by record id, and each file's warcinfo fields.
+
+    Raises:
+        ArchiveError: a file is not a regular file or holds a malformed record, or a run-log record does not
+            follow the schema (each article's ``stem`` that is not one ``archive.textstore`` could have chosen
+            is dropped, so that it is recomputed).
     """
     log = RunLog()
     for done, path in enumerate(paths, 1):
+        check_warc(path, path.parent)  # bounded sizes and sound headers before warcio reads anything
         with path.open("rb") as stream:
             records = ArchiveIterator(stream)
-            for record in records:
-                kind = record.rec_type
-                headers = record.rec_headers
-                if kind in ("response", "revisit"):
-                    offset, http = records.get_record_offset(), record.http_headers
-                    records.read_to_end(record)
-                    record_id = headers.get_header("WARC-Record-ID")
-                    log.responses[record_id] = RecordRef(
-                        path=path, offset=offset, length=records.get_record_length(), record_id=record_id,
-                        date=headers.get_header("WARC-Date"), url=headers.get_header("WARC-Target-URI"),
-                        status=int(http.get_statuscode()), payload_digest=headers.get_header("WARC-Payload-Digest"),
-                        content_type=http.get_header("Content-Type"),
-                        revisit=(headers.get_header("WARC-Profile") or "").rsplit("/", 1)[-1] if kind == "revisit"
-                        else None,
-                    )
-                elif kind == "warcinfo":
-                    log.warcinfo[path.name] = _fields(record.content_stream().read())
-                elif kind == "metadata" and (headers.get_header("WARC-Target-URI") or "").startswith(RUN_URN):
-                    _read_metadata(log, headers.get_header("WARC-Target-URI"), record.content_stream().read())
+            try:
+                _scan(log, path, records)
+            except ArchiveError:
+                raise
+            except Exception as exc:  # warcio and int() raise many kinds on a malformed record
+                raise ArchiveError(f"{path}: record at offset {records.get_record_offset()} is malformed "
+                                   f"({type(exc).__name__}: {str(exc)[:100]})") from None
         if progress is not None:
             progress(done, len(paths))
     return log
+
+
+def _scan(log: RunLog, path: Path, records: ArchiveIterator) -> None:
+    """Read one checked WARC file's records into the run log."""
+    for record in records:
+        kind = record.rec_type
+        headers = record.rec_headers
+        if kind in ("response", "revisit"):
+            offset, http = records.get_record_offset(), record.http_headers
+            records.read_to_end(record)
+            record_id = headers.get_header("WARC-Record-ID")
+            log.responses[record_id] = RecordRef(
+                path=path, offset=offset, length=records.get_record_length(), record_id=record_id,
+                date=headers.get_header("WARC-Date"), url=headers.get_header("WARC-Target-URI"),
+                status=int(http.get_statuscode()), payload_digest=headers.get_header("WARC-Payload-Digest"),
+                content_type=http.get_header("Content-Type"),
+                revisit=(headers.get_header("WARC-Profile") or "").rsplit("/", 1)[-1] if kind == "revisit"
+                else None,
+            )
+        elif kind == "warcinfo":
+            log.warcinfo[path.name] = _fields(record.content_stream().read())
+        elif kind == "metadata" and (headers.get_header("WARC-Target-URI") or "").startswith(RUN_URN):
+            _read_metadata(log, headers.get_header("WARC-Target-URI"), record.content_stream().read(),
+                           f"{path}: record at offset {records.get_record_offset()}")
 
 
 def _fields(block: bytes) -> dict[str, str]:
@@ -95,14 +122,49 @@ def _fields(block: bytes) -> dict[str, str]:
     return fields
 
 
-def _read_metadata(log: RunLog, uri: str, block: bytes) -> None:
-    """Store a config or articles record of the run log."""
-    run_id, site, part = uri[len(RUN_URN):].rsplit(":", 2)
+def _read_metadata(log: RunLog, uri: str, block: bytes, where: str) -> None:
+    """Store a config or articles record of the run log, checked against its schema."""
+    run_id, _, rest = uri[len(RUN_URN):].partition(":")
+    site, _, part = rest.partition(":")
+    if not _NAME.fullmatch(run_id) or not _NAME.fullmatch(site) or part not in ("config", "articles"):
+        raise ArchiveError(f"{where}: run-log URI {uri[:120]!r} is not {RUN_URN}<run>:<site>:config|articles")
+    if len(block) > MAX_RECORD:
+        raise ArchiveError(f"{where}: run-log record larger than the limit of {MAX_RECORD:,} bytes")
     if part == "config":
-        log.configs[(run_id, site)] = json.loads(block)
-    elif part == "articles":
-        log.articles.extend({**json.loads(line), "run_id": run_id} for line in block.decode("utf-8").splitlines()
-                            if line.strip())
+        log.configs[(run_id, site)] = _config(load_json(block, where), where)
+    else:
+        log.articles.extend(_article(load_json(line, f"{where} line {number}"), run_id, f"{where} line {number}")
+                            for number, line in enumerate(block.split(b"\n"), 1) if line.strip())
+
+
+def _config(config: dict[str, Any], where: str) -> dict[str, Any]:
+    """Check a run's config record: the fields re-extraction uses must have their types."""
+    expect(config, "cleanup", dict, where)
+    expect(expect(config, "topic", dict, where), "toml", str, where)
+    return config
+
+
+def _article(entry: dict[str, Any], run_id: str, where: str) -> dict[str, Any]:
+    """Check one kept article of the run log; return it with its run id (and no stem when it is not a safe one)."""
+    url = expect(entry, "url", str, where)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a bad IPv6 literal, a bad port
+        parts = urlsplit("")
+    if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ArchiveError(f"{where}: url {url[:120]!r} is not an http(s) URL of at most {MAX_URL} characters")
+    if not _NAME.fullmatch(expect(entry, "site", str, where)):
+        raise ArchiveError(f"{where}: site {entry['site'][:60]!r} is not a site name")
+    pages = string_list(entry, "pages", where)
+    if not pages or len(pages) > 1000 or not all(_RECORD_ID.fullmatch(page) for page in pages):
+        raise ArchiveError(f"{where}: pages is not a list of 1 to 1000 WARC record ids")
+    version = entry.get("version", 1)
+    if type(version) is not int or not 1 <= version <= MAX_VERSION:
+        raise ArchiveError(f"{where}: version {str(version)[:20]!r} is not a whole number from 1 to {MAX_VERSION}")
+    stem = entry.get("stem")
+    return {"url": url, "site": entry["site"], "pages": pages, "discovered_via": string_list(entry, "discovered_via",
+            where), "version": version, "stem": stem if isinstance(stem, str) and STEM.fullmatch(stem) else None,
+            "run_id": run_id}
 
 
 def run_captures(paths: list[Path], run_id: str) -> dict[str, RecordRef]:

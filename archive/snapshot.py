@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
@@ -15,7 +14,8 @@ from archive.cdxj import cdxj_index
 from archive.errors import ArchiveError
 from archive.manifest import MANIFEST_PATH, build_manifest, run_entries, zip_article_path
 from archive.runlog import RunLog, scan_warcs
-from archive.textstore import version_stem
+from archive.source import MAX_JSON, article_jsons, expect, load_json, out_warcs, read_file
+from archive.textstore import checked_stem, version_stem
 from archive.versions import package_version
 from archive.wacz import Member, pages_jsonl, write_wacz
 
@@ -64,13 +64,13 @@ def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, unti
         raise ArchiveError(f"cannot write {dest}: folder {dest.parent} does not exist")
     report = progress or (lambda step, done, total, unit: None)
     day_end = _day_end(until) if until else None
-    paths = sorted((out_dir / "warc").glob("*.warc.gz"))
+    paths = out_warcs(out_dir)
     if not paths:
         raise ArchiveError(f"no closed WARC file (*.warc.gz) in {out_dir / 'warc'}")
     try:
         log = scan_warcs(paths, progress=lambda done, total: report("reading WARC files", done, total, ""))
-    except Exception as exc:  # warcio raises many kinds on a damaged gzip member or header
-        raise ArchiveError(f"cannot read the WARC files in {out_dir / 'warc'}: {type(exc).__name__}: {exc}") from exc
+    except (ArchiveError, OSError) as exc:
+        raise ArchiveError(f"cannot read the WARC files in {out_dir / 'warc'}: {exc}") from None
     files = []
     for done, path in enumerate(paths, 1):
         files.append(_scan_file(path, log.warcinfo.get(path.name, {}).get("isPartOf")))
@@ -136,7 +136,7 @@ def _scan_file(path: Path, run_id: str | None) -> WarcFile:
                                    "status": int(record.http_headers.get_statuscode()),
                                    "text": body.decode("utf-8", "replace")})
     except Exception as exc:  # warcio raises many kinds on a damaged gzip member or header
-        raise ArchiveError(f"cannot read {path}: {type(exc).__name__}: {exc}") from exc
+        raise ArchiveError(f"cannot read {path}: {type(exc).__name__}: {str(exc)[:120]}") from None
     if not dates:
         raise ArchiveError(f"{path} holds no WARC record")
     return WarcFile(path, run_id, len(dates), min(dates), max(dates), robots)
@@ -171,33 +171,31 @@ def _articles(log: RunLog, kept: set[Path], run_id: str | None) -> list[dict[str
 
 
 def _key(article: dict[str, Any]) -> tuple[str, int]:
-    """Return what tells one dated file of an article from another: its URL and version."""
-    return article["url"], article.get("version", 1)
+    """Return what tells one dated file of an article from another: its URL and version (1 unless a whole number)."""
+    version = article.get("version", 1)
+    return article["url"], version if type(version) is int else 1
 
 
 def _dated_json(out_dir: Path, article: dict[str, Any], by_key: dict[tuple[str, int], Path]) -> Path | None:
     """Return an article's dated JSON file: the stem and version its run log recorded, else found by its URL."""
-    if article.get("stem"):
-        stem = version_stem(out_dir / article["stem"], article.get("version", 1))
+    stem = checked_stem(out_dir, article.get("stem"), article["site"])
+    if stem is not None:
+        stem = version_stem(out_dir / stem, article.get("version", 1))
         return stem.with_name(stem.name + ".json")
     return by_key.get(_key(article))
 
 
 def _dated_files(out_dir: Path) -> dict[tuple[str, int], Path]:
-    """Map each article URL and version to its dated JSON file (for run logs that record no stem)."""
-    found = {}
-    for path in sorted((out_dir / "articles").rglob("*.json")):
-        try:
-            found[_key(json.loads(path.read_text(encoding="utf-8")))] = path
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            continue
-    return found
+    """Map each article URL and version to its dated JSON file under ``OUT/articles`` (for run logs that record
+    no stem)."""
+    return {_key(record): path for path, record in article_jsons(out_dir)}
 
 
 def _article_members(out_dir: Path, articles: list[dict[str, Any]],
                      log: RunLog) -> tuple[list[Member], list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the dated files as WACZ members, the manifest's article entries, and the pages.jsonl entries."""
-    by_key = _dated_files(out_dir) if any(not article.get("stem") for article in articles) else {}
+    by_key = _dated_files(out_dir) if any(checked_stem(out_dir, article.get("stem"), article["site"]) is None
+                                          for article in articles) else {}
     dated = {_key(article): _dated_json(out_dir, article, by_key) for article in articles}
     missing = [url for (url, _), path in dated.items() if path is None or not path.is_file()]
     if missing:
@@ -207,11 +205,14 @@ def _article_members(out_dir: Path, articles: list[dict[str, Any]],
     for article in articles:
         json_path = dated[_key(article)]
         txt_path = json_path.with_suffix(".txt")
+        data, text = read_file(json_path, out_dir, MAX_JSON), read_file(txt_path, out_dir, MAX_JSON)
+        record = load_json(data, str(json_path))
         try:
-            data, text = json_path.read_bytes(), txt_path.read_bytes()
-            record, text_str = json.loads(data), text.decode("utf-8")
-        except (OSError, ValueError) as exc:
-            raise ArchiveError(f"cannot read the article files of {article['url']}: {exc}") from exc
+            text_str = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ArchiveError(f"{txt_path}: not UTF-8 text") from None
+        for key in ("title", "published"):
+            expect(record, key, str, str(json_path), optional=True)
         rel_txt = PurePosixPath(txt_path.relative_to(out_dir).as_posix())
         rel_json = PurePosixPath(json_path.relative_to(out_dir).as_posix())
         txt = Member.from_bytes(zip_article_path(rel_txt), text)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import difflib
-import json
 import re
 from pathlib import Path
 
 from archive.errors import ArchiveError
+from archive.source import MAX_JSON, article_jsons, read_file
 
 CONTEXT_WORDS = 8
 _VERSION = re.compile(r"\.v(\d+)$")
@@ -24,8 +24,7 @@ def article_versions(out_dir: Path, url: str) -> list[dict]:
         The JSON records, each with ``version`` (1 for the first file) and ``txt`` (its text file).
     """
     found = []
-    for json_path in (out_dir / "articles").rglob("*.json"):
-        record = json.loads(json_path.read_text(encoding="utf-8"))
+    for json_path, record in article_jsons(out_dir):
         if record.get("url") == url:
             version = _VERSION.search(json_path.stem)
             record["version"] = int(version.group(1)) if version else 1
@@ -71,12 +70,27 @@ def diff_article(out_dir: Path, url: str) -> str:
         The report to print.
     """
     versions = article_versions(out_dir, url)
-    captured = [(r.get("capture") or [{}])[0].get("fetch_time", "?") for r in versions]
+    captured = [_fetch_time(r) for r in versions]
     out = [f"{url}: {len(versions)} version(s)"]
     out += [f"  v{r['version']} captured {when}: {r['txt'].relative_to(out_dir)}" for r, when in zip(versions, captured)]
     for (old, when_old), (new, when_new) in zip(zip(versions, captured), zip(versions[1:], captured[1:])):
-        changes = word_diff(old["txt"].read_text(encoding="utf-8"), new["txt"].read_text(encoding="utf-8"))
+        changes = word_diff(_text(old["txt"], out_dir), _text(new["txt"], out_dir))
         out.append(f"--- v{old['version']} ({when_old})")
         out.append(f"+++ v{new['version']} ({when_new})")
         out += changes or ["(same text)"]
     return "\n".join(out) + "\n"
+
+
+def _fetch_time(record: dict) -> str:
+    """Return the capture time of an article record's first page, or ``?``."""
+    captures = record.get("capture")
+    first = captures[0] if isinstance(captures, list) and captures and isinstance(captures[0], dict) else {}
+    return first["fetch_time"] if isinstance(first.get("fetch_time"), str) else "?"
+
+
+def _text(path: Path, out_dir: Path) -> str:
+    """Return a dated text file (a regular file under OUT, at most MAX_JSON bytes, UTF-8)."""
+    try:
+        return read_file(path, out_dir, MAX_JSON).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ArchiveError(f"{path}: not UTF-8 text") from None

@@ -16,6 +16,8 @@ from archive.fsutil import atomic_write_text
 MAX_SLUG = 120  # stem + "-" + 40-hex hash + "-<n>" + ".v<version>.json" stays far below 255 bytes
 MIN_YEAR, MAX_YEAR = 1970, 2100  # a publication date outside this range from a page is not believed
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")  # no dot: a stem can never look like another's ``<stem>.v2``
+# What ``article_stem`` returns, relative to OUT: a stem read from a run log must look like this.
+STEM = re.compile(r"articles/[a-z0-9_-]{1,130}/(?:\d{4}/\d{2}/\d{2}|undated)/[a-z0-9_-]{1,250}")
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
@@ -50,7 +52,10 @@ def slug_for_url(url: str) -> str:
     Returns:
         A safe stem, e.g. ``133600-le-cloud-souverain-de-numergy`` for a Numerama article.
     """
-    segment = PurePosixPath(urlsplit(url).path).name
+    try:
+        segment = PurePosixPath(urlsplit(url).path).name
+    except ValueError:  # a bad IPv6 literal: the URL is only text then
+        segment = url.rsplit("/", 1)[-1]
     return safe_name(re.sub(r"\.(html?|php|aspx?)$", "", segment, flags=re.I))
 
 
@@ -130,6 +135,26 @@ def article_record(article: dict, *, url: str, site: str, discovered_via: list[s
 def record_json(record: dict) -> str:
     """Return an article record as it is stored: UTF-8 JSON, sorted keys, indented, final newline."""
     return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def checked_stem(root: Path, stem: object, site: str) -> Path | None:
+    """Return a stem read from an archive when it is one this module could have chosen for the site, else None.
+
+    Args:
+        root: the output folder the files will be written under.
+        stem: the stem as recorded (``articles/<site>/<YYYY>/<MM>/<DD>/<slug>``), relative to ``root``.
+        site: the article's site.
+
+    Returns:
+        The stem relative to ``root`` when it matches ``STEM``, names the site's folder and stays under
+        ``root/articles`` once links are resolved; None when it must be recomputed.
+    """
+    if not isinstance(stem, str) or not STEM.fullmatch(stem) or stem.split("/")[1] != safe_name(site, fallback="site"):
+        return None
+    articles = (root / "articles").resolve()
+    if not articles.is_relative_to(root.resolve()) or not (root / stem).resolve().is_relative_to(articles):
+        return None
+    return Path(stem)
 
 
 def version_stem(stem: Path, version: int) -> Path:

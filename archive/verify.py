@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import zipfile
-import zlib
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.limitreader import LimitReader
 
 from archive.errors import ArchiveError
-from archive.manifest import FORMAT, MANIFEST_PATH, line_hashes
+from archive.manifest import FORMAT, MANIFEST_PATH
+from archive.source import MAX_JSON, Wacz, load_json, scan_warc, split_lines
 from archive.wacz import (
     DATAPACKAGE,
     DATAPACKAGE_DIGEST,
@@ -41,7 +40,10 @@ class Check:
 
 
 def verify_snapshot(path: Path) -> list[Check]:
-    """Check a WACZ snapshot: zip structure, datapackage hashes, WARC record digests, article texts.
+    """Check a WACZ snapshot: zip structure, datapackage hashes, manifest hashes, WARC records, article texts.
+
+    Each check gives its verdict on its own, even when another input is malformed: a check that meets a
+    malformed or oversized input fails with the member named, it does not stop the others.
 
     Args:
         path: the ``.wacz`` file.
@@ -50,7 +52,7 @@ def verify_snapshot(path: Path) -> list[Check]:
         One ``Check`` per verification, in order; damage is reported with its file and byte range.
 
     Raises:
-        ArchiveError: the file does not exist.
+        ArchiveError: the file does not exist or is not a regular file.
     """
     if path.is_dir():
         raise ArchiveError(f"{path} is a folder: verify checks a .wacz snapshot against the hashes it records; "
@@ -58,19 +60,31 @@ def verify_snapshot(path: Path) -> list[Check]:
     if not path.is_file():
         raise ArchiveError(f"{path}: no such file")
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        return [Check("zip", False, f"{path} is not a readable zip file ({exc})")]
-    with archive, path.open("rb") as handle:
-        return _Snapshot(archive, handle).checks()
+        wacz = Wacz(path)
+    except ArchiveError as exc:
+        return [Check("zip", False, str(exc))]
+    with wacz:
+        return _Snapshot(wacz).checks()
+
+
+def _guarded(name: str, check: Callable[[], Check | list[Check]]) -> list[Check]:
+    """Run a check; a malformed input it meets (or any error) is that check's failure, not the end of verify."""
+    try:
+        result = check()
+    except ArchiveError as exc:
+        return [Check(name, False, str(exc))]
+    except Exception as exc:  # warcio, zipfile and json raise many kinds on hostile input
+        return [Check(name, False, _short(exc))]
+    return result if isinstance(result, list) else [result]
 
 
 class _Snapshot:
     """An open snapshot and what has been read of it."""
 
-    def __init__(self, archive: zipfile.ZipFile, handle: BinaryIO) -> None:
-        self.handle = handle
-        self.infos = {info.filename: info for info in archive.infolist()}
+    def __init__(self, wacz: Wacz) -> None:
+        self.wacz = wacz
+        self.handle = wacz.handle
+        self.infos = wacz.infos
         self.digests: dict[str, Digest] = {}
         self.offsets: dict[str, int] = {}
         self.manifest: dict[str, Any] = {}
@@ -78,24 +92,34 @@ class _Snapshot:
 
     def checks(self) -> list[Check]:
         """Run every check."""
-        checks = [self._zip()]
-        checks += self._datapackage()
-        checks.append(self._manifest())
-        checks += self._hashes()
-        checks += [self._warc(name) for name in sorted(self.infos) if name.startswith("archive/")]
-        checks.append(self._article_texts())
-        checks.append(self._pages())
+        checks = _guarded("zip", self._zip)
+        checks += _guarded(DATAPACKAGE, self._datapackage)
+        checks += _guarded(MANIFEST_PATH, self._manifest)
+        checks += _guarded("hashes", self._hashes)
+        checks += _guarded("manifest hashes", self._manifest_hashes)
+        for name in sorted(self.infos):
+            if name.startswith("archive/"):
+                checks += _guarded(f"WARC {name}", lambda name=name: self._warc(name))
+        checks += _guarded("article texts", self._article_texts)
+        checks += _guarded(PAGES, self._pages)
         return checks
 
-    def _read(self, name: str) -> bytes | None:
-        """Return a member's bytes, or None when it is missing or unreadable."""
+    def _read(self, name: str, limit: int = MAX_JSON) -> bytes | None:
+        """Return a member's bytes, or None when it is missing or unreadable; an oversized one is an error."""
         if name not in self.digests:
             return None
+        if self.infos[name].file_size > limit:
+            raise ArchiveError(f"{name}: {self.infos[name].file_size:,} bytes, over the limit of {limit:,}")
         return b"".join(member_chunks(self.handle, self.infos[name]))
 
+    def _json(self, name: str) -> Any:
+        """Return a JSON member checked for depth and type (an object), or None when it is missing."""
+        data = self._read(name)
+        return None if data is None else load_json(data, name)
+
     def _zip(self) -> Check:
-        """Read every member's local header and hash its data (stored members only)."""
-        problems = []
+        """Check every member's name and size, read its local header and hash its data (stored members only)."""
+        problems = [f"member {problem}" for problem in self.wacz.problems]
         for name, info in sorted(self.infos.items()):
             try:
                 self.offsets[name] = member_offset(self.handle, info)
@@ -105,12 +129,13 @@ class _Snapshot:
                 continue
             if self.digests[name].size != info.file_size:
                 problems.append(f"{name}: {self.digests[name].size} bytes, the zip directory says {info.file_size}")
-        return Check(f"zip ({len(self.infos)} files)", not problems, "; ".join(problems))
+        count = len(self.infos) + len(self.wacz.problems)
+        return Check(f"zip ({count} files)", not problems, "; ".join(problems))
 
     def _datapackage(self) -> list[Check]:
         """Check datapackage.json against datapackage-digest.json, and its resources against the zip's files."""
         checks = []
-        digest_doc = _json(self._read(DATAPACKAGE_DIGEST))
+        digest_doc = self._json(DATAPACKAGE_DIGEST)
         package_digest = self.digests.get(DATAPACKAGE)
         if not isinstance(digest_doc, dict) or package_digest is None:
             checks.append(Check(DATAPACKAGE_DIGEST, False, "datapackage-digest.json or datapackage.json is "
@@ -119,24 +144,58 @@ class _Snapshot:
             ok = digest_doc.get("hash") == package_digest.hash and digest_doc.get("path") == DATAPACKAGE
             checks.append(Check(DATAPACKAGE_DIGEST, ok, f"datapackage.json has {package_digest.hash}, "
                                                         f"datapackage-digest.json says {digest_doc.get('hash')}"))
-        package = _json(self._read(DATAPACKAGE))
+        package = self._json(DATAPACKAGE)
         if not isinstance(package, dict) or not isinstance(package.get("resources"), list):
             return [*checks, Check(DATAPACKAGE, False, "datapackage.json is missing or not a data package")]
-        self.resources = {res.get("path"): res for res in package["resources"] if isinstance(res, dict)}
-        files = set(self.infos) - {DATAPACKAGE, DATAPACKAGE_DIGEST}
-        problems = [f"wacz_version is {package.get('wacz_version')!r}, expected {WACZ_VERSION}"] \
+        problems = [f"wacz_version is {str(package.get('wacz_version'))[:40]!r}, expected {WACZ_VERSION}"] \
             if package.get("wacz_version") != WACZ_VERSION else []
+        for number, res in enumerate(package["resources"], 1):
+            if not isinstance(res, dict) or not isinstance(res.get("path"), str) or not isinstance(
+                    res.get("hash"), str) or type(res.get("bytes")) is not int:
+                problems.append(f"resource {number}: not an object with a path, a hash and bytes")
+            elif res["path"] in self.resources:
+                problems.append(f"{res['path'][:200]}: listed twice")
+            else:
+                self.resources[res["path"]] = res
+        files = set(self.infos) - {DATAPACKAGE, DATAPACKAGE_DIGEST}
         problems += [f"{path}: listed but not in the zip" for path in sorted(set(self.resources) - files)]
         problems += [f"{path}: in the zip but not listed" for path in sorted(files - set(self.resources))]
         return [*checks, Check(f"{DATAPACKAGE} ({len(self.resources)} resources)", not problems, "; ".join(problems))]
 
     def _manifest(self) -> Check:
-        """Load the manifest (chunk hashes, article hashes)."""
-        document = _json(self._read(MANIFEST_PATH))
+        """Load the manifest (chunk hashes, article hashes) and check the types of what verify reads from it."""
+        document = self._json(MANIFEST_PATH)
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             return Check(MANIFEST_PATH, False, f"{MANIFEST_PATH} is missing or not a {FORMAT} document")
+        chunks, articles = document.get("chunks"), document.get("articles")
+        problems = []
+        if not isinstance(chunks, dict) or not all(isinstance(v, list) and all(isinstance(h, str) for h in v)
+                                                   for v in chunks.values()):
+            problems.append("chunks is not an object of lists of hashes")
+        if not isinstance(articles, list) or not all(
+                isinstance(a, dict) and all(isinstance(a.get(k), str) for k in ("url", "txt", "json", "text_sha256"))
+                for a in articles):
+            problems.append("articles is not a list of objects with url, txt, json and text_sha256")
+        if not isinstance(document.get("pages_lines"), list) or not isinstance(document.get("warc_files"), list):
+            problems.append("pages_lines or warc_files is not a list")
+        if problems:
+            return Check(MANIFEST_PATH, False, "; ".join(problems))
         self.manifest = document
         return Check(MANIFEST_PATH, True)
+
+    def _manifest_hashes(self) -> Check:
+        """Check every file against the manifest's own chunk hashes (independent of datapackage.json)."""
+        expected = self.manifest.get("chunks", {})
+        files = set(self.infos) - {DATAPACKAGE, DATAPACKAGE_DIGEST, MANIFEST_PATH}
+        problems = [f"{path[:200]}: not in the manifest" for path in sorted(files - set(expected))] if expected else \
+            ["the manifest is missing or lists no file"]
+        for path in sorted(set(expected) & set(self.digests)):
+            if expected[path] != self.digests[path].chunks:
+                ranges = changed_ranges(expected[path], self.digests[path].chunks, self.digests[path].size)
+                problems.append(f"{path}: " + ", ".join(f"bytes {first}–{last}" for first, last in ranges[:5])
+                                + " differ from the manifest")
+        problems += [f"{path[:200]}: in the manifest but not in the zip" for path in sorted(set(expected) - files)]
+        return Check(f"manifest hashes ({len(expected)} files)", not problems, "; ".join(problems[:20]))
 
     def _hashes(self) -> list[Check]:
         """Re-hash every resource against datapackage.json; article files are one check."""
@@ -169,7 +228,8 @@ class _Snapshot:
         if digest.size != resource.get("bytes"):
             detail += f" (size {digest.size}, expected {resource.get('bytes')})"
         if path == PAGES:
-            actual = line_hashes(self._read(PAGES) or b"")
+            actual = [hashlib.sha256(line + b"\n").hexdigest()
+                      for line in split_lines(member_chunks(self.handle, self.infos[PAGES]), MAX_JSON, PAGES)]
             wanted = self.manifest.get("pages_lines", [])
             lines = [str(n + 1) for n in range(max(len(actual), len(wanted)))
                      if n >= len(actual) or n >= len(wanted) or actual[n] != wanted[n]]
@@ -177,14 +237,16 @@ class _Snapshot:
         return detail
 
     def _warc(self, name: str) -> Check:
-        """Check a WARC file's gzip members (CRC, length) and each record's block and payload digests."""
+        """Check a WARC file's records (gzip members, sizes, headers), then each block and payload digest."""
         info = self.infos[name]
         if name not in self.digests:
             return Check(f"WARC digests {name}", False, "unreadable")
-        problems, members = _gzip_problems(member_chunks(self.handle, info))
-        count, at = 0, 0
-        if problems:  # warcio cannot say more about a file with a broken gzip member
-            return Check(f"WARC digests {name}", False, "; ".join(problems))
+        self.handle.seek(self.offsets[name])
+        try:
+            heads = list(scan_warc(LimitReader(self.handle, info.compress_size), name))
+        except ArchiveError as exc:  # warcio cannot say more about a file with a broken record
+            return Check(f"WARC digests {name}", False, str(exc))
+        problems, count, at = [], 0, 0
         try:
             self.handle.seek(self.offsets[name])
             records = ArchiveIterator(LimitReader(self.handle, info.compress_size), check_digests=True)
@@ -198,12 +260,18 @@ class _Snapshot:
                 at += records.get_record_length()
         except Exception as exc:  # warcio raises many kinds on a malformed record
             problems.append(f"record at offset {at} unreadable ({_short(exc)})")
-        if not problems and count != members:
-            problems.append(f"{members} gzip members but {count} records read")
+        if not problems and count != len(heads):
+            problems.append(f"{len(heads)} gzip members but {count} records read")
+        listed = [entry.get("records") for entry in self.manifest.get("warc_files", []) if isinstance(entry, dict)
+                  and entry.get("path") == name]
+        if listed and listed[0] != count:
+            problems.append(f"{count} records, the manifest says {str(listed[0])[:20]}")
         return Check(f"WARC digests {name} ({count} records)", not problems, "; ".join(problems))
 
     def _article_texts(self) -> Check:
         """Check each article's text file against the manifest's SHA-256."""
+        if not self.manifest:
+            return Check("article texts", False, f"no usable {MANIFEST_PATH} to check them against")
         articles, problems = self.manifest.get("articles", []), []
         for article in articles:
             for key in ("txt", "json"):
@@ -216,19 +284,20 @@ class _Snapshot:
 
     def _pages(self) -> Check:
         """Check pages.jsonl: its header, one entry per article version (URL and capture time), each text's SHA-256."""
-        data = self._read(PAGES)
-        if data is None:
+        if PAGES not in self.digests:
             return Check(PAGES, False, f"{PAGES}: missing")
         expected = {(article.get("url"), article.get("captured")): article.get("text_sha256")
                     for article in self.manifest.get("articles", [])}
         problems, seen = [], set()
-        for number, line in enumerate(data.splitlines(), 1):
+        lines = split_lines(member_chunks(self.handle, self.infos[PAGES]), MAX_JSON, PAGES)
+        for number, line in enumerate(lines, 1):
             entry = _json(line)
             if number == 1:
                 if entry != PAGES_HEADER:
                     problems.append(f"{PAGES} line 1: not the json-pages-1.0 header")
                 continue
-            if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+            if not isinstance(entry, dict) or not isinstance(entry.get("text"), str) or not isinstance(
+                    entry.get("url"), str):
                 problems.append(f"{PAGES} line {number}: not a JSON page entry")
                 continue
             key = (entry.get("url"), entry.get("ts"))
@@ -240,38 +309,11 @@ class _Snapshot:
         return Check(f"{PAGES} ({len(seen)} pages)", not problems, "; ".join(problems))
 
 
-def _gzip_problems(pieces: Iterator[bytes]) -> tuple[list[str], int]:
-    """Decompress a file's gzip members one by one (zlib checks each CRC and length); stop at the first bad one.
-
-    Args:
-        pieces: the file's bytes, in order.
-
-    Returns:
-        The problem found (at most one, with the member's offset) and the number of good members.
-    """
-    offset = start = members = 0
-    member = None
-    for piece in pieces:
-        while piece:
-            if member is None:
-                member, start = zlib.decompressobj(31), offset
-            try:
-                member.decompress(piece)
-            except zlib.error as exc:
-                return [f"gzip member at offset {start}: {exc}"], members
-            if not member.eof:
-                offset += len(piece)
-                break
-            offset += len(piece) - len(member.unused_data)
-            piece, member, members = member.unused_data, None, members + 1
-    return ([f"gzip member at offset {start} is truncated"] if member is not None else []), members
-
-
 def _json(data: bytes | None) -> Any:
-    """Parse JSON, or return None."""
+    """Parse one checked JSON line (see ``archive.source.load_json``), or return None."""
     try:
-        return json.loads(data) if data is not None else None
-    except ValueError:
+        return load_json(data, PAGES, object) if data is not None else None
+    except ArchiveError:
         return None
 
 

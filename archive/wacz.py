@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.errors import ArchiveError
-from archive.fsutil import umask_mode
+from archive.fsutil import remove_orphans, temp_prefix, umask_mode
 
 WACZ_VERSION = "1.1.1"
 DATAPACKAGE = "datapackage.json"
@@ -157,7 +157,11 @@ def write_wacz(dest: Path, members: list[Member], *, created: str, software: str
     everything = [*members, Member.from_bytes(DATAPACKAGE, package), Member.from_bytes(DATAPACKAGE_DIGEST, digest_doc)]
     when = _zip_time(created)
     total, done = sum(member.digest.size for member in everything), 0
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name[:40]}.", suffix=".tmp", dir=dest.parent)
+    remove_orphans(dest.parent, f".{dest.name[:40]}.")  # what a killed snapshot of the same name left
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(dest.name), suffix=".tmp", dir=dest.parent)
+    except OSError as exc:
+        raise ArchiveError(f"cannot write {dest}: {exc.strerror or exc}") from None
     try:
         os.fchmod(fd, umask_mode())
         with os.fdopen(fd, "w+b") as handle:
@@ -172,6 +176,9 @@ def write_wacz(dest: Path, members: list[Member], *, created: str, software: str
             handle.seek(0)
             result = digest_chunks(read_chunks(handle))
         os.replace(tmp, dest)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ArchiveError(f"cannot write {dest}: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

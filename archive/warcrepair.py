@@ -16,6 +16,7 @@ from typing import BinaryIO, Iterator
 from warcio.recordloader import ArcWarcRecordLoader
 
 from archive.fsutil import fsync_path
+from archive.lock import pid_alive
 from archive.warc import OPEN_SUFFIX
 
 __all__ = ["Repair", "repair_open_warcs"]
@@ -134,22 +135,5 @@ def _writer_alive(pid: int, host: str, stamp: str) -> bool:
     """True when the pid runs on this host and started before the file it named (so it is not a reused pid)."""
     if host != socket.gethostname().replace("/", "_").replace("~", "_"):
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
     named = datetime.strptime(stamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc).timestamp()
-    started = _process_start(pid)
-    return started is None or started <= named + 2
-
-
-def _process_start(pid: int) -> float | None:
-    """Start time (epoch seconds) of a process, from /proc; None where /proc cannot say."""
-    try:
-        boot = next(line for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, StopIteration, IndexError):
-        return None
-    return int(boot.split()[1]) + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    return pid_alive(pid, named)

@@ -17,7 +17,6 @@ from rich.table import Table
 from archive.errors import ArchiveError
 from crawler.argtypes import PORT, OneLineParser, seconds, whole
 from crawler.discovery.window import WindowError
-from crawler.extensions.progress import human_bytes
 from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
 from crawler.profiles import ProfileError, load_profiles
 from crawler.topic import TopicError
@@ -175,11 +174,14 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, ProfileError, TopicError, WindowError, ArchiveError) as exc:
         print(f"souverain: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # an OSError, but no error: the reader of stdout is gone
+        return stdout_closed()
+    except OSError as exc:  # a read-only or full output folder, a file that vanished: said in one line
+        print(f"souverain: error: {f'{exc.filename}: ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("souverain: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return stdout_closed()
 
 
 def stdout_closed() -> int:
@@ -252,6 +254,8 @@ def prepare_out(out: Path) -> None:
 
 def print_summary(report: dict[str, Any], run_dir: Path) -> None:
     """Print the run's one-screen summary: per site, what was found, fetched, kept, and why not."""
+    from crawler.workprogress import human_bytes
+
     table = Table(title=f"run {report['run_id']}", title_justify="left")
     columns = ("site", "discovered", "pages fetched", "kept", "harvest", "rejected", "skipped", "WARC", "errors")
     for column in columns:
@@ -344,7 +348,7 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     """``souverain snapshot``: a deterministic WACZ of an output folder."""
     from archive.snapshot import build_snapshot
-    from crawler.workprogress import WorkProgress
+    from crawler.workprogress import WorkProgress, human_bytes
 
     with WorkProgress("snapshot") as progress:
         summary = build_snapshot(args.out, args.output, run_id=args.run, until=args.until, progress=progress.update)

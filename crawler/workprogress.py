@@ -11,13 +11,21 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from crawler.extensions.progress import human_bytes
 
 if TYPE_CHECKING:
     from types import TracebackType
 
 BYTES = "bytes"
 INTERVAL_VARIABLE = "SOUVERAIN_PROGRESS_INTERVAL"  # seconds between plain lines (default 5; 0: none)
+
+
+def human_bytes(count: float) -> str:
+    """Return a byte count as ``12.3 MB``."""
+    for unit in ("B", "kB", "MB", "GB"):
+        if count < 1000 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1000
+    return f"{count:.1f} GB"
 
 
 class WorkProgress:

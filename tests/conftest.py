@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,28 @@ def warcio(*args: str) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("warcio")
     command = [str(script)] if script.exists() else [sys.executable, "-c", "from warcio.cli import main; main()"]
     return subprocess.run([*command, *args], capture_output=True, text=True)
+
+
+def crawl_and_snapshot(folder: Path, articles: int) -> tuple[Path, Path]:
+    """Crawl the mirror (``souverain demo``) into ``folder/out`` and snapshot it to ``folder/base.wacz``."""
+    done = souverain("demo", "--out", str(folder / "out"), "--articles", str(articles))
+    assert done.returncode == 0, done.stderr[-2000:]
+    done = souverain("snapshot", "--out", str(folder / "out"), "-o", str(folder / "base.wacz"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    return folder / "out", folder / "base.wacz"
+
+
+@contextmanager
+def small_tmpfs(mount: Path, size: str) -> Iterator[Path]:
+    """Mount a small tmpfs at ``mount`` for a full-disk test (``mount`` needs root: a skip elsewhere)."""
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
 
 
 @pytest.fixture(scope="session")

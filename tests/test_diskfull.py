@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from crawler.mirror.process import MirrorProcess
-from tests.conftest import souverain, warcio
+from tests.conftest import small_tmpfs, souverain, warcio
 
 
 @pytest.fixture
 def small_disk(tmp_path):
-    mount = tmp_path / "small"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1500k", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode().strip()}")
-    yield mount
-    subprocess.run(["umount", str(mount)], check=True)
+    with small_tmpfs(tmp_path / "small", "1500k") as mount:
+        yield mount
 
 
 def test_full_disk_stops_the_run_cleanly(small_disk: Path):

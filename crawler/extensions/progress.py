@@ -13,15 +13,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 from crawler.extensions.report import site_summary
-
-
-def human_bytes(count: float) -> str:
-    """Return a byte count as ``12.3 MB``."""
-    for unit in ("B", "kB", "MB", "GB"):
-        if count < 1000 or unit == "GB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1000
-    return f"{count:.1f} GB"
+from crawler.workprogress import human_bytes
 
 
 class Progress:

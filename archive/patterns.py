@@ -1,0 +1,64 @@
+"""Regular expressions from profiles, topics and archives, run with a time bound (the ``regex`` package).
+
+A pattern read back from an archive's run log is untrusted: a catastrophic one such as ``(?:[a-z]+\\s?)+QQQ``
+would hang a worker with ``re``. Every match here gives up after ``TIMEOUT`` seconds with a one-line error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import regex
+
+from archive.errors import ArchiveError
+
+TIMEOUT = 1.0  # seconds for one search over one text: the bundled patterns take microseconds
+IGNORECASE = regex.IGNORECASE
+
+
+class Pattern:
+    """A compiled pattern whose every search, match and substitution is bounded in time."""
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        """Compile a pattern (``re`` syntax).
+
+        Args:
+            source: the pattern.
+            flags: ``IGNORECASE`` or 0.
+
+        Raises:
+            ArchiveError: the pattern does not compile.
+        """
+        if not isinstance(source, str) or len(source) > 10_000:
+            raise ArchiveError(f"pattern {str(source)[:80]!r}: not a string of at most 10,000 characters")
+        try:
+            self.compiled = regex.compile(source, flags | regex.VERSION0)
+        except (regex.error, ValueError, OverflowError, RecursionError) as exc:
+            raise ArchiveError(f"pattern {source[:80]!r} does not compile: {exc}") from None
+        self.pattern = source
+
+    def _bounded(self, call: Callable[..., Any], *args: Any) -> Any:
+        """Run a search with the timeout (an iterator is read to its end); a timeout becomes a one-line error."""
+        try:
+            found = call(*args, timeout=TIMEOUT)
+            return list(found) if isinstance(found, Iterator) else found
+        except TimeoutError:
+            raise ArchiveError(f"pattern {self.pattern[:80]!r} took more than {TIMEOUT} s on one text "
+                               f"(catastrophic backtracking?)") from None
+
+    def search(self, text: str) -> Any:
+        """Return the first match anywhere, or None."""
+        return self._bounded(self.compiled.search, text)
+
+    def match(self, text: str) -> Any:
+        """Return the match at the start, or None."""
+        return self._bounded(self.compiled.match, text)
+
+    def finditer(self, text: str) -> list[Any]:
+        """Return every match, all found within the time bound."""
+        return self._bounded(self.compiled.finditer, text)
+
+    def sub(self, replacement: str, text: str) -> str:
+        """Replace every match."""
+        return self._bounded(self.compiled.sub, replacement, text)

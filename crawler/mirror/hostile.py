@@ -11,12 +11,14 @@ the path is article-shaped) and ``title``; the ``expect*`` fields are for the te
 header becomes the site's root, ``@CANARY@`` the ``--hostile-canary`` URL (a server that must never be asked).
 
 Each site also serves ``/tag/andromede/`` (a tag the topic reads and the mirror's corpus lacks), a listing of
-its listed cases plus links no crawler should follow (numerama's links to a next page, ``/tag/andromede/page/2/``);
+its listed cases plus links no crawler should follow (numerama's links to a next page, ``/tag/andromede/page/2/``),
+drawn with the mirror's skin;
 numerama's robots.txt adds the ``robots`` cases and two forbidden sitemaps to its ``Sitemap:`` lines.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import threading
 import tomllib
@@ -29,7 +31,9 @@ import brotli
 from backports import zstd
 
 from crawler.mirror import feeds
-from crawler.mirror.markup import esc
+from crawler.mirror.markup import Listing, esc
+from crawler.mirror.skinned import ListEntry, listing_document
+from crawler.mirror.skins import Skin
 
 LISTING = "/tag/andromede/"
 GIB = 1 << 30
@@ -175,7 +179,7 @@ def _with_length(status: int, headers: list[tuple[str, str]], body: bytes,
 class HostileSite:
     """The hostile routes of one site of the mirror."""
 
-    def __init__(self, site: str, folder: Path, cases: list[Case], canary: str) -> None:
+    def __init__(self, site: str, folder: Path, cases: list[Case], canary: str, skin: Skin | None = None) -> None:
         """Index the site's cases.
 
         Args:
@@ -183,8 +187,10 @@ class HostileSite:
             folder: the corpus folder (``file`` paths are relative to it).
             cases: every case of the corpus.
             canary: URL of a server no request may reach (replaces ``@CANARY@``).
+            skin: the skin the hostile listing is drawn with (None: the default markup).
         """
         self.site = site
+        self.skin = skin
         self.folder = folder
         self.canary = canary
         self.cases = {c.path: c for c in cases if c.site == site}
@@ -241,6 +247,13 @@ class HostileSite:
                   for u in FORBIDDEN_LINKS]
         when = '<time datetime="2015-10-01T10:00:00+02:00">1 octobre 2015</time>'
         snippet = "Le cloud souverain : Numergy, Cloudwatt et SecNumCloud."
+        if self.skin is not None:
+            published = dt.datetime(2015, 10, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+            entries = [ListEntry(u, t, snippet, published) for u, t in links]
+            following = f"{root}{LISTING}page/2/" if self.site == "numerama" else None
+            listing = Listing("Andromède", entries, 1, 2 if following else 1, None, following,
+                              (root + LISTING, following) if following else (root + LISTING,))
+            return listing_document(self.skin, self.site, root, listing).encode()
         if self.site == "numerama":
             items = "".join(f'<article><h2><a href="{esc(u)}">{esc(t)}</a></h2>{when}'
                             f'<p class="post-grid_excerpt">{snippet}</p></article>' for u, t in links)

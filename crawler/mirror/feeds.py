@@ -91,11 +91,13 @@ def skin_sitemaps(layout: SitemapLayout, articles: list[Article], others: dict[s
         Sitemap path -> its entries, in index order: numbered files (``{n}``, least recently modified posts
         first, ``<lastmod>`` = modified date) or files by publication year (``{year}``) or month (``{year}``
         and ``{month}``, ``<lastmod>`` = the later of published and modified), then ``others`` (empty ones left out).
+        Yoast layouts leave the number out of the first file's name.
     """
     if "{n}" in layout.posts:
         posts = [(a.path, a.modified) for a in sorted(articles, key=lambda a: (a.modified, a.id))]
         chunks = [posts[i: i + layout.per_file] for i in range(0, len(posts), layout.per_file)]
-        files = {layout.posts.format(n=n if n > 1 else ""): chunk for n, chunk in enumerate(chunks, start=1)}
+        files = {layout.posts.format(n="" if n == 1 and layout.yoast else n): chunk
+                 for n, chunk in enumerate(chunks, start=1)}
     else:
         files = defaultdict(list)
         for a in sorted(articles, key=lambda a: (a.published, a.id)):

@@ -7,8 +7,8 @@ search, feeds, robots.txt ``Sitemap:`` line to the same index):
 
 - listing markup (tag, search, home, section and author pages): other elements and classes;
 - related links: other markup, wording and place (after the article, in the middle of the body, inline);
-- sitemaps: children named by ``SitemapLayout.posts`` (Yoast-style numbered files, yearly or monthly files) with
-  other densities, plus plainly-non-post children (``page-``, ``category-``, ``tag-``, ``author-sitemap.xml``);
+- sitemaps: children named by ``SitemapLayout.posts`` (numbered files, Yoast-style or not, yearly or monthly
+  files) with other densities than the default skin's, plus plainly-non-post children (``page-``, ``category-``, ``tag-``, ``author-sitemap.xml``);
 - pagination: ``<link rel="next">`` only, a "Page suivante" link, or bare page numbers; ``/page/N/`` paths or a
   ``?page=N`` query;
 - boilerplate inside the article body (Numerama+ ``premium-promo-alert``, Clubic's newsletter or "À découvrir
@@ -45,14 +45,15 @@ NEUTRAL_TAILS = ("ce-quil-faut-savoir", "le-point-sur-le-dossier", "les-coulisse
 class SitemapLayout:
     """How a site's post sitemaps are named and filled.
 
-    ``posts`` names the files: with ``{n}`` numbered files of ``per_file`` posts, least recently modified first,
-    the first one without a number (Yoast); with ``{year}`` one file a year, with ``{year}`` and ``{month}`` one
-    a month (posts by publication date). The index also lists ``page-``, ``category-``, ``tag-`` and
+    ``posts`` names the files: with ``{n}`` numbered files of ``per_file`` posts, least recently modified first
+    (``yoast``: the first one without a number); with ``{year}`` one file a year, with ``{year}`` and ``{month}``
+    one a month (posts by publication date). The index also lists ``page-``, ``category-``, ``tag-`` and
     ``author-sitemap.xml``.
     """
 
     posts: str
     per_file: int = 0
+    yoast: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ SKINS = {
         sites={
             "clubic": SiteSkin("query", "Sur le même sujet", ("clubic_newsletter",),
                                ("clubic_trust", "clubic_follow", "clubic_comments", "clubic_community"),
-                               SitemapLayout("/post-sitemap{n}.xml", 40)),
+                               SitemapLayout("/post-sitemap{n}.xml", 40, yoast=True)),
             "numerama": SiteSkin("path", "Sur le même sujet", ("numerama_plus",),
                                  ("numerama_share", "numerama_follow"), SitemapLayout("/sitemap-{year}.xml")),
         },
@@ -183,9 +184,9 @@ SKINS = {
         slug_offset=2, popular=False,
         sites={
             "clubic": SiteSkin("query", "Sur le même sujet", ("clubic_newsletter", "clubic_community"),
-                               ("clubic_comments", "clubic_trust"), SitemapLayout("/sitemap-posts-{year}-{month}.xml")),
+                               ("clubic_comments", "clubic_trust"), SitemapLayout("/sitemap-articles-{n}.xml", 30)),
             "numerama": SiteSkin("path", "Lire aussi", ("numerama_plus",), ("numerama_follow", "numerama_share"),
-                                 SitemapLayout("/article-sitemap{n}.xml", 25)),
+                                 SitemapLayout("/article-sitemap{n}.xml", 25, yoast=True)),
         },
     ),
 }

@@ -8,9 +8,9 @@ the skin serves. The default skin must stay byte for byte what it was (golden SH
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
-import http.client
 import re
 import tomllib
 from collections.abc import Iterator
@@ -25,7 +25,9 @@ from archive.extract import SiteCleanup, extract_article
 from archive.relevance import Topic
 from crawler.mirror import MirrorProcess, build_corpus
 from crawler.mirror.skins import SKIN_NAMES, SKINS, slug_names_topic
+from crawler.mirror.routes import SiteRoutes
 from tests.conftest import REPO, souverain
+from tests.test_mirror import fetch
 
 SKINS_ONLY = SKIN_NAMES[1:]
 SITES = ("clubic", "numerama")
@@ -41,21 +43,9 @@ MIDDLE_BLOCKS = "premium-promo-alert nl-box club-box river-related".split()
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-def get(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> tuple[int, http.client.HTTPMessage,
-                                                                                      bytes]:
-    """GET/HEAD a URL without following redirects or decoding the body."""
-    parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-    conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers or {})
-    resp = conn.getresponse()
-    body = resp.read()
-    conn.close()
-    return resp.status, resp.msg, body
-
-
 def page(url: str) -> Selector:
     """Fetch an HTML page that must answer 200."""
-    status, _, body = get(url)
+    status, _, body = fetch(url)
     assert status == 200, url
     return Selector(text=body.decode("utf-8"))
 
@@ -118,7 +108,7 @@ def by_site(truth: list[dict], site: str) -> list[dict]:
 
 
 def newest_first(items: list[dict]) -> list[dict]:
-    return sorted(items, key=lambda t: __import__("datetime").datetime.fromisoformat(t["published"]), reverse=True)
+    return sorted(items, key=lambda t: dt.datetime.fromisoformat(t["published"]), reverse=True)
 
 
 def test_sitemaps_renamed(mirror: MirrorProcess) -> None:
@@ -126,21 +116,20 @@ def test_sitemaps_renamed(mirror: MirrorProcess) -> None:
     default = build_corpus(articles=ARTICLES, exclusive_share=EXCLUSIVE)
     for site in SITES:
         root = mirror.roots[site]
-        status, _, robots = get(root + "/robots.txt")
+        status, _, robots = fetch(root + "/robots.txt")
         assert status == 200
         lines = [line.split(":", 1)[1].strip() for line in robots.decode().splitlines() if line.startswith("Sitemap:")]
         assert lines[0] == root + "/sitemap.xml"
         index = lines[0]
-        status, headers, body = get(index)
+        status, headers, body = fetch(index)
         if status == 301:
             index = headers["Location"]
-            status, headers, body = get(index)
+            status, headers, body = fetch(index)
         assert status == 200 and urlsplit(index).path == INDEX[site]
         children = [urlsplit(loc).path for loc in sitemap_locs(body)]
         assert set(NON_POST) <= set(children)
         posts = [c for c in children if c not in NON_POST]
         # What the default skin lists in the same index, read from its own rendering.
-        from crawler.mirror.routes import SiteRoutes
         default_routes = SiteRoutes(site, default, root)
         default_children = [urlsplit(loc).path for loc in sitemap_locs(default_routes.route(INDEX[site]).body)]
         assert posts and set(posts).isdisjoint(default_children), (posts, default_children[:3])
@@ -153,7 +142,7 @@ def test_sitemaps_renamed(mirror: MirrorProcess) -> None:
         listed: list[str] = []
         sizes = []
         for child in posts:
-            status, _, body = get(root + child)
+            status, _, body = fetch(root + child)
             assert status == 200, child
             locs = [urlsplit(loc).path for loc in sitemap_locs(body)]
             sizes.append(len(locs))
@@ -164,7 +153,7 @@ def test_sitemaps_renamed(mirror: MirrorProcess) -> None:
         expected = {t["url_path"] for t in by_site(truth, site) if "sitemap" in t["channels"]}
         assert sorted(listed) == sorted(expected)
         for child in NON_POST:
-            status, _, body = get(root + child)
+            status, _, body = fetch(root + child)
             assert status == 200 and not any(is_article(site, urlsplit(loc).path) for loc in sitemap_locs(body))
 
 
@@ -207,7 +196,7 @@ def test_promotion_block_in_the_middle(mirror: MirrorProcess) -> None:
         articles = [t for t in by_site(truth, site) if t["on_topic"] and len(t["page_paths"]) == 1][:5]
         for t in articles:
             url = root + t["url_path"]
-            status, _, body = get(url)
+            status, _, body = fetch(url)
             sel = Selector(text=body.decode("utf-8"))
             classes = " or ".join(f"contains(@class, '{c}')" for c in MIDDLE_BLOCKS)
             blocks = sel.xpath(f"//article//div[{classes}] | //article//aside[{classes}]")
@@ -251,7 +240,7 @@ def test_topic_free_slugs_stay_listed(mirror: MirrorProcess) -> None:
         starts += [root + profile["search"].format(query=quote_plus(q)) for q in discovery["queries"]]
         listed: set[str] = set()
         for start in starts:
-            if get(start)[0] == 404:
+            if fetch(start)[0] == 404:
                 continue
             for url, sel in listing_pages(start):
                 listed |= article_links(site, url, sel)
@@ -264,7 +253,7 @@ def test_truth_is_served(mirror: MirrorProcess) -> None:
     assert len(truth) == ARTICLES
     for t in truth:
         for path in t["page_paths"]:
-            assert get(mirror.roots[t["site"]] + path, method="HEAD")[0] == 200, path
+            assert fetch(mirror.roots[t["site"]] + path, method="HEAD")[0] == 200, path
     linked: set[tuple[str, str]] = set()
     for t in truth:
         if t["on_topic"] and not t["exclusive"]:
@@ -281,10 +270,10 @@ def test_http_behaviour(mirror: MirrorProcess) -> None:
     for site in SITES:
         root = mirror.roots[site]
         url = root + by_site(truth, site)[0]["url_path"]
-        status, headers, body = get(url, {"Accept-Encoding": "gzip"})
+        status, headers, body = fetch(url, {"Accept-Encoding": "gzip"})
         assert status == 200 and headers["Content-Encoding"] == "gzip" and b"<article" in gzip.decompress(body)
-        assert get(url, {"If-None-Match": headers["ETag"]})[0] == 304
-        assert get(url, {"If-Modified-Since": headers["Last-Modified"]})[0] == 304
+        assert fetch(url, {"If-None-Match": headers["ETag"]})[0] == 304
+        assert fetch(url, {"If-Modified-Since": headers["Last-Modified"]})[0] == 304
 
 
 def test_hostile_listing_follows_the_skin(mirror: MirrorProcess) -> None:
@@ -295,6 +284,36 @@ def test_hostile_listing_follows_the_skin(mirror: MirrorProcess) -> None:
         assert sel.xpath(PROFILES[site]["listing"]["entry"]) == []
         cp1252 = {c["path"] for c in cases if c["site"] == site and "cp1252" in c["id"] and is_article(site, c["path"])}
         assert cp1252 and cp1252 <= article_links(site, url, sel)
+
+
+@pytest.mark.parametrize("skin", SKINS_ONLY)
+@pytest.mark.parametrize("articles", [20, 1500])
+def test_every_size_is_served(skin: str, articles: int) -> None:
+    corpus = build_corpus(articles=articles, exclusive_share=EXCLUSIVE, skin=skin)
+    for site in SITES:
+        routes = SiteRoutes(site, corpus, "http://127.0.0.1:1")
+        for child in sitemap_locs(routes.route(INDEX[site]).body):
+            assert routes.route(urlsplit(child).path).status == 200, child
+        for article in corpus.site_articles(site):
+            for path in article.page_paths:
+                assert routes.route(path).status == 200, path
+
+
+@pytest.mark.parametrize("skin", SKINS_ONLY)
+def test_faults_apply_to_skins(skin: str) -> None:
+    """Faults are drawn before the skin renders: a page that fails answers, on a later try, the same bytes."""
+    with MirrorProcess(articles=40, skin=skin) as clean, \
+            MirrorProcess(articles=40, skin=skin, faults="5xx=0.5,429=0.2", fault_seed=4) as faulty:
+        seen = set()
+        for t in clean.truth()[:12]:
+            want = fetch(clean.roots[t["site"]] + t["url_path"])[2].replace(clean.roots[t["site"]].encode(), b"@")
+            for _ in range(50):
+                status, _, body = fetch(faulty.roots[t["site"]] + t["url_path"])
+                seen.add(status)
+                if status == 200:
+                    break
+            assert body.replace(faulty.roots[t["site"]].encode(), b"@") == want
+        assert seen & {500, 502, 503, 429}
 
 
 @pytest.mark.parametrize("skin", SKINS_ONLY)
@@ -321,7 +340,7 @@ def test_default_skin_unchanged() -> None:
         for key, expected in GOLDEN.items():
             site, path = key.split(" ", 1)
             root = process.roots[site]
-            status, _, body = get(root + path)
+            status, _, body = fetch(root + path)
             if path.endswith(".gz"):
                 body = gzip.decompress(body)
             digest = hashlib.sha256(body.replace(root.encode(), b"@ROOT@")).hexdigest()

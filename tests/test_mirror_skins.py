@@ -14,7 +14,6 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Iterator
-from pathlib import Path
 from posixpath import basename
 from urllib.parse import quote_plus, urljoin, urlsplit
 
@@ -202,16 +201,15 @@ def test_promotion_block_in_the_middle(mirror: MirrorProcess) -> None:
             blocks = sel.xpath(f"//article//div[{classes}] | //article//aside[{classes}]")
             assert blocks, url
             if site == "numerama":
-                promo = sel.xpath("//article//div[contains(@class, 'premium-promo-alert')]")
-                assert len(promo) == 1
-                text = " ".join(promo.xpath(".//text()").getall())
+                block, = sel.xpath("//article//div[contains(@class, 'premium-promo-alert')]")
+                text = " ".join(block.xpath(".//text()").getall())
                 assert "+ rapide, + pratique, + exclusif" in text and "Zéro publicité" in text
                 assert "Vous avez lu 0 articles sur Numerama ce mois-ci" in text
             else:
-                text = " ".join(blocks.xpath(".//text()").getall())
+                block = blocks[0]
+                text = " ".join(block.xpath(".//text()").getall())
                 assert "Abonnez-vous à notre newsletter" in text or "À découvrir également" in text
             paragraphs = t["text"].split("\n")
-            block = blocks[0]
             before = [p for p in block.xpath("preceding-sibling::p[not(@class)]/text()").getall() if p in paragraphs]
             after = [p for p in block.xpath("following-sibling::p[not(@class)]/text()").getall() if p in paragraphs]
             assert before and after, url

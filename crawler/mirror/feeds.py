@@ -79,7 +79,8 @@ def yoast_sitemaps(articles: list[Article], tags: dict[str, tuple[str, list[Arti
     return files
 
 
-def skin_sitemaps(layout: SitemapLayout, articles: list[Article], others: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
+def skin_sitemaps(layout: SitemapLayout, articles: list[Article],
+                  others: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
     """Lay out a site's sitemaps as a skin does.
 
     Args:

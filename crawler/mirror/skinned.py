@@ -9,7 +9,7 @@ class, the place of the related links and of the boilerplate, the pagination and
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crawler.mirror import clubic, numerama
 from crawler.mirror.corpus import NUMERAMA_SECTIONS, Article, Corpus, slugify
@@ -160,17 +160,16 @@ class SkinPages:
 
     def listing(self, listing: Listing) -> str:
         """Render a listing whose entries are articles."""
-        entries = Listing(listing.heading, [self.entry(a) for a in listing.entries], listing.page, listing.pages,
-                          listing.prev_url, listing.next_url, listing.page_urls)
+        entries = replace(listing, entries=[self.entry(a) for a in listing.entries])
         return listing_document(self.skin, self.site, self.root, entries, self.popular)
 
     def not_found(self) -> str:
         """Render the 404 page."""
-        brand = self.brand
-        return (_head(self.skin, brand, self.root, f"Page introuvable - {brand.name}") + _top(self.skin, brand, self.root)
-                + f'<main class="{self.skin.css}-error"><h1>Cette page n\'existe pas</h1>'
+        skin, brand, root = self.skin, self.brand, self.root
+        return (_head(skin, brand, root, f"Page introuvable - {brand.name}") + _top(skin, brand, root)
+                + f'<main class="{skin.css}-error"><h1>Cette page n\'existe pas</h1>'
                   f'<p><a href="{self.base}/">Retour à l\'accueil</a></p></main>\n'
-                + _bottom(self.skin, brand, self.root, self.popular))
+                + _bottom(skin, brand, root, self.popular))
 
     def _author_path(self, name: str, key: str) -> str:
         return clubic.author_path(name, key) if self.site == "clubic" else numerama.author_path(key)

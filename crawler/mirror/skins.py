@@ -8,7 +8,8 @@ search, feeds, robots.txt ``Sitemap:`` line to the same index):
 - listing markup (tag, search, home, section and author pages): other elements and classes;
 - related links: other markup, wording and place (after the article, in the middle of the body, inline);
 - sitemaps: children named by ``SitemapLayout.posts`` (numbered files, Yoast-style or not, yearly or monthly
-  files) with other densities than the default skin's, plus plainly-non-post children (``page-``, ``category-``, ``tag-``, ``author-sitemap.xml``);
+  files) with other densities than the default skin's, plus plainly-non-post children (``page-``, ``category-``,
+  ``tag-``, ``author-sitemap.xml``);
 - pagination: ``<link rel="next">`` only, a "Page suivante" link, or bare page numbers; ``/page/N/`` paths or a
   ``?page=N`` query;
 - boilerplate inside the article body (Numerama+ ``premium-promo-alert``, Clubic's newsletter or "À découvrir

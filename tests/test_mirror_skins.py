@@ -322,6 +322,16 @@ def test_later_editions_keep_the_skin_slugs(skin: str) -> None:
     new = [t for t in later[len(first):] if t["on_topic"]]
     assert new and any(not t["slug_names_topic"] for t in later if t["on_topic"])
     assert all(slug_names_topic(slug_of(t["url_path"])) == t["slug_names_topic"] for t in later)
+    # Edition 1 under the skin: a changed text or chrome changes the page, nothing else does.
+    zero = build_corpus(articles=ARTICLES, exclusive_share=EXCLUSIVE, skin=skin)
+    one = build_corpus(articles=ARTICLES, exclusive_share=EXCLUSIVE, edition=1, skin=skin)
+    changed = {path for paths in one.edition_changes().values() for path in paths}
+    assert len(changed) == 10
+    for site in SITES:
+        before, after = SiteRoutes(site, zero, "http://h"), SiteRoutes(site, one, "http://h")
+        for article in zero.site_articles(site):
+            same = before.route(article.path).body == after.route(article.path).body
+            assert same == (article.path not in changed), article.path
 
 
 def test_unknown_skin_is_one_line() -> None:

@@ -111,26 +111,33 @@ class Navigation:
         return [link for url, link in found.items() if url not in chrome and not self.is_navigation(url)]
 
 
-def card_of(link: ArticleLink, urls: set[str]) -> HtmlElement:
-    """Return the largest block around a link that holds no other article link of ``urls`` (its card)."""
-    card = link.anchor
-    for _, parent in zip(range(CARD_DEPTH), link.anchor.iterancestors()):
-        if parent.tag in ("body", "html"):
-            break
-        hrefs = {urldefrag(urljoin(link.url, a.get("href", "")))[0] for a in parent.iter("a")}
-        if len(hrefs & urls) > 1:
-            break
-        card = parent
-    return card
+def cards_of(links: list[ArticleLink]) -> list[HtmlElement]:
+    """Return, per link, the largest block around it that holds no other of the links (its card).
+
+    One climb of at most ``CARD_DEPTH`` ancestors per link: a page of 50,000 links costs 50,000 climbs.
+    """
+    holders: dict[HtmlElement, set[str]] = {}
+    for link in links:
+        for _, parent in zip(range(CARD_DEPTH), link.anchor.iterancestors()):
+            held = holders.setdefault(parent, set())
+            if len(held) < 2:
+                held.add(link.url)
+    cards = []
+    for link in links:
+        card = link.anchor
+        for _, parent in zip(range(CARD_DEPTH), link.anchor.iterancestors()):
+            if parent.tag in ("body", "html") or len(holders[parent]) > 1:
+                break
+            card = parent
+        cards.append(card)
+    return cards
 
 
 def entries_of(links: list[ArticleLink]) -> list[Entry]:
     """Return a listing entry per link: the anchor text, title attribute or card heading as title, the card's
     first paragraph as snippet, its ``time`` as publication date."""
-    urls = {link.url for link in links}
     entries = []
-    for link in links:
-        card = card_of(link, urls)
+    for link, card in zip(links, cards_of(links)):
         heading = next((h for h in card.iter(*_HEADINGS)), None)
         # The longest of the anchor text, its title attribute and the card's heading: "Lire la suite" says less.
         title = max((_text(link.anchor), link.anchor.get("title", "").strip(),

@@ -2,8 +2,10 @@
 
 Discovery sources (each recorded in the article's ``discovered_via``): robots.txt ``Sitemap:`` lines and
 sitemaps, tag archives, the site's own search for each topic query, RSS feeds (site-wide and per tag), and the
-related-article links of fetched articles. Every offered URL goes through the frontier, which builds no request
-for a URL already seen, outside the article patterns, out of the date window or without promise.
+related-article links of fetched articles (offered once the article's relevance is known). Every offered URL goes
+through the frontier, which builds no request for a URL already seen, outside the article patterns, out of the
+date window or without promise. Pages are read with the profile's rules, else generically
+(``crawler/discovery/generic.py``); a rule that matched nothing is counted as ``profile/drift/<rule>``.
 """
 
 from __future__ import annotations
@@ -160,7 +162,8 @@ class ProfileSpider(scrapy.Spider):
         if sitemap.kind == "sitemapindex":
             choice = choose_sitemaps(sitemap.entries, self.profile, self.frontier.window)
             self.drifted(choice.drift)
-            self.crawler.stats.inc_value("discovery/sitemap/skipped_out_of_window", choice.out_of_window)
+            if choice.out_of_window:
+                self.crawler.stats.inc_value("discovery/sitemap/skipped_out_of_window", choice.out_of_window)
             yield from self.sitemap_requests(e for e in choice.follow if self.sitemap_changed(e))
         else:
             yield from self.offer(sitemap.entries, "sitemap")

@@ -218,3 +218,41 @@ def test_related_links_wait_for_the_relevance_of_their_article(frontier):
     off_topic = Context(parent=parent, parent_score=4.0, parent_on_topic=False)
     assert frontier.offer(Entry(f"{ROOT}/tech/804-vu.html"), "related", off_topic) is None
     assert frontier.offer(Entry(f"{ROOT}/tech/805-vu.html", title="Numergy"), "related", off_topic) < priorities[2]
+
+
+def spider_of(site: str):
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders import sites
+
+    cls = getattr(sites, f"{site.capitalize()}Spider")
+    crawler = get_crawler(cls, {"STATE_ENABLED": False})
+    return crawler, cls.from_crawler(crawler)
+
+
+def test_the_spider_counts_drift_as_stats_the_report_lists():
+    from scrapy.http import HtmlResponse, Request
+
+    from crawler.extensions.report import profile_drift
+
+    crawler, spider = spider_of("numerama")
+    url = f"{ROOT}/tag/numergy/"
+    html = document(card(101, "Titre 101") + card(102, "Titre 102"), head=f'<link rel="next" href="{url}page/2/">')
+    response = HtmlResponse(url, body=html.encode(), encoding="utf-8", request=Request(url))
+    requests = list(spider.parse_listing(response, source="tag", topic_listing="tag page numergy"))
+    assert [r.url for r in requests] == [f"{ROOT}/tech/101-article-101.html", f"{ROOT}/tech/102-article-102.html",
+                                         f"{url}page/2/"]
+    assert spider.frontier.ledger.get(requests[0].url).promise == "listed on tag page numergy"
+    assert profile_drift(crawler.stats.get_stats()) == {"listing.entry": 1, "listing.next": 1}
+
+
+def test_multi_page_article_next_page_fallback_and_drift():
+    from scrapy.http import HtmlResponse, Request
+
+    crawler, spider = spider_of("clubic")
+    url = "https://www.clubic.com/pro/article-300-1-dossier.html"
+    html = document('<article><p>Texte.</p><div class="pages"><a rel="next" href="/pro/article-300-2-dossier.html">2</a>'
+                    '<a rel="next" href="/pro/article-301-2-autre.html">x</a></div></article>')
+    response = HtmlResponse(url, body=html.encode(), encoding="utf-8", request=Request(url))
+    assert spider.next_page_url(response, []) == "https://www.clubic.com/pro/article-300-2-dossier.html"
+    assert crawler.stats.get_value("profile/drift/urls.next_page") == 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import struct
 import threading
 import tomllib
 import zlib
@@ -91,11 +92,31 @@ def _stream(compress: Callable[[bytes], bytes], flush: Callable[[], bytes], size
     return b"".join([*(compress(_CHUNK) for _ in range(size // len(_CHUNK))), flush()])
 
 
+def _deflate_bomb(coding: str) -> bytes:
+    """Return 1 GiB of spaces as a gzip or zlib stream, in well under a second.
+
+    After a full flush the compressor forgets its window, so every 1 MiB chunk of spaces compresses to the same
+    bytes: one chunk is compressed and repeated, and the checksum is computed chunk by chunk. Compressing the
+    whole GiB took 8-15 s on a loaded machine, longer than a crawler's download timeout.
+    """
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    count = GIB // len(_CHUNK)
+    body = (raw.compress(_CHUNK) + raw.flush(zlib.Z_FULL_FLUSH)) * count + raw.flush()
+    if coding == "gzip":
+        crc = 0
+        for _ in range(count):
+            crc = zlib.crc32(_CHUNK, crc)
+        return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + body + struct.pack("<II", crc, GIB & 0xFFFFFFFF)
+    adler = 1
+    for _ in range(count):
+        adler = zlib.adler32(_CHUNK, adler)
+    return b"\x78\xda" + body + struct.pack(">I", adler)
+
+
 def _bomb(coding: str) -> bytes:
     """Return 1 GiB of spaces compressed with a content coding."""
     if coding in ("gzip", "deflate"):
-        gz = zlib.compressobj(9, zlib.DEFLATED, 31 if coding == "gzip" else 15)
-        return _stream(gz.compress, gz.flush, GIB)
+        return _deflate_bomb(coding)
     if coding == "br":
         br = brotli.Compressor(quality=5)
         return _stream(br.process, br.finish, GIB)
@@ -195,7 +216,8 @@ class HostileSite:
         self.canary = canary
         self.cases = {c.path: c for c in cases if c.site == site}
         self._bodies: dict[str, bytes] = {}
-        self._lock = threading.Lock()
+        # One lock a case: a small page never waits while another thread makes a 1 GiB bomb.
+        self._locks = {c.id: threading.Lock() for c in self.cases.values()}
 
     def answer(self, root: str, target: str) -> tuple[int, list[tuple[str, str]], bytes, str] | None:
         """Answer a request target if it is a hostile one.
@@ -228,7 +250,7 @@ class HostileSite:
         return data.replace(b"@ROOT@", root.encode()).replace(b"@CANARY@", self.canary.encode())
 
     def _body(self, case: Case, root: str) -> bytes:
-        with self._lock:
+        with self._locks[case.id]:
             body = self._bodies.get(case.id)
             if body is None:
                 if case.generator:

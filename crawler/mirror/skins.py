@@ -2,8 +2,8 @@
 
 The profiles (``crawler/profiles/*.toml``) were written against the ``default`` skin, which is the markup of
 ``clubic.py`` and ``numerama.py`` and stays byte for byte what it was. Every other skin changes, on both sites,
-everything a profile rule relies on while keeping the URL structure of the real sites (article paths, ``/tag/{slug}/``,
-search, feeds, robots.txt ``Sitemap:`` line to the same index):
+everything a profile rule relies on while keeping the URL structure of the real sites (article paths,
+``/tag/{slug}/``, search, feeds, robots.txt ``Sitemap:`` line to the same index):
 
 - listing markup (tag, search, home, section and author pages): other elements and classes;
 - related links: other markup, wording and place (after the article, in the middle of the body, inline);
@@ -15,6 +15,7 @@ search, feeds, robots.txt ``Sitemap:`` line to the same index):
 - boilerplate inside the article body (Numerama+ ``premium-promo-alert``, Clubic's newsletter or "À découvrir
   également" block) with article paragraphs after it, and more after the article;
 - metadata: JSON-LD only, ``<meta>`` only, or microdata only;
+- site-wide links: some skins put a "Les plus lus" box of article links on every page;
 - slugs: every third on-topic article (not reserved to related links) gets a slug that does not name the topic
   (``topic_free_slug``), while it stays on its tag pages, search results and feeds.
 
@@ -24,7 +25,7 @@ A skin is data (this module); ``skinned`` renders it. ``build_corpus(..., skin=N
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class Skin:
     related_link: str              # {href}, {title}, {date} (day of publication), {heading}
     slug_offset: int               # which on-topic articles (every third from this one) get topic-free slugs
     popular: bool                  # a "Les plus lus" box of article links on every page (site-wide links)
-    sites: dict[str, SiteSkin] = field(default_factory=dict)
+    sites: dict[str, SiteSkin]
 
 
 # Boilerplate blocks, by name. {root} is the site root, {url} the page URL, {ncom} its number of comments.

@@ -42,12 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--edition", type=int, default=0, choices=(0, 1, 2),
                         help="state of the sites: 0 as first crawled, 1 with 5 texts and 5 chromes changed, "
                              "2 also with 10 new articles")
-    parser.add_argument("--faults", type=_fault_spec, default="", metavar="SPEC",
-                        help="faults to inject, e.g. all=0.2 or 5xx=0.1,429=0.05,reset=0.05 (types: 5xx, 429, "
-                             "timeout, reset, truncated, trickle, redirect_loop)")
     parser.add_argument("--skin", default="default", choices=SKIN_NAMES,
                         help="markup, sitemap names and slugs the sites are drawn with (default: default, the "
                              "markup the profiles were written on)")
+    parser.add_argument("--faults", type=_fault_spec, default="", metavar="SPEC",
+                        help="faults to inject, e.g. all=0.2 or 5xx=0.1,429=0.05,reset=0.05 (types: 5xx, 429, "
+                             "timeout, reset, truncated, trickle, redirect_loop)")
     parser.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draws")
     parser.add_argument("--fault-timeout", type=seconds, default=20.0,
                         help="seconds a timeout fault keeps the connection silent (default 20)")

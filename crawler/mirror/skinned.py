@@ -103,8 +103,12 @@ def _pager_links(skin: Skin, listing: Listing) -> tuple[str, str]:
             links.append(f'<a class="{skin.css}-pager__on" href="{esc(listing.next_url)}">Page suivante</a>')
         body = f'<div class="{skin.css}-pager">{" ".join(links)}</div>\n' if links else ""
     elif listing.pages > 1:
-        numbers = [f"<b>{n}</b>" if n == listing.page else f'<a href="{esc(url)}">{n}</a>'
-                   for n, url in enumerate(listing.page_urls, start=1)]
+        shown = sorted({1, listing.pages, *range(max(1, listing.page - 2), min(listing.pages, listing.page + 2) + 1)})
+        numbers = []
+        for previous, n in zip([0, *shown], shown):
+            if n > previous + 1:
+                numbers.append("<span>…</span>")
+            numbers.append(f"<b>{n}</b>" if n == listing.page else f'<a href="{esc(listing.page_urls[n - 1])}">{n}</a>')
         body = f'<div class="{skin.css}-pages">{" ".join(numbers)}</div>\n'
     return head, body
 

@@ -295,6 +295,18 @@ def test_every_size_is_served(skin: str, articles: int) -> None:
         for article in corpus.site_articles(site):
             for path in article.page_paths:
                 assert routes.route(path).status == 200, path
+        # Every author listing, followed through the skin's pagination, reaches all the author's articles.
+        for path, _ in routes.sitemaps["/author-sitemap.xml"]:
+            url, seen, number = routes.root + path, set(), 1
+            while url is not None:
+                parts = urlsplit(url)
+                response = routes.route(parts.path + (f"?{parts.query}" if parts.query else ""))
+                assert response.status == 200 and number < 100, url
+                sel = Selector(text=response.body.decode())
+                seen |= article_links(site, url, sel)
+                url, number = next_page(url, sel, number), number + 1
+            key = path.strip("/").split("/")[-1].split("-")[0].removesuffix(".html")
+            assert {a.path for a in routes.authors[key][1]} <= seen, path
 
 
 @pytest.mark.parametrize("skin", SKINS_ONLY)

@@ -151,8 +151,11 @@ class SiteRoutes:
         return prefix + base + (f"?{query}" if query else "")
 
     def _split_page(self, path: str, query: dict[str, str]) -> tuple[str, int]:
-        """The listing path of a request and the page asked for (``/page/N/`` suffix or ``page`` parameter)."""
-        if self.page_urls == "path":
+        """The listing path of a request and the page asked for (``/page/N/`` suffix or ``page`` parameter).
+
+        A path that does not end in "/" (Clubic's author pages) is paged by the query whatever the style.
+        """
+        if self.page_urls == "path" and path.endswith("/"):
             if m := re.fullmatch(r"(.*/)page/(\d+)/", path):
                 return m[1], int(m[2])
             return path, 1
@@ -273,7 +276,7 @@ class SiteRoutes:
                 return None
             items = [a for a in self.corpus.listed(self.site, "feed") if a.section == m[1]][:LIST_SIZE]
             return self._listing(NUMERAMA_SECTIONS[m[1]], items, page, LIST_SIZE, path)
-        return self._article(path) if page == 1 else None
+        return self._article(path)
 
     def _clubic(self, path: str, query: dict[str, str]) -> Response | None:
         root = self.root

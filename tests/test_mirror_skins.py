@@ -23,8 +23,8 @@ from parsel import Selector
 from archive.extract import SiteCleanup, extract_article
 from archive.relevance import Topic
 from crawler.mirror import MirrorProcess, build_corpus
-from crawler.mirror.skins import SKIN_NAMES, SKINS, slug_names_topic
 from crawler.mirror.routes import SiteRoutes
+from crawler.mirror.skins import SKIN_NAMES, SKINS, slug_names_topic
 from tests.conftest import REPO, souverain
 from tests.test_mirror import fetch
 
@@ -36,10 +36,8 @@ ARTICLES = 240
 EXCLUSIVE = 0.2
 # Where each site's sitemap index is, and the class of the block a skin puts in the middle of an article body.
 INDEX = {"clubic": "/sitemap.xml", "numerama": "/sitemap_index.xml"}
-DEFAULT_CHILDREN = re.compile(r"/(?:post-sitemap\d*|page-sitemap|post_tag-sitemap)\.xml$|/sitemaps/news-")
 NON_POST = ("/page-sitemap.xml", "/category-sitemap.xml", "/tag-sitemap.xml", "/author-sitemap.xml")
 MIDDLE_BLOCKS = "premium-promo-alert nl-box club-box river-related".split()
-SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def page(url: str) -> Selector:

@@ -10,8 +10,8 @@ everything a profile rule relies on while keeping the URL structure of the real 
 - sitemaps: children named by ``SitemapLayout.posts`` (numbered files, Yoast-style or not, yearly or monthly
   files) with other densities than the default skin's, plus plainly-non-post children (``page-``, ``category-``,
   ``tag-``, ``author-sitemap.xml``);
-- pagination: ``<link rel="next">`` only, a "Page suivante" link, or bare page numbers; ``/page/N/`` paths or a
-  ``?page=N`` query;
+- pagination of listings: ``<link rel="next">`` only, a "Page suivante" link, or bare page numbers; ``/page/N/``
+  paths or a ``?page=N`` query (Clubic's multi-page articles keep their "Page suivante" links, as on the real site);
 - boilerplate inside the article body (Numerama+ ``premium-promo-alert``, Clubic's newsletter or "À découvrir
   également" block) with article paragraphs after it, and more after the article;
 - metadata: JSON-LD only, ``<meta>`` only, or microdata only;

@@ -354,7 +354,8 @@ def test_unknown_skin_is_one_line() -> None:
 
 def test_default_skin_unchanged() -> None:
     """The default skin serves the bytes it served before skins existed (port masked, gzip sitemaps unpacked)."""
-    with MirrorProcess(articles=360, seed=0, exclusive_share=0.2, skin="default") as process:
+    with MirrorProcess(articles=360, seed=0, exclusive_share=0.2, skin="default",
+                       hostile=REPO / "tests" / "hostile") as process:
         for key, expected in GOLDEN.items():
             site, path = key.split(" ", 1)
             root = process.roots[site]
@@ -365,7 +366,7 @@ def test_default_skin_unchanged() -> None:
             assert f"{status} {digest}" == expected, key
 
 
-# SHA-256 of the default rendering at main f22a85e (before skins), root replaced by @ROOT@.
+# SHA-256 of the default rendering at main f22a85e (before skins), hostile corpus served, root replaced by @ROOT@.
 GOLDEN = {
     "clubic /robots.txt":
         "200 af6346fca2c04ad6356978884c17fdb1c096abb35810e1db54e1ec28e8a8fd45",
@@ -401,8 +402,10 @@ GOLDEN = {
         "200 3783c700878cd231e49c2ebaea34c6168e555d34db8491edbc22a84005bafb56",
     "clubic /auteur/1422-aurelie-masson.html":
         "200 fde412429360b7e7cc929dd12f4f13a8a67f58e4d53f76083d09cc8f7fbd2ae6",
+    "clubic /tag/andromede/":
+        "200 4af91f14cd719f918e4f112e0d32a6b4901783fe692b99a8c79d8c3a79e9ba21",
     "numerama /robots.txt":
-        "200 af6346fca2c04ad6356978884c17fdb1c096abb35810e1db54e1ec28e8a8fd45",
+        "200 aaba6c4d58c849dc5171e86ab32b8834991c623a6cf1644fed3c6838d1d64628",
     "numerama /sitemap_index.xml":
         "200 0ae1547b161b10abbfd28ac0e5c361d6251080b20dffbaa38d96a673288768d5",
     "numerama /post-sitemap.xml":
@@ -437,4 +440,6 @@ GOLDEN = {
         "200 4dacc11b825de783dc6679ca0d4ac1d5ccc45768afdb0bda770ba8a54d8b2ea5",
     "numerama /author/antoinev/":
         "200 1f9d04711155d9798e12f4fa8c0b96cf862f2a1ef4bee890f4781bbb7b1f9c8a",
+    "numerama /tag/andromede/":
+        "200 34c69b86bac58d8aea7c2d5298cea3e4aaa9b574f608c5e78676850d09e23ef1",
 }

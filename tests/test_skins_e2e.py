@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest

@@ -43,8 +43,6 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-    from archive.state import UrlState
-
 SITEMAP_MAX_SIZE = 50 * 1024 * 1024
 DISCOVERY_PRIORITY = 2000  # discovery pages before articles: the frontier learns more before it spends
 

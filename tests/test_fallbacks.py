@@ -256,3 +256,11 @@ def test_multi_page_article_next_page_fallback_and_drift():
     response = HtmlResponse(url, body=html.encode(), encoding="utf-8", request=Request(url))
     assert spider.next_page_url(response, []) == "https://www.clubic.com/pro/article-300-2-dossier.html"
     assert crawler.stats.get_value("profile/drift/urls.next_page") == 1
+
+
+def test_a_listed_article_also_in_the_sidebar_stays_an_entry():
+    popular = f'<aside><a href="{ROOT}/tech/101-article-101.html">Titre 101</a></aside>'
+    html = document(card(101, "Titre 101") + card(102, "Titre 102")).replace("</main>", f"</main>{popular}")
+    page, profile, links = read(html, f"{ROOT}/tag/numergy/")
+    assert [e.url for e in parse_listing(page, f"{ROOT}/tag/numergy/", profile.listing, links).entries] == [
+        f"{ROOT}/tech/101-article-101.html", f"{ROOT}/tech/102-article-102.html"]

@@ -94,21 +94,17 @@ class Navigation:
         """
         own = self.article_key(urldefrag(base_url)[0])
         found: dict[str, ArticleLink] = {}
-        chrome: set[str] = set()
         for anchor in root.xpath(f"(//a[@href])[position() <= {MAX_ANCHORS}]"):
             url = urldefrag(urljoin(base_url, anchor.get("href", "").strip()))[0]
             key = self.article_key(url)
-            if key is None or key == own:
-                continue
-            if is_chrome(anchor):
-                chrome.add(url)
-            elif url not in found:
+            if key is not None and key != own and url not in found and not is_chrome(anchor):
                 found[url] = ArticleLink(url, anchor)
+        # Chrome is known by its place; what is counted is the rest, to learn the boxes no tag gives away.
         self.pages += 1
-        for url in chrome | set(found):
+        for url in found:
             if url in self.seen or len(self.seen) < MAX_LEARNT:
                 self.seen[url] += 1
-        return [link for url, link in found.items() if url not in chrome and not self.is_navigation(url)]
+        return [link for url, link in found.items() if not self.is_navigation(url)]
 
 
 def cards_of(links: list[ArticleLink]) -> list[HtmlElement]:

@@ -1,4 +1,9 @@
-"""Per-site cleanup rules: elements dropped before extraction, lines cut or dropped after it."""
+"""Per-site cleanup rules: elements and boilerplate blocks dropped before extraction, lines dropped after it.
+
+A cut marker names a boilerplate block (a promotion box, a share bar, "Commentaires (N)") by its first words:
+the block is removed wherever it sits, and the text is cut at a marker line only where the article has ended
+(no paragraph follows it), so a Numerama+ box in the middle of the body costs no paragraph.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from lxml.html import Element
 
 from archive.metadata import DEFAULT_DATE_SOURCES
-from archive.patterns import Pattern
+from archive.patterns import compiled
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -18,6 +23,13 @@ if TYPE_CHECKING:
 # Whitespace runs, and the control characters lxml refuses in a tree (a page may hold "&#1;"): one space.
 _WHITESPACE = re.compile(r"[\s\x00-\x08\x0b\x0c\x0e-\x1f]+")
 _KEEP_WHITESPACE = {"pre", "textarea", "script", "style"}
+# A boilerplate block is short; an element this long that starts with a marker is a section (comments) whose
+# heading is the marker: the heading is left for the text rule, which cuts there if nothing follows.
+MAX_BLOCK_CHARS = 3000
+_HEAD_CHARS = 300  # text read from an element's start to match the markers
+_HEADING_SLACK = 20  # characters beyond the marker's match that still make an element a bare heading
+# After a marker line, a line this long is article text again: the marker did not end the article.
+RESUME_CHARS = 250
 
 
 @dataclass(frozen=True)
@@ -54,26 +66,68 @@ class SiteCleanup:
                 raise ValueError(f"cleanup key {key!r} is not a string")
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
 
+    def marker_of(self, text: str) -> str | None:
+        """Return the cut marker (regex) the text starts with, or None."""
+        return next((marker for marker in self.cut_markers if compiled(marker).match(text)), None)
+
     def clean_text(self, text: str) -> str:
-        """Cut the text at the first line a cut marker matches (regex, at line start), drop matching lines."""
-        markers, drops = [Pattern(m) for m in self.cut_markers], [Pattern(p) for p in self.drop_lines]
+        """Drop marker lines and matching lines; cut the text at a marker line that no paragraph follows.
+
+        Args:
+            text: the extracted text, one paragraph a line.
+
+        Returns:
+            The cleaned text.
+        """
+        lines = [raw.strip() for raw in text.splitlines()]
         kept: list[str] = []
-        for raw in text.splitlines():
-            line = raw.strip()
-            if any(marker.match(line) for marker in markers):
-                break
-            if line and not any(pattern.search(line) for pattern in drops):
+        for number, line in enumerate(lines):
+            if self.marker_of(line):
+                if not any(len(rest) >= RESUME_CHARS and not self.marker_of(rest) for rest in lines[number + 1:]):
+                    break
+                continue
+            if line and not any(compiled(pattern).search(line) for pattern in self.drop_lines):
                 kept.append(line)
         return "\n".join(kept)
 
+    def remove_marked_blocks(self, tree: HtmlElement) -> None:
+        """Remove every block whose text starts with a cut marker, wherever it sits (its tail is kept).
+
+        The block is the largest element (below ``MAX_BLOCK_CHARS``) that starts with the same marker as the
+        text node found; body and html are never removed.
+        """
+        blocks: dict[int, HtmlElement] = {}
+        for node in tree.iter():
+            if not isinstance(node.tag, str) or not (node.text or "").strip():
+                continue
+            head = _head(node)
+            if (marker := self.marker_of(head)) is None:
+                continue
+            block, capped = node, False
+            for parent in node.iterancestors():
+                if parent.tag in ("body", "html") or not compiled(marker).match(_head(parent)):
+                    break
+                if _longer_than(parent, MAX_BLOCK_CHARS):
+                    capped = True
+                    break
+                block = parent
+            matched = compiled(marker).match(head)
+            if capped and matched and len(_head(block)) <= matched.end() + _HEADING_SLACK:
+                continue  # the heading of a long section: the text rule cuts there if the article ended
+            blocks.setdefault(id(block), block)
+        for block in blocks.values():
+            if block.getparent() is not None:
+                block.drop_tree()
+
     def clean_title(self, title: str) -> str:
         """Strip the site's title suffix."""
-        return Pattern(self.title_suffix).sub("", title).strip() if self.title_suffix else title
+        return compiled(self.title_suffix).sub("", title).strip() if self.title_suffix else title
 
     def prune(self, tree: HtmlElement) -> list[HtmlElement]:
         """Return what to extract from, best first: the `body_xpath` elements (if any match), then the page.
 
-        Both are copies with whitespace collapsed and the `drop_xpaths` elements removed (their tail kept).
+        Both are copies with whitespace collapsed, the `drop_xpaths` elements and the blocks that start with a
+        cut marker removed (their tail kept).
 
         Args:
             tree: the parsed page (left untouched).
@@ -87,6 +141,7 @@ class SiteCleanup:
             for node in work.xpath(xpath):
                 if node.getparent() is not None:
                     node.drop_tree()
+        self.remove_marked_blocks(work)
         if not self.body_xpath or not (bodies := work.xpath(self.body_xpath)):
             return [work]
         root, body, container = Element("html"), Element("body"), Element("article")
@@ -94,6 +149,27 @@ class SiteCleanup:
         body.append(container)
         container.extend(deepcopy(node) for node in bodies)
         return [root, work]
+
+
+def _head(node: HtmlElement) -> str:
+    """Return the first ``_HEAD_CHARS`` characters of an element's text, whitespace collapsed."""
+    pieces, size = [], 0
+    for piece in node.itertext():
+        pieces.append(piece)
+        size += len(piece)
+        if size >= _HEAD_CHARS:
+            break
+    return " ".join("".join(pieces).split())
+
+
+def _longer_than(node: HtmlElement, limit: int) -> bool:
+    """Tell whether an element holds more than ``limit`` characters of text (read no further)."""
+    size = 0
+    for piece in node.itertext():
+        size += len(piece)
+        if size > limit:
+            return True
+    return False
 
 
 def collapse_whitespace(tree: HtmlElement) -> None:

@@ -7,6 +7,7 @@ would hang a worker with ``re``. Every match here gives up after ``TIMEOUT`` sec
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -62,3 +63,17 @@ class Pattern:
     def sub(self, replacement: str, text: str) -> str:
         """Replace every match."""
         return self._bounded(self.compiled.sub, replacement, text)
+
+
+@lru_cache(maxsize=1024)
+def compiled(source: str, flags: int = 0) -> Pattern:
+    """Return the bounded pattern of a source, compiled once per process (profiles apply theirs to every page).
+
+    Args:
+        source: the pattern (``re`` syntax).
+        flags: ``IGNORECASE`` or 0.
+
+    Returns:
+        The compiled pattern.
+    """
+    return Pattern(source, flags)

@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="continue the last unfinished run (killed or crashed) without fetching again what it archived")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", dest="set",
                        help="set a Scrapy setting, e.g. -s DOWNLOAD_MAXSIZE=2097152 (repeatable)")
+    crawl.add_argument("--strict-profile", action="store_true",
+                       help="exit non-zero when a profile rule matched nothing (the site's markup drifted)")
     crawl.add_argument("--recheck", action="store_true",
                        help="re-check every known article now, whatever the revisit policy says")
 
@@ -207,7 +209,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         out=args.out or Path("out"), sites=args.sites or sorted(load_profiles()), roots=parse_roots(args.root),
         topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
         since=args.since, until=args.until, resume=args.resume, recheck=args.recheck, timeout=args.timeout,
-        extra_settings=parse_settings(args.set),
+        strict_profile=args.strict_profile, extra_settings=parse_settings(args.set),
     )
     return crawl_and_report(options)
 
@@ -217,7 +219,7 @@ def crawl_and_report(options: Any) -> int:
     from archive.fsutil import remove_stale_temp_files
     from archive.lock import RunLock
     from archive.warcrepair import repair_open_warcs
-    from crawler.run import last_unfinished_run, run_crawl, unreachable_sites
+    from crawler.run import drift_warnings, last_unfinished_run, run_crawl, unreachable_sites
 
     options.check()
     prepare_out(options.out)
@@ -236,10 +238,16 @@ def crawl_and_report(options: Any) -> int:
               f"some space and continue it with `souverain crawl --resume`", file=sys.stderr)
         return 1
     print_summary(report, options.run_dir)
+    drift = drift_warnings(report)
+    for line in drift:
+        CONSOLE.print(f"souverain: warning: {line}", markup=False)
     failures = unreachable_sites(report)
     for line in failures:
         print(f"souverain: error: {line}", file=sys.stderr)
-    return 1 if failures else 0
+    if drift and options.strict_profile:
+        print(f"souverain: error: --strict-profile: {len(drift)} profile rule(s) matched nothing "
+              f"({'; '.join(drift)})", file=sys.stderr)
+    return 1 if failures or (drift and options.strict_profile) else 0
 
 
 def prepare_out(out: Path) -> None:

@@ -34,6 +34,7 @@ class CrawlOptions:
     resume: bool = False
     recheck: bool = False
     timeout: float | None = None
+    strict_profile: bool = False
     extra_settings: dict[str, str] = field(default_factory=dict)
     run_id: str = field(default_factory=new_run_id)
 
@@ -168,6 +169,24 @@ def write_report(options: CrawlOptions, started: datetime) -> dict[str, Any]:
     }
     atomic_write_text(options.run_dir / "report.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     return report
+
+
+# What the crawl did instead when a profile rule matched nothing (see crawler/discovery/generic.py).
+FALLBACKS = {
+    "listing.entry": "generic links used",
+    "listing.next": "generic pagination used",
+    "listing.related": "generic links used",
+    "urls.next_page": "generic pagination used",
+    "discovery.sitemap_follow": "every sitemap that may hold posts followed",
+    "discovery.sitemap_month": "dates read from the file names",
+}
+
+
+def drift_warnings(report: dict[str, Any]) -> list[str]:
+    """Return one line per profile rule of a site that matched nothing on some pages (the markup drifted)."""
+    return [f"{name} {rule} matched nothing on {count} page{'s' if count > 1 else ''}: "
+            f"{FALLBACKS.get(rule, 'generic reading used')}"
+            for name, site in report["sites"].items() for rule, count in (site.get("drift") or {}).items()]
 
 
 def unreachable_sites(report: dict[str, Any]) -> list[str]:

@@ -9,6 +9,7 @@ from parsel import Selector
 
 from archive.relevance import Topic
 from crawler.discovery.frontier import Frontier
+from crawler.discovery.generic import Navigation
 from crawler.discovery.ledger import Ledger
 from crawler.discovery.listing import parse_listing, related_links
 from crawler.discovery.parsers import Entry, parse_feed, parse_sitemap
@@ -67,7 +68,8 @@ def test_date_window():
     window = DateWindow.from_strings("2015-01-01", "2015-12-31")
     assert window.contains("2015-12-31T23:59:00+01:00") and not window.contains("2016-01-01T00:10:00+01:00")
     assert window.contains(None)  # unknown: benefit of the doubt, checked again after extraction
-    assert window.excludes_month(2014, 12) and not window.excludes_month(2015, 1) and window.excludes_month(2016, 1)
+    assert window.excludes_span(2014, 12) and not window.excludes_span(2015, 1) and window.excludes_span(2016, 1)
+    assert window.excludes_span(2014) and not window.excludes_span(2015) and window.excludes_span(2016)
     assert window.excludes_lastmod("2014-10-01") and not window.excludes_lastmod("2014-12-20")
     assert window.is_after("2016-02-01") and not window.is_after("2015-02-01")
     assert DateWindow.from_strings("", "").is_open
@@ -141,7 +143,10 @@ def test_listing_rules_read_the_mirror(site, path, source):
     try:
         profile = get_profile(site, {site: server.root})
         reply = server.dispatch("GET", path, {})
-        entries, next_url = parse_listing(Selector(text=reply.body.decode()), server.root + path, profile.listing)
+        page = Selector(text=reply.body.decode())
+        links = Navigation(profile.match_article).article_links(page.root, server.root + path)
+        listing = parse_listing(page, server.root + path, profile.listing, links)
+        entries, next_url = listing.entries, listing.next_url
     finally:
         server.stop()
     listed = corpus.search(site, "cloud souverain") if source == "search" else corpus.tags[site]["cloud-souverain"][1]
@@ -151,6 +156,7 @@ def test_listing_rules_read_the_mirror(site, path, source):
     assert (next_url is not None) == (len(listed) > per_page)
     assert next_url is None or next_url.startswith(server.root)
     assert all(e.title and e.summary and e.published for e in entries)
+    assert listing.drift == ()
 
 
 def test_related_links_of_an_article():
@@ -159,12 +165,13 @@ def test_related_links_of_an_article():
     server = MirrorServer("numerama", corpus).start()
     try:
         reply = server.dispatch("GET", article.path, {})
-        links = related_links(Selector(text=reply.body.decode()), server.root + article.path,
-                              get_profile("numerama").listing)
+        page, profile = Selector(text=reply.body.decode()), get_profile("numerama", {"numerama": server.root})
+        found = Navigation(profile.match_article).article_links(page.root, server.root + article.path)
+        links, drift = related_links(page, server.root + article.path, profile.listing, found)
     finally:
         server.stop()
     assert [e.url for e in links] == [server.root + corpus.articles[i].path for i in article.related]
-    assert all(e.title for e in links)
+    assert all(e.title for e in links) and drift == ()
 
 
 def test_gzip_sitemap_of_the_mirror_parses():

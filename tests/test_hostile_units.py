@@ -10,6 +10,7 @@ from parsel import Selector
 from archive.charset import decode_html
 from archive.extract import SiteCleanup, extract_item
 from archive.notarticle import content_problem, page_problem
+from crawler.discovery.generic import MAX_ANCHORS, Navigation
 from crawler.discovery.listing import MAX_ENTRIES, MAX_RELATED, ListingRules, parse_listing, related_links
 from crawler.middlewares.scope import out_of_scope
 from crawler.mirror.hostile import GENERATORS, encode
@@ -75,15 +76,25 @@ def test_invalid_utf8_bytes_do_not_break_the_words_around_them():
 def test_related_links_of_a_million_link_page_are_capped():
     page = Selector(text="<section class='related-article'>" + "<a href='/x'>x</a>" * 1_000_000 + "</section>")
     started = time.monotonic()
-    links = related_links(page, "http://h/", ListingRules(related="//section[@class='related-article']//a[@href]"))
-    assert len(links) == MAX_RELATED and time.monotonic() - started < 10
+    links, drift = related_links(page, "http://h/", ListingRules(related="//section[@class='related-article']//a[@href]"), [])
+    assert len(links) == MAX_RELATED and drift == () and time.monotonic() - started < 10
 
 
 def test_listing_entries_are_capped():
     page = Selector(text=GENERATORS["big_listing"]().decode())
     rules = get_profile("numerama").listing
-    entries, _ = parse_listing(page, "http://h/", rules)
-    assert len(entries) == MAX_ENTRIES
+    assert len(parse_listing(page, "http://h/", rules, []).entries) == MAX_ENTRIES
+
+
+def test_the_generic_reading_of_a_page_of_200_000_article_links_is_capped():
+    profile = get_profile("numerama", {"numerama": "http://h"})
+    page = Selector(text="<div>" + "".join(f"<p><a href='/tech/{n}-x.html'>x</a></p>" for n in range(200_000)) + "</div>")
+    started = time.monotonic()
+    links = Navigation(profile.match_article).article_links(page.root, "http://h/tag/x/")
+    listing = parse_listing(page, "http://h/tag/x/", profile.listing, links)
+    related, _ = related_links(page, "http://h/tech/1-y.html", profile.listing, links)
+    assert (len(links), len(listing.entries), len(related)) == (MAX_ANCHORS, MAX_ENTRIES, MAX_RELATED)
+    assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize(("body", "content_type", "reason"), [

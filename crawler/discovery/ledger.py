@@ -25,6 +25,7 @@ class Candidate:
     state: str = SKIPPED
     reason: str = ""
     lastmod: str | None = None  # the latest sitemap <lastmod> offered for it
+    promise: str = ""  # why its best offer was promising (or not): "hint 5", "listed on tag page numergy"…
 
 
 @dataclass
@@ -39,7 +40,8 @@ class Ledger:
         """Return the candidate for a URL, if known."""
         return self.candidates.get(url)
 
-    def discover(self, url: str, source: str, hint: float, lastmod: str | None = None) -> tuple[Candidate, bool]:
+    def discover(self, url: str, source: str, hint: float, lastmod: str | None = None,
+                 promise: str = "") -> tuple[Candidate, bool]:
         """Record that ``source`` offered ``url``.
 
         Args:
@@ -47,19 +49,21 @@ class Ledger:
             source: the discovery source (``sitemap``, ``search``, ``tag``, ``feed``, ``related``, ``revisit``).
             hint: the pre-fetch promise of this offer.
             lastmod: the site's last-modified date for it, when the source gives one.
+            promise: the reason of the hint (kept for the best offer).
 
         Returns:
             The candidate, and whether the URL was new.
         """
         candidate = self.candidates.get(url)
         if candidate is None:
-            candidate = self.candidates[url] = Candidate(url, [source], hint, lastmod=lastmod)
+            candidate = self.candidates[url] = Candidate(url, [source], hint, lastmod=lastmod, promise=promise)
             return candidate, True
         candidate.lastmod = lastmod or candidate.lastmod
         self.duplicates[source] += 1
         if source not in candidate.sources:
             candidate.sources.append(source)
-        candidate.hint = max(candidate.hint, hint)
+        if hint > candidate.hint:
+            candidate.hint, candidate.promise = hint, promise
         return candidate, False
 
     def skip(self, url: str, reason: str) -> None:
@@ -112,7 +116,7 @@ class Ledger:
     def rejected_and_skipped(self) -> list[dict[str, Any]]:
         """Return every URL that was not kept, with its sources, state and reason."""
         return [
-            {"url": c.url, "sources": c.sources, "state": c.state, "reason": c.reason}
+            {"url": c.url, "sources": c.sources, "state": c.state, "reason": c.reason, "promise": c.promise}
             for c in sorted(self.candidates.values(), key=lambda c: c.url)
             if c.state in (SKIPPED, REJECTED)
         ]

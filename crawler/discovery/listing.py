@@ -1,4 +1,4 @@
-"""Listing pages (tag, search, author, home) and related-article links, read with the profile's XPaths."""
+"""Listing pages (tag, search, author, home) and related-article links: the profile's XPaths, else generic."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
+from crawler.discovery.generic import entries_of, next_page_link
 from crawler.discovery.parsers import Entry
 
 if TYPE_CHECKING:
     from parsel import Selector
+
+    from crawler.discovery.generic import ArticleLink
 
 # A hostile page may hold a million links: only this many entries or related links are read from one page.
 MAX_ENTRIES = 500
@@ -52,44 +55,64 @@ def _string(node: Selector, xpath: str) -> str:
     return " ".join((value or "").split())
 
 
-def parse_listing(page: Selector, base_url: str, rules: ListingRules) -> tuple[list[Entry], str | None]:
-    """Read the entries of a listing page and the link to its next page.
+@dataclass(frozen=True)
+class ListingPage:
+    """What a listing page offers, and the profile rules that matched nothing where the generic reading found
+    something (``listing.entry``, ``listing.next``: the profile's markup drifted from the site's)."""
+
+    entries: list[Entry]
+    next_url: str | None
+    drift: tuple[str, ...] = ()
+
+
+def parse_listing(page: Selector, base_url: str, rules: ListingRules, links: list[ArticleLink]) -> ListingPage:
+    """Read the entries of a listing page and the link to its next page: profile XPaths first, generic after.
 
     Args:
         page: the parsed page (a Scrapy response's ``selector`` is one).
         base_url: the page's URL (links are resolved against it).
         rules: the site's listing XPaths.
+        links: the page's article links outside navigation (``Navigation.article_links``), for the fallback.
 
     Returns:
-        The entries (URL, title, snippet, publication date; the first ``MAX_ENTRIES``) and the next page's URL.
+        The entries (URL, title, snippet, publication date; the first ``MAX_ENTRIES``), the next page's URL
+        and the rules that drifted.
     """
-    entries = []
+    entries, drift = [], []
     for node in page.xpath(capped(rules.entry, MAX_ENTRIES)) if rules.entry else []:
         href = _string(node, rules.link)
         if href:
             entries.append(Entry(url=urljoin(base_url, href), title=_string(node, rules.title),
                                  summary=_string(node, rules.snippet), published=_string(node, rules.date) or None))
+    if not entries and (entries := entries_of(links[:MAX_ENTRIES])):
+        drift.append("listing.entry")
     next_href = _string(page, rules.next) if rules.next else ""
-    return entries, urljoin(base_url, next_href) if next_href else None
+    next_url = urljoin(base_url, next_href) if next_href else None
+    if next_url is None and (next_url := next_page_link(page.root, base_url)):
+        drift.append("listing.next")
+    return ListingPage(entries, next_url, tuple(drift))
 
 
-def related_links(page: Selector, base_url: str, rules: ListingRules) -> list[Entry]:
+def related_links(page: Selector, base_url: str, rules: ListingRules,
+                  links: list[ArticleLink]) -> tuple[list[Entry], tuple[str, ...]]:
     """Return the related-article links of an article page, with their link text (or title attribute).
 
     Args:
         page: the parsed article page.
         base_url: its URL.
         rules: the site's rules (``related`` selects the ``<a>`` elements).
+        links: the page's article links outside navigation, other pages of the same article left out: used
+            when ``related`` matches nothing.
 
     Returns:
-        One entry per link (the first ``MAX_RELATED``).
+        One entry per link (the first ``MAX_RELATED``), and ``("listing.related",)`` when the fallback was used.
     """
-    if not rules.related:
-        return []
     entries = []
-    for anchor in page.xpath(capped(rules.related, MAX_RELATED)):
+    for anchor in page.xpath(capped(rules.related, MAX_RELATED)) if rules.related else []:
         href = anchor.attrib.get("href")
         if href:
             title = anchor.attrib.get("title") or " ".join(anchor.xpath("string()").get("").split())
             entries.append(Entry(url=urljoin(base_url, href), title=title))
-    return entries
+    if entries or not links:
+        return entries, ()
+    return [Entry(url=e.url, title=e.title) for e in entries_of(links[:MAX_RELATED])], ("listing.related",)

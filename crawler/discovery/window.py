@@ -76,8 +76,9 @@ class DateWindow:
         day = parse_day(lastmod)
         return day is not None and self.since is not None and day < self.since - LASTMOD_MARGIN
 
-    def excludes_month(self, year: int, month: int) -> bool:
-        """Tell whether a whole month (e.g. a monthly sitemap) lies outside the window."""
-        first = date(year, month, 1)
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    def excludes_span(self, year: int, month: int | None = None) -> bool:
+        """Tell whether a whole month, or a whole year when ``month`` is None, lies outside the window."""
+        first = date(year, month or 1, 1)
+        last = (date(year, month, 1) + timedelta(days=32)).replace(day=1) - timedelta(days=1) if month \
+            else date(year, 12, 31)
         return (self.since is not None and last < self.since) or (self.until is not None and first > self.until)

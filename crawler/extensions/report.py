@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 
 LOGGER = logging.getLogger(__name__)
+DRIFT_PREFIX = "profile/drift/"
 
 
 def site_summary(stats: dict[str, Any]) -> dict[str, Any]:
@@ -47,6 +48,11 @@ def site_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "discovery_errors": stats.get("discovery/errors", 0),
         "elapsed_seconds": round(stats.get("elapsed_time_seconds", 0.0), 3),
     }
+
+
+def profile_drift(stats: dict[str, Any]) -> dict[str, int]:
+    """Return, per profile rule, the pages where it matched nothing and the generic reading was used."""
+    return {k.removeprefix(DRIFT_PREFIX): v for k, v in sorted(stats.items()) if k.startswith(DRIFT_PREFIX)}
 
 
 def reason_key(reason: str) -> str:
@@ -135,6 +141,7 @@ class RunReport:
             "stop_reason": stats.get(STOP_REASON),
             "summary": summary,
             "discovery": ledger.summary() if ledger is not None else None,
+            "drift": profile_drift(stats),
             "not_kept": ledger.rejected_and_skipped() if ledger is not None else [],
             "last_discovery_error": stats.get("discovery/last_error"),
             "errors": self.errors,

@@ -2,7 +2,8 @@
 
 ``--edition N`` serves a later state of the site (see ``editions``), ``--faults SPEC`` injects faults
 (see ``faults``), ``--crawl-delay S`` adds a Crawl-delay line to robots.txt, ``--hostile DIR`` serves a corpus of
-hostile inputs (see ``hostile``). All are off by default.
+hostile inputs (see ``hostile``), ``--skin NAME`` renders the sites with other markup, file names and slugs (see
+``skins``). All are off by default.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from crawler.mirror.corpus import build_corpus
 from crawler.mirror.faults import FaultPlan, parse_spec
 from crawler.mirror.hostile import HostileSite, load_cases
 from crawler.mirror.server import MirrorServer
+from crawler.mirror.skins import SKIN_NAMES, get_skin
 
 
 def _fault_spec(value: str) -> str:
@@ -40,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--edition", type=int, default=0, choices=(0, 1, 2),
                         help="state of the sites: 0 as first crawled, 1 with 5 texts and 5 chromes changed, "
                              "2 also with 10 new articles")
+    parser.add_argument("--skin", default="default", choices=SKIN_NAMES,
+                        help="markup, sitemap names and slugs the sites are drawn with (default: default, the "
+                             "markup the profiles were written on)")
     parser.add_argument("--faults", type=_fault_spec, default="", metavar="SPEC",
                         help="faults to inject, e.g. all=0.2 or 5xx=0.1,429=0.05,reset=0.05 (types: 5xx, 429, "
                              "timeout, reset, truncated, trickle, redirect_loop)")
@@ -82,7 +87,7 @@ def serve(args: argparse.Namespace) -> int:
     Returns:
         The exit status (0 after a clean stop, 1 when a port cannot be bound).
     """
-    corpus = build_corpus(args.seed, args.articles, args.exclusive_share, args.edition)
+    corpus = build_corpus(args.seed, args.articles, args.exclusive_share, args.edition, args.skin)
     faults = FaultPlan(args.faults, args.fault_seed, args.fault_timeout, args.fault_log) if args.faults else None
     try:
         cases = load_cases(Path(args.hostile)) if args.hostile else []
@@ -93,7 +98,8 @@ def serve(args: argparse.Namespace) -> int:
     for offset, site in enumerate(("clubic", "numerama")):
         port = args.port + offset if args.port else 0
         try:
-            hostile = HostileSite(site, Path(args.hostile), cases, args.hostile_canary) if args.hostile else None
+            hostile = HostileSite(site, Path(args.hostile), cases, args.hostile_canary,
+                                  get_skin(args.skin)) if args.hostile else None
             servers.append(MirrorServer(site, corpus, args.host, port, args.verbose, faults, args.crawl_delay,
                                         hostile))
         except OSError as exc:

@@ -1,7 +1,8 @@
 """Deterministic article corpus of the mirror: which articles exist, where, and how they are discovered.
 
-``build_corpus(seed, articles, exclusive_share, edition)``: edition 0 is the site as first crawled; later
-editions (``editions``) revise and add articles on top of it without touching anything else.
+``build_corpus(seed, articles, exclusive_share, edition, skin)``: edition 0 is the site as first crawled; later
+editions (``editions``) revise and add articles on top of it without touching anything else; a skin other than
+"default" (``skins``) gives some articles other slugs, hence other URL paths.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from crawler.mirror import texts
+from crawler.mirror.skins import apply_slugs, get_skin, slug_names_topic
 
 PARIS = ZoneInfo("Europe/Paris")
 SITES = ("clubic", "numerama")
@@ -54,7 +56,8 @@ CLUBIC_SECTIONS = {
     "internet/politique-numerique": "Politique numérique",
     "mag/sante": "Santé",
 }
-_STOPWORDS = frozenset(
+# Words Clubic leaves out of its slugs.
+CLUBIC_STOPWORDS = frozenset(
     "le la les l de du des d un une et a au aux en pour par sur dans son sa ses ce que qui est se s ne pas plus "
     "avec ou tout il elle on nous vous leur leurs y".split()
 )
@@ -179,6 +182,7 @@ class Corpus:
     articles: list[Article]
     exclusive_share: float
     edition: int = 0
+    skin: str = "default"
     by_path: dict[str, dict[str, tuple[Article, int]]] = field(default_factory=dict)
     tags: dict[str, dict[str, tuple[str, list[Article]]]] = field(default_factory=dict)
 
@@ -245,22 +249,26 @@ class Corpus:
         """Ground truth for tests: one dict per article.
 
         Returns:
-            Dicts with site, url_path, page_paths, kind, on_topic, published, title, authors, section,
-            tags, channels, text (as served by this edition) and edition_change ("text", "chrome", "new"
-            or None), in publication order.
+            Dicts with site, url_path, page_paths (as served by this skin), kind, on_topic, published, title,
+            authors, section, tags, channels, exclusive (the one channel an article is reserved to, or None),
+            slug_names_topic (whether the slug holds a word of the topic, ``skins.slug_names_topic``), text (as
+            served by this edition) and edition_change ("text", "chrome", "new" or None), in publication order.
         """
+
         return [
             {
                 "site": a.site, "url_path": a.path, "page_paths": list(a.page_paths), "kind": a.kind,
                 "on_topic": a.on_topic, "published": a.published.isoformat(), "modified": a.modified.isoformat(),
                 "title": a.title, "authors": list(a.authors), "section": a.section_name, "tags": list(a.tags),
-                "channels": sorted(a.channels), "text": a.text, "edition_change": a.change or None,
+                "channels": sorted(a.channels), "exclusive": a.exclusive or None,
+                "slug_names_topic": slug_names_topic(a.slug), "text": a.text, "edition_change": a.change or None,
             }
             for a in self.articles
         ]
 
 
-def build_corpus(seed: int = 0, articles: int = 360, exclusive_share: float = 0.0, edition: int = 0) -> Corpus:
+def build_corpus(seed: int = 0, articles: int = 360, exclusive_share: float = 0.0, edition: int = 0,
+                 skin: str = "default") -> Corpus:
     """Generate the corpus of both sites.
 
     Args:
@@ -268,15 +276,24 @@ def build_corpus(seed: int = 0, articles: int = 360, exclusive_share: float = 0.
         articles: number of articles over both sites.
         exclusive_share: share of on-topic articles reachable through exactly one non-sitemap channel.
         edition: 0 for the site as first crawled, 1 and 2 for later states (see ``editions``).
+        skin: one of ``skins.SKIN_NAMES``; only the slugs of some on-topic articles depend on it.
 
     Returns:
         The corpus, articles in publication order, with related links and discovery channels computed.
+
+    Raises:
+        ValueError: unknown skin or edition.
     """
+    style = get_skin(skin)
     corpus = _first_edition(seed, articles, exclusive_share)
     if edition:
         from crawler.mirror.editions import later_edition  # deferred: editions builds on this module
 
         corpus = later_edition(corpus, edition)
+    if style is not None:
+        apply_slugs(corpus, style)
+        _index(corpus)
+    corpus.skin = skin
     return corpus
 
 
@@ -404,7 +421,7 @@ def _make_article(rng: random.Random, index: int, site: str, kind: str, publishe
     else:
         pool_authors = texts.CLUBIC_AUTHORS
         section, section_name, section_path = clubic_section, CLUBIC_SECTIONS[clubic_section], clubic_section
-        words = [w for w in slugify(title).split("-") if w not in _STOPWORDS]
+        words = [w for w in slugify(title).split("-") if w not in CLUBIC_STOPWORDS]
         slug = "-".join(words[:6]) or "article"
     chosen = rng.sample(pool_authors, 2 if rng.random() < 0.1 else 1)
     roll = rng.random()

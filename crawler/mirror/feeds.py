@@ -3,6 +3,7 @@
 Numerama's sitemaps follow Yoast SEO: ``/sitemap_index.xml`` lists ``/post-sitemap.xml``, ``/post-sitemap2.xml``…
 (at most 1000 posts each, least recently modified first, ``<lastmod>`` = the post's modified date), then
 ``/page-sitemap.xml`` and ``/post_tag-sitemap.xml``. Clubic's monthly sitemaps carry the Google News extension.
+Under a skin (``skins.SitemapLayout``) both sites lay out their post sitemaps by ``skin_sitemaps``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import defaultdict
 
 from crawler.mirror.corpus import PARIS, Article
 from crawler.mirror.markup import esc
+from crawler.mirror.skins import SitemapLayout
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
@@ -74,6 +76,36 @@ def yoast_sitemaps(articles: list[Article], tags: dict[str, tuple[str, list[Arti
     files = _numbered("post", posts)
     files["/page-sitemap.xml"] = [("/", newest), *NUMERAMA_PAGES]
     files.update(_numbered("post_tag", tag_entries))
+    return files
+
+
+def skin_sitemaps(layout: SitemapLayout, articles: list[Article],
+                  others: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
+    """Lay out a site's sitemaps as a skin does.
+
+    Args:
+        layout: how the skin names and fills the post sitemaps.
+        articles: posts listed by the sitemaps (any order).
+        others: the plainly-non-post sitemaps (``/page-sitemap.xml``…) and their entries, listed after the posts.
+
+    Returns:
+        Sitemap path -> its entries, in index order: numbered files (``{n}``, least recently modified posts
+        first, ``<lastmod>`` = modified date) or files by publication year (``{year}``) or month (``{year}``
+        and ``{month}``, ``<lastmod>`` = the later of published and modified), then ``others`` (empty ones left out).
+        Yoast layouts leave the number out of the first file's name.
+    """
+    if "{n}" in layout.posts:
+        posts = [(a.path, a.modified) for a in sorted(articles, key=lambda a: (a.modified, a.id))]
+        chunks = [posts[i: i + layout.per_file] for i in range(0, len(posts), layout.per_file)]
+        files = {layout.posts.format(n="" if n == 1 and layout.yoast else n): chunk
+                 for n, chunk in enumerate(chunks, start=1)}
+    else:
+        files = defaultdict(list)
+        for a in sorted(articles, key=lambda a: (a.published, a.id)):
+            name = layout.posts.format(year=f"{a.published.year:04d}", month=f"{a.published.month:02d}")
+            files[name].append((a.path, a.last_modified))
+        files = dict(files)
+    files.update((path, entries) for path, entries in others.items() if entries)
     return files
 
 

@@ -11,13 +11,16 @@ the path is article-shaped) and ``title``; the ``expect*`` fields are for the te
 header becomes the site's root, ``@CANARY@`` the ``--hostile-canary`` URL (a server that must never be asked).
 
 Each site also serves ``/tag/andromede/`` (a tag the topic reads and the mirror's corpus lacks), a listing of
-its listed cases plus links no crawler should follow (numerama's links to a next page, ``/tag/andromede/page/2/``);
+its listed cases plus links no crawler should follow (numerama's links to a next page, ``/tag/andromede/page/2/``),
+drawn with the mirror's skin;
 numerama's robots.txt adds the ``robots`` cases and two forbidden sitemaps to its ``Sitemap:`` lines.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+import struct
 import threading
 import tomllib
 import zlib
@@ -29,7 +32,9 @@ import brotli
 from backports import zstd
 
 from crawler.mirror import feeds
-from crawler.mirror.markup import esc
+from crawler.mirror.markup import Listing, esc
+from crawler.mirror.skinned import ListEntry, listing_document
+from crawler.mirror.skins import Skin
 
 LISTING = "/tag/andromede/"
 GIB = 1 << 30
@@ -105,11 +110,31 @@ def _stream(compress: Callable[[bytes], bytes], flush: Callable[[], bytes], size
     return b"".join([*(compress(_CHUNK) for _ in range(size // len(_CHUNK))), flush()])
 
 
+def _deflate_bomb(coding: str) -> bytes:
+    """Return 1 GiB of spaces as a gzip or zlib stream, in well under a second.
+
+    After a full flush the compressor forgets its window, so every 1 MiB chunk of spaces compresses to the same
+    bytes: one chunk is compressed and repeated, and the checksum is computed chunk by chunk. Compressing the
+    whole GiB took 8-15 s on a loaded machine, longer than a crawler's download timeout.
+    """
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    count = GIB // len(_CHUNK)
+    body = (raw.compress(_CHUNK) + raw.flush(zlib.Z_FULL_FLUSH)) * count + raw.flush()
+    if coding == "gzip":
+        crc = 0
+        for _ in range(count):
+            crc = zlib.crc32(_CHUNK, crc)
+        return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + body + struct.pack("<II", crc, GIB & 0xFFFFFFFF)
+    adler = 1
+    for _ in range(count):
+        adler = zlib.adler32(_CHUNK, adler)
+    return b"\x78\xda" + body + struct.pack(">I", adler)
+
+
 def _bomb(coding: str) -> bytes:
     """Return 1 GiB of spaces compressed with a content coding."""
     if coding in ("gzip", "deflate"):
-        gz = zlib.compressobj(9, zlib.DEFLATED, 31 if coding == "gzip" else 15)
-        return _stream(gz.compress, gz.flush, GIB)
+        return _deflate_bomb(coding)
     if coding == "br":
         br = brotli.Compressor(quality=5)
         return _stream(br.process, br.finish, GIB)
@@ -193,7 +218,7 @@ def _with_length(status: int, headers: list[tuple[str, str]], body: bytes,
 class HostileSite:
     """The hostile routes of one site of the mirror."""
 
-    def __init__(self, site: str, folder: Path, cases: list[Case], canary: str) -> None:
+    def __init__(self, site: str, folder: Path, cases: list[Case], canary: str, skin: Skin | None = None) -> None:
         """Index the site's cases.
 
         Args:
@@ -201,13 +226,16 @@ class HostileSite:
             folder: the corpus folder (``file`` paths are relative to it).
             cases: every case of the corpus.
             canary: URL of a server no request may reach (replaces ``@CANARY@``).
+            skin: the skin the hostile listing is drawn with (None: the default markup).
         """
         self.site = site
+        self.skin = skin
         self.folder = folder
         self.canary = canary
         self.cases = {c.path: c for c in cases if c.site == site}
         self._bodies: dict[str, bytes] = {}
-        self._lock = threading.Lock()
+        # One lock a case: a small page never waits while another thread makes a 1 GiB bomb.
+        self._locks = {c.id: threading.Lock() for c in self.cases.values()}
 
     def answer(self, root: str, target: str) -> tuple[int, list[tuple[str, str]], bytes, str] | None:
         """Answer a request target if it is a hostile one.
@@ -240,7 +268,7 @@ class HostileSite:
         return data.replace(b"@ROOT@", root.encode()).replace(b"@CANARY@", self.canary.encode())
 
     def _body(self, case: Case, root: str) -> bytes:
-        with self._lock:
+        with self._locks[case.id]:
             body = self._bodies.get(case.id)
             if body is None:
                 if case.generator:
@@ -259,6 +287,13 @@ class HostileSite:
                   for u in FORBIDDEN_LINKS]
         when = '<time datetime="2015-10-01T10:00:00+02:00">1 octobre 2015</time>'
         snippet = "Le cloud souverain : Numergy, Cloudwatt et SecNumCloud."
+        if self.skin is not None:
+            published = dt.datetime(2015, 10, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+            entries = [ListEntry(u, t, snippet, published) for u, t in links]
+            following = f"{root}{LISTING}page/2/" if self.site == "numerama" else None
+            listing = Listing("Andromède", entries, 1, 2 if following else 1, None, following,
+                              (root + LISTING, following) if following else (root + LISTING,))
+            return listing_document(self.skin, self.site, root, listing).encode()
         if self.site == "numerama":
             items = "".join(f'<article><h2><a href="{esc(u)}">{esc(t)}</a></h2>{when}'
                             f'<p class="post-grid_excerpt">{snippet}</p></article>' for u, t in links)

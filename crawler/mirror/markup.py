@@ -64,7 +64,7 @@ def json_ld(data: dict) -> str:
 
 @dataclass(frozen=True)
 class Listing:
-    """One page of a list of articles (tag, author, search, section, home)."""
+    """One page of a list of articles (tag, author, search, section, home); ``page_urls``: every page's URL."""
 
     heading: str
     entries: list
@@ -72,3 +72,4 @@ class Listing:
     pages: int
     prev_url: str | None
     next_url: str | None
+    page_urls: tuple[str, ...] = ()

@@ -1,7 +1,8 @@
 """Run the mirror in a subprocess: ``with MirrorProcess() as mirror: mirror.roots["clubic"]``.
 
-``MirrorProcess(edition=1, faults="all=0.2", fault_seed=3, fault_log=path, crawl_delay=2, hostile=DIR)`` passes the
-options of ``python -m crawler.mirror`` on; ``truth()`` and ``edition_changes()`` describe what it serves.
+``MirrorProcess(edition=1, faults="all=0.2", fault_seed=3, fault_log=path, crawl_delay=2, hostile=DIR, skin="cards")``
+passes the options of ``python -m crawler.mirror`` on; ``truth()`` and ``edition_changes()`` describe what it serves
+(URL paths as the skin serves them).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from crawler.mirror.corpus import Corpus, build_corpus
+from crawler.mirror.skins import get_skin
 
 _PROJECT = Path(__file__).resolve().parents[2]
 
@@ -26,7 +28,7 @@ class MirrorProcess:
                  startup_timeout: float = 30.0, *, edition: int = 0, faults: str = "", fault_seed: int = 0,
                  fault_timeout: float = 20.0, fault_log: str | Path | None = None,
                  crawl_delay: float | None = None, port: int = 0, hostile: str | Path | None = None,
-                 hostile_canary: str = "") -> None:
+                 hostile_canary: str = "", skin: str = "default") -> None:
         """Remember the corpus and fault parameters.
 
         Args:
@@ -44,7 +46,13 @@ class MirrorProcess:
                 when the mirror is restarted (another edition) between two crawls.
             hostile: folder of a hostile corpus to serve as well (see ``crawler.mirror.hostile``).
             hostile_canary: URL the hostile inputs point at, which no crawler request may reach.
+            skin: one of ``crawler.mirror.skins.SKIN_NAMES``: the markup, sitemap names and slugs served.
+
+        Raises:
+            ValueError: unknown skin.
         """
+        get_skin(skin)
+        self.skin = skin
         self.hostile = hostile
         self.hostile_canary = hostile_canary
         self.articles = articles
@@ -85,7 +93,7 @@ class MirrorProcess:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_PROJECT), env.get("PYTHONPATH", "")]))
         cmd = [sys.executable, "-m", "crawler.mirror", "--port", str(self.port), "--articles", str(self.articles),
                "--seed", str(self.seed), "--exclusive-share", str(self.exclusive_share),
-               "--edition", str(self.edition)]
+               "--edition", str(self.edition), "--skin", self.skin]
         if self.faults:
             cmd += ["--faults", self.faults, "--fault-seed", str(self.fault_seed),
                     "--fault-timeout", str(self.fault_timeout)]
@@ -136,7 +144,7 @@ class MirrorProcess:
         """Ground truth of the served corpus (same parameters, built in this process).
 
         Returns:
-            ``build_corpus(seed, articles, exclusive_share, edition).truth()``.
+            ``build_corpus(seed, articles, exclusive_share, edition, skin).truth()``.
         """
         return self._corpus().truth()
 
@@ -144,12 +152,12 @@ class MirrorProcess:
         """What the served edition changed (same parameters, built in this process).
 
         Returns:
-            ``build_corpus(seed, articles, exclusive_share, edition).edition_changes()``.
+            ``build_corpus(seed, articles, exclusive_share, edition, skin).edition_changes()``.
         """
         return self._corpus().edition_changes()
 
     def _corpus(self) -> Corpus:
-        return build_corpus(self.seed, self.articles, self.exclusive_share, self.edition)
+        return build_corpus(self.seed, self.articles, self.exclusive_share, self.edition, self.skin)
 
     def __enter__(self) -> MirrorProcess:
         return self.start()

@@ -19,6 +19,11 @@ and title; gzip files served as ``application/x-gzip``).
 Every listing entry (home, section, tag, author, search) gives the article link, title, snippet and a
 ``<time datetime>`` with the publication date; related-article links use the target's title as link text.
 
+Under a skin (``skins``, pages by ``skinned``) the same paths answer with the skin's markup; listings are paged by
+the skin's ``page_urls`` (``/page/N/`` or ``?page=N``, on either site), and the sitemap index (same path) lists
+the skin's post sitemaps then ``/page-sitemap.xml``, ``/category-sitemap.xml``, ``/tag-sitemap.xml`` and
+``/author-sitemap.xml`` (Clubic's ``/sitemaps/news-*`` files are then not served).
+
 Every 200 page a real server would cache carries a ``last_modified`` (the server adds ETag and Last-Modified and
 answers conditional requests with 304): articles (their modified date), listings (the newest publication date
 of the whole list, all pages), feeds and sitemaps (the newest ``lastmod`` they carry), robots.txt (STATIC_DATE).
@@ -31,13 +36,14 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 from crawler.mirror import clubic, feeds, numerama
 from crawler.mirror.corpus import NUMERAMA_SECTIONS, Article, Corpus, feed_lists
 from crawler.mirror.markup import Listing, token
+from crawler.mirror.skinned import SkinPages
+from crawler.mirror.skins import get_skin
 
 HTML = "text/html; charset=UTF-8"
 XML = "application/xml; charset=UTF-8"
@@ -95,14 +101,65 @@ class SiteRoutes:
         self.paths = corpus.by_path[site]
         self.tags = corpus.tags[site]
         self.feeds = feed_lists(corpus, site)
-        sitemapped = corpus.listed(site, "sitemap")
-        self.months = feeds.by_month(sitemapped) if site == "clubic" else {}
-        self.sitemaps = feeds.yoast_sitemaps(sitemapped, self.tags) if site == "numerama" else {}
         self.by_id = {a.id: a for a in corpus.site_articles(site)}
         self.authors: dict[str, tuple[str, list[Article]]] = {}
         for a in corpus.listed(site, "feed"):
             for name, key in zip(a.authors, a.author_keys):
                 self.authors.setdefault(key, (name, []))[1].append(a)
+        self.skin = get_skin(corpus.skin)
+        self.skin_pages = SkinPages(self.skin, site, corpus, root) if self.skin else None
+        sitemapped = corpus.listed(site, "sitemap")
+        self.months: dict[str, list[Article]] = {}
+        if self.skin:
+            self.page_urls = self.skin.sites[site].page_urls
+            self.sitemaps = feeds.skin_sitemaps(self.skin.sites[site].sitemaps, sitemapped, self._other_sitemaps())
+        elif site == "numerama":
+            self.page_urls = "path"
+            self.sitemaps = feeds.yoast_sitemaps(sitemapped, self.tags)
+        else:
+            self.page_urls = "query"
+            self.months, self.sitemaps = feeds.by_month(sitemapped), {}
+
+    def _other_sitemaps(self) -> dict[str, list[feeds.Entry]]:
+        """The plainly-non-post sitemaps of a skin: static pages, sections, tag archives, authors."""
+        newest = max((a.modified for _, items in self.tags.values() for a in items), default=STATIC_DATE)
+        if self.site == "numerama":
+            pages = [("/", newest), *feeds.NUMERAMA_PAGES]
+            categories = [(f"/{slug}/", newest) for slug in NUMERAMA_SECTIONS]
+            authors = [(numerama.author_path(key), max(a.modified for a in items))
+                       for key, (_, items) in sorted(self.authors.items())]
+        else:
+            pages = [("/", newest), ("/mentions-legales.html", STATIC_DATE)]
+            categories = [("/actualites-informatique/", newest)]
+            authors = [(clubic.author_path(name, key), max(a.modified for a in items))
+                       for key, (name, items) in sorted(self.authors.items())]
+        tags = [(f"/tag/{slug}/", max(a.modified for a in items)) for slug, (_, items) in sorted(self.tags.items())]
+        return {"/page-sitemap.xml": pages, "/category-sitemap.xml": categories, "/tag-sitemap.xml": tags,
+                "/author-sitemap.xml": authors}
+
+    def _page_url(self, base: str, query: str, page: int) -> str:
+        """URL of page ``page`` of the listing at ``base`` (its other query parameters in ``query``).
+
+        Page 1 is the bare listing; later pages add ``page/N/`` to a path ending in "/" (WordPress) or a
+        ``page=N`` query parameter, as the site (or its skin) pages listings. Numerama links are absolute.
+        """
+        prefix = self.root if self.site == "numerama" else ""
+        if page > 1 and self.page_urls == "path" and base.endswith("/"):
+            base += f"page/{page}/"
+        elif page > 1:
+            query = f"{query}&page={page}" if query else f"page={page}"
+        return prefix + base + (f"?{query}" if query else "")
+
+    def _split_page(self, path: str, query: dict[str, str]) -> tuple[str, int]:
+        """The listing path of a request and the page asked for (``/page/N/`` suffix or ``page`` parameter).
+
+        A path that does not end in "/" (Clubic's author pages) is paged by the query whatever the style.
+        """
+        if self.page_urls == "path" and path.endswith("/"):
+            if m := re.fullmatch(r"(.*/)page/(\d+)/", path):
+                return m[1], int(m[2])
+            return path, 1
+        return path, int(query["page"]) if query.get("page", "").isdigit() else 1
 
     def route(self, target: str) -> Response:
         """Answer a request target.
@@ -123,32 +180,42 @@ class SiteRoutes:
         if found is None:
             return None
         article, page = found
-        if self.site == "numerama":
+        if self.skin_pages is not None:
+            text = self.skin_pages.article(article, page)
+        elif self.site == "numerama":
             text = numerama.article_page(self.corpus, article, self.root)
+        else:
+            text = clubic.article_page(self.corpus, article, page, self.root)
+        if self.site == "numerama":
             cookies = ("wordpress_test_cookie=WP%20Cookie%20check; path=/",
                        f"nmr_visitor={token(path, 'visitor')}; path=/; Max-Age=31536000; SameSite=Lax")
         else:
-            text = clubic.article_page(self.corpus, article, page, self.root)
             cookies = (f"clubic_session={token(path, 'session')}; path=/; HttpOnly",
                        f"didomi_token={token(path, 'didomi')}; path=/; Max-Age=15552000; SameSite=Lax")
         return Response(200, text.encode("utf-8"), HTML, tuple(("Set-Cookie", c) for c in cookies),
                         last_modified=article.last_modified)
 
-    def _listing(self, heading: str, items: list[Article], page: int, per: int,
-                 url_for: Callable[[int], str]) -> Response | None:
+    def _listing(self, heading: str, items: list[Article], page: int, per: int, base: str,
+                 query: str = "") -> Response | None:
         sliced = _page_of(items, page, per)
         if sliced is None:
             return None
         entries, pages = sliced
         newest = max((a.published for a in items), default=STATIC_DATE)
-        listing = Listing(heading, entries, page, pages, url_for(page - 1) if page > 1 else None,
-                          url_for(page + 1) if page < pages else None)
+        listing = Listing(heading, entries, page, pages, self._page_url(base, query, page - 1) if page > 1 else None,
+                          self._page_url(base, query, page + 1) if page < pages else None,
+                          tuple(self._page_url(base, query, n) for n in range(1, pages + 1)))
+        if self.skin_pages is not None:
+            return _html(self.skin_pages.listing(listing), last_modified=newest)
         if self.site == "numerama":
             return _html(numerama.listing_page(listing, self.root), last_modified=newest)
-        return _html(clubic.listing_page(listing, url_for(page)), last_modified=newest)
+        return _html(clubic.listing_page(listing, self._page_url(base, query, page)), last_modified=newest)
 
     def _not_found(self, path: str) -> Response:
-        text = numerama.not_found_page(self.root) if self.site == "numerama" else clubic.not_found_page(path)
+        if self.skin_pages is not None:
+            text = self.skin_pages.not_found()
+        else:
+            text = numerama.not_found_page(self.root) if self.site == "numerama" else clubic.not_found_page(path)
         return _html(text, 404)
 
     def _xml(self, text: str, last_modified: dt.datetime | None, content_type: str = XML) -> Response:
@@ -163,58 +230,62 @@ class SiteRoutes:
         newest = max((a.last_modified for a in items), default=None)
         return self._xml(feeds.rss(self.root, title, link_path, items), newest, RSS)
 
+    def _sitemap(self, path: str, index: str) -> Response | None:
+        """The sitemap index at ``index`` and the plain sitemaps it lists (Numerama's, or any site's under a skin)."""
+        if path == index:
+            files = [(p, max(when for _, when in entries)) for p, entries in self.sitemaps.items()]
+            return self._xml(feeds.sitemap_index(self.root, files), max(when for _, when in files))
+        if path in self.sitemaps:
+            entries = self.sitemaps[path]
+            return self._xml(feeds.urlset(self.root, entries), max(when for _, when in entries))
+        return None
+
     def _numerama(self, path: str, query: dict[str, str]) -> Response | None:
         root = self.root
         if path == "/robots.txt":
             return self._robots()
         if path == "/sitemap.xml":
             return _redirect(f"{root}/sitemap_index.xml")
-        if path == "/sitemap_index.xml":
-            files = [(p, max(when for _, when in entries)) for p, entries in self.sitemaps.items()]
-            return self._xml(feeds.sitemap_index(root, files), max(when for _, when in files))
-        if path in self.sitemaps:
-            entries = self.sitemaps[path]
-            return self._xml(feeds.urlset(root, entries), max(when for _, when in entries))
+        if sitemap := self._sitemap(path, "/sitemap_index.xml"):
+            return sitemap
         if path in self.feeds:
             return self._feed(path, "Numerama", path.removesuffix("feed/"))
-        if m := re.fullmatch(r"/(?:page/(\d+)/)?", path):
-            page = int(m[1] or 1)
+        path, page = self._split_page(path, query)
+        if path == "/":
             if "s" in query:
                 q = query["s"]
                 return self._listing(f"Résultats de recherche pour « {q} »", self.corpus.search(self.site, q),
-                                     page, SEARCH_SIZE, lambda n: f"{root}/page/{n}/?s={quote_plus(q)}"
-                                     if n > 1 else f"{root}/?s={quote_plus(q)}")
+                                     page, SEARCH_SIZE, "/", f"s={quote_plus(q)}")
             if "p" in query and page == 1:
                 article = self.by_id.get(int(query["p"])) if query["p"].isdigit() else None
                 return _redirect(root + article.path) if article else None
             return self._listing("Numerama : actualités tech, sciences, pop culture",
-                                 self.corpus.listed(self.site, "feed")[:LIST_SIZE], page, LIST_SIZE,
-                                 lambda n: f"{root}/")
-        if m := re.fullmatch(r"/tag/([a-z0-9-]+)/(?:page/(\d+)/)?", path):
+                                 self.corpus.listed(self.site, "feed")[:LIST_SIZE], page, LIST_SIZE, "/")
+        if m := re.fullmatch(r"/tag/([a-z0-9-]+)/", path):
             if m[1] not in self.tags:
                 return None
             name, items = self.tags[m[1]]
-            return self._listing(name, items, int(m[2] or 1), LIST_SIZE,
-                                 lambda n: f"{root}/tag/{m[1]}/" + (f"page/{n}/" if n > 1 else ""))
-        if m := re.fullmatch(r"/author/([a-z0-9-]+)/(?:page/(\d+)/)?", path):
+            return self._listing(name, items, page, LIST_SIZE, path)
+        if m := re.fullmatch(r"/author/([a-z0-9-]+)/", path):
             if m[1] not in self.authors:
                 return None
             name, items = self.authors[m[1]]
-            return self._listing(name, items, int(m[2] or 1), LIST_SIZE,
-                                 lambda n: f"{root}/author/{m[1]}/" + (f"page/{n}/" if n > 1 else ""))
+            return self._listing(name, items, page, LIST_SIZE, path)
         if m := re.fullmatch(r"/([a-z-]+)/", path):
             if m[1] not in NUMERAMA_SECTIONS:
                 return None
             items = [a for a in self.corpus.listed(self.site, "feed") if a.section == m[1]][:LIST_SIZE]
-            return self._listing(NUMERAMA_SECTIONS[m[1]], items, 1, LIST_SIZE, lambda n: f"{root}/{m[1]}/")
+            return self._listing(NUMERAMA_SECTIONS[m[1]], items, page, LIST_SIZE, path)
         return self._article(path)
 
     def _clubic(self, path: str, query: dict[str, str]) -> Response | None:
         root = self.root
-        page = int(query["page"]) if query.get("page", "").isdigit() else 1
         if path == "/robots.txt":
             return self._robots()
-        if path == "/sitemap.xml":
+        if self.skin:
+            if sitemap := self._sitemap(path, "/sitemap.xml"):
+                return sitemap
+        elif path == "/sitemap.xml":
             files = [(f"/sitemaps/news-{month}.xml.gz", max(a.last_modified for a in items))
                      for month, items in self.months.items()]
             return self._xml(feeds.sitemap_index(root, files), max((when for _, when in files), default=None))
@@ -227,24 +298,22 @@ class SiteRoutes:
         if path in self.feeds:
             title = "Clubic - Actualités pro" if path.endswith("pro.rss") else "Clubic - Actualités"
             return self._feed(path, title, "/actualites-informatique/")
+        path, page = self._split_page(path, query)
         if path in ("/", "/actualites-informatique/"):
             items = self.corpus.listed(self.site, "feed")[:LIST_SIZE]
-            return self._listing("Actualités high-tech et informatique", items, page, LIST_SIZE,
-                                 lambda n: path)
+            return self._listing("Actualités high-tech et informatique", items, page, LIST_SIZE, path)
         if m := re.fullmatch(r"/tag/([a-z0-9-]+)/", path):
             if m[1] not in self.tags:
                 return None
             name, items = self.tags[m[1]]
-            return self._listing(name, items, page, LIST_SIZE,
-                                 lambda n: f"/tag/{m[1]}/" + (f"?page={n}" if n > 1 else ""))
+            return self._listing(name, items, page, LIST_SIZE, path)
         if m := re.fullmatch(r"/auteur/(\d+)-[a-z0-9-]+\.html", path):
             if m[1] not in self.authors:
                 return None
             name, items = self.authors[m[1]]
-            return self._listing(f"Articles de {name}", items, page, LIST_SIZE,
-                                 lambda n: path + (f"?page={n}" if n > 1 else ""))
+            return self._listing(f"Articles de {name}", items, page, LIST_SIZE, path)
         if path == "/rechercher/":
             q = query.get("q", "")
             return self._listing(f"Recherche : {q}", self.corpus.search(self.site, q), page, SEARCH_SIZE,
-                                 lambda n: f"/rechercher/?q={quote_plus(q)}" + (f"&page={n}" if n > 1 else ""))
+                                 "/rechercher/", f"q={quote_plus(q)}")
         return self._article(path)

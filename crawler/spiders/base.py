@@ -2,8 +2,10 @@
 
 Discovery sources (each recorded in the article's ``discovered_via``): robots.txt ``Sitemap:`` lines and
 sitemaps, tag archives, the site's own search for each topic query, RSS feeds (site-wide and per tag), and the
-related-article links of fetched articles. Every offered URL goes through the frontier, which builds no request
-for a URL already seen, outside the article patterns, out of the date window or without promise.
+related-article links of fetched articles (offered once the article's relevance is known). Every offered URL goes
+through the frontier, which builds no request for a URL already seen, outside the article patterns, out of the
+date window or without promise. Pages are read with the profile's rules, else generically
+(``crawler/discovery/generic.py``); a rule that matched nothing is counted as ``profile/drift/<rule>``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -19,10 +22,12 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from archive.relevance import Topic
-from crawler.discovery.frontier import Frontier
+from crawler.discovery.frontier import Context, Frontier
+from crawler.discovery.generic import next_page_link
 from crawler.discovery.listing import parse_listing, related_links
 from crawler.discovery.parsers import Entry, parse_feed, parse_sitemap
 from crawler.discovery.revisit import RevisitPolicy
+from crawler.discovery.sitemapindex import choose_sitemaps
 from crawler.discovery.window import DateWindow
 from crawler.items import ArticleItem, PageData
 from crawler.middlewares.retry import attempt_failed
@@ -37,8 +42,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
-
-    from archive.state import UrlState
 
 SITEMAP_MAX_SIZE = 50 * 1024 * 1024
 DISCOVERY_PRIORITY = 2000  # discovery pages before articles: the frontier learns more before it spends
@@ -69,6 +72,8 @@ class ProfileSpider(scrapy.Spider):
         known = spider.store.articles(cls.name) if spider.store is not None else []
         # Kept by earlier runs, taken before this run writes anything: re-checked when due.
         spider.revisit_candidates = [k.url for k in known if k.outcome == "kept" and k.run_id != run_id(settings)]
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(spider.article_judged, signal=signal)
         return spider
 
     def closed(self, reason: str) -> None:
@@ -88,21 +93,30 @@ class ProfileSpider(scrapy.Spider):
             yield self.discovery_request(profile.url("/robots.txt"), self.parse_robots, errback=self.on_robots_error)
         else:
             yield from self.sitemap_requests(Entry(profile.url(p)) for p in profile.sitemaps)
-        feeds = [*profile.feeds, *(profile.tag_feed.format(tag=t) for t in self.plan.tags if profile.tag_feed)]
-        for path in feeds:
+        for path in profile.feeds:
             yield self.discovery_request(profile.url(path), self.parse_feed)
+        for tag in self.plan.tags if profile.tag_feed else ():
+            yield self.discovery_request(profile.url(profile.tag_feed.format(tag=tag)), self.parse_feed,
+                                         topic_listing=f"feed of tag {tag}")
         for tag in self.plan.tags if profile.tag_page else ():
             yield self.discovery_request(profile.url(profile.tag_page.format(tag=tag)), self.parse_listing,
-                                         source="tag")
+                                         source="tag", topic_listing=f"tag page {tag}")
         for query in self.plan.queries if profile.search else ():
             yield self.discovery_request(profile.url(profile.search.format(query=quote_plus(query))),
-                                         self.parse_listing, source="search")
+                                         self.parse_listing, source="search", topic_listing=f"search {query}")
         yield from self.offer((Entry(url) for url in self.revisit_candidates), "revisit")
 
-    def discovery_request(self, url: str, callback: Any, *, errback: Any = None, **kwargs: Any) -> scrapy.Request:
-        """Return a request for a discovery page (robots.txt, sitemap, feed, listing)."""
+    def discovery_request(self, url: str, callback: Any, *, errback: Any = None, rank: int = 0,
+                          **kwargs: Any) -> scrapy.Request:
+        """Return a request for a discovery page (robots.txt, sitemap, feed, listing); ``rank`` orders pages of
+        one kind (0 first)."""
         return scrapy.Request(url, callback=callback, errback=errback or self.on_discovery_error,
-                              priority=DISCOVERY_PRIORITY, cb_kwargs=kwargs)
+                              priority=DISCOVERY_PRIORITY - rank, cb_kwargs=kwargs)
+
+    def drifted(self, rules: Iterable[str]) -> None:
+        """Count profile rules that matched nothing on a page where the generic reading found something."""
+        for rule in rules:
+            self.crawler.stats.inc_value(f"profile/drift/{rule}")
 
     @staticmethod
     def unchanged(response: Response) -> bool:
@@ -121,9 +135,10 @@ class ProfileSpider(scrapy.Spider):
         yield from self.sitemap_requests(Entry(self.profile.url(p)) for p in self.profile.sitemaps)
 
     def sitemap_requests(self, entries: Iterable[Entry]) -> Iterator[scrapy.Request]:
-        """Return requests for sitemaps (or sitemap indexes), with the lastmod the index gave each."""
-        for entry in entries:
-            request = self.discovery_request(entry.url, self.parse_sitemap)
+        """Return requests for sitemaps (or sitemap indexes) in the order given, with the lastmod the index gave
+        each."""
+        for rank, entry in enumerate(entries):
+            request = self.discovery_request(entry.url, self.parse_sitemap, rank=min(rank, 1000))
             request.meta["lastmod"] = entry.lastmod
             request.meta["download_maxsize"] = SITEMAP_MAX_SIZE
             yield request
@@ -143,50 +158,50 @@ class ProfileSpider(scrapy.Spider):
                 return
         sitemap = parse_sitemap(body)
         if sitemap.kind == "sitemapindex":
-            yield from self.sitemap_requests(e for e in sitemap.entries if self.wants_sitemap(e))
+            choice = choose_sitemaps(sitemap.entries, self.profile, self.frontier.window)
+            self.drifted(choice.drift)
+            if choice.out_of_window:
+                self.crawler.stats.inc_value("discovery/sitemap/skipped_out_of_window", choice.out_of_window)
+            yield from self.sitemap_requests(e for e in choice.follow if self.sitemap_changed(e))
         else:
             yield from self.offer(sitemap.entries, "sitemap")
 
-    def wants_sitemap(self, entry: Entry) -> bool:
-        """Tell whether a sitemap of an index is worth reading (profile's rules, date window by month, and not
-        unchanged since an earlier run read it, by its lastmod)."""
-        if not self.profile.follows_sitemap(entry.url):
-            return False
+    def sitemap_changed(self, entry: Entry) -> bool:
+        """Tell whether a sitemap of an index may have changed since an earlier run read it (by its lastmod)."""
         previous = self.frontier.previous_fetch(entry.url)
         if previous is not None and previous.status == 200 and entry.lastmod and not self.frontier.revisit.is_due(
                 previous, self.frontier.now, entry.lastmod):
             self.crawler.stats.inc_value("discovery/sitemap/unchanged_by_lastmod")
             return False
-        month = self.profile.sitemap_month_of(entry.url)
-        window = self.frontier.window
-        if (month and window.excludes_month(*month)) or window.excludes_lastmod(entry.lastmod):
-            self.crawler.stats.inc_value("discovery/sitemap/skipped_out_of_window")
-            return False
         return True
 
-    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        """Offer a feed's items."""
+    def parse_feed(self, response: Response, topic_listing: str = "") -> Iterator[scrapy.Request]:
+        """Offer a feed's items (a tag feed of the topic makes them promising)."""
         self.frontier.ledger.page("feed")
         if not self.unchanged(response):
-            yield from self.offer(parse_feed(response.body), "feed")
+            yield from self.offer(parse_feed(response.body), "feed", Context(topic_listing=topic_listing))
 
-    def parse_listing(self, response: Response, source: str, page: int = 1, idle: int = 0) -> Iterator[Any]:
+    def parse_listing(self, response: Response, source: str, topic_listing: str = "", page: int = 1,
+                      idle: int = 0) -> Iterator[Any]:
         """Offer a listing page's entries; follow its next page while the listing stays promising."""
         self.frontier.ledger.page(source)
-        if self.unchanged(response):
+        if self.unchanged(response) or not isinstance(response, TextResponse):
             return  # a newest-first listing whose page is unchanged has nothing new further on
-        entries, next_url = parse_listing(response.selector, response.url, self.profile.listing)
-        yield from self.offer(entries, source)
-        idle = 0 if self.frontier.listing_worth_following(entries) else idle + 1
-        if next_url and idle <= self.profile.max_idle_pages and page < self.profile.max_listing_pages:
-            yield self.discovery_request(next_url, self.parse_listing, source=source, page=page + 1, idle=idle)
+        links = self.frontier.navigation.article_links(response.selector.root, response.url)
+        listing = parse_listing(response.selector, response.url, self.profile.listing, links)
+        self.drifted(listing.drift)
+        yield from self.offer(listing.entries, source, Context(topic_listing=topic_listing))
+        idle = 0 if self.frontier.listing_worth_following(listing.entries) else idle + 1
+        if listing.next_url and idle <= self.profile.max_idle_pages and page < self.profile.max_listing_pages:
+            yield self.discovery_request(listing.next_url, self.parse_listing, source=source,
+                                         topic_listing=topic_listing, page=page + 1, idle=idle)
 
-    def offer(self, entries: Iterable[Entry], source: str) -> Iterator[scrapy.Request]:
+    def offer(self, entries: Iterable[Entry], source: str, context: Context | None = None) -> Iterator[scrapy.Request]:
         """Yield a request for each entry the frontier wants fetched."""
         stats = self.crawler.stats
         for entry in entries:
             stats.inc_value(f"discovery/{source}/offered")
-            priority = self.frontier.offer(entry, source)
+            priority = self.frontier.offer(entry, source, context)
             if priority is not None:
                 url = entry.url.split("#", 1)[0]
                 yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
@@ -208,13 +223,24 @@ class ProfileSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):  # no links to read: the extraction says why it is no article
             yield self.article_item(first_url, pages)
             return
-        yield from self.offer(related_links(response.selector, response.url, self.profile.listing), "related")
+        links = self.frontier.navigation.article_links(response.selector.root, response.url)
+        related, drift = related_links(response.selector, response.url, self.profile.listing, links)
+        self.drifted(drift)
+        self.frontier.hold(first_url, related)
         next_url = self.next_page_url(response, pages)
         if next_url:
             yield response.follow(next_url, callback=self.parse_article, errback=self.on_article_error,
                                   cb_kwargs={"first_url": first_url, "pages": pages}, meta={"kind": "page"})
             return
         yield self.article_item(first_url, pages)
+
+    def article_judged(self, item: Any, **kwargs: Any) -> None:
+        """Offer the related links of an article once its relevance is known (kept, dropped or failed)."""
+        if not isinstance(item, ArticleItem):
+            return
+        entries, context = self.frontier.release(item.url, item.record.get("relevance"))
+        for request in self.offer(entries, "related", context):
+            self.crawler.engine.crawl(request)
 
     def article_item(self, first_url: str, pages: list[PageData]) -> ArticleItem:
         """Return the item of an article's collected pages, with the sources that found it."""
@@ -223,15 +249,21 @@ class ProfileSpider(scrapy.Spider):
                            discovered_via=sorted(candidate.sources) if candidate else [])
 
     def next_page_url(self, response: Response, pages: list[PageData]) -> str | None:
-        """Return the next page of a multi-page article, if the profile describes one and it is new."""
-        if not self.profile.next_page or "page" not in (self.profile.match_article(response.url) or {}):
+        """Return the next page of a multi-page article, if the profile describes one and it is new: the
+        profile's ``next_page`` XPath, else a generic next link to another page of the same article."""
+        groups = self.profile.match_article(response.url) or {}
+        if not self.profile.next_page or "page" not in groups:
             return None
-        href = response.xpath(self.profile.next_page).get()
-        if not href:
-            return None
-        url = response.urljoin(href)
         known = {p.url for p in pages}
-        return url if url not in known and self.profile.match_article(url) else None
+        if href := response.xpath(self.profile.next_page).get():
+            url = response.urljoin(href)
+            return url if url not in known and self.profile.match_article(url) else None
+        url = next_page_link(response.selector.root, response.url)
+        found = self.profile.match_article(url) if url and url not in known else None
+        if found and (found.get("id"), found.get("slug")) == (groups.get("id"), groups.get("slug")):
+            self.drifted(["urls.next_page"])
+            return url
+        return None
 
     def on_article_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         """Retry a page caught in a redirect loop; else reject the article, with the reason."""
@@ -241,6 +273,8 @@ class ProfileSpider(scrapy.Spider):
         request = failure.request
         first_url = request.cb_kwargs.get("first_url", request.url)
         self.frontier.ledger.reject(first_url, self.failure_reason(failure))
+        entries, _ = self.frontier.release(first_url, None)  # a later page failed: judge its links on their own
+        yield from self.offer(entries, "related")
         self.crawler.stats.inc_value("articles/fetch_errors")
 
     def on_discovery_error(self, failure: Failure) -> Iterator[scrapy.Request]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import socket
 import subprocess
 import sys
 import time
@@ -17,6 +18,21 @@ from types import TracebackType
 from crawler.mirror.corpus import Corpus, build_corpus
 
 _PROJECT = Path(__file__).resolve().parents[2]
+
+
+def free_port_pair() -> int:
+    """Return a port P of 127.0.0.1 such that nobody listens on P or P + 1 right now (clubic's and numerama's)."""
+    while True:
+        with socket.socket() as first, socket.socket() as second:
+            first.bind(("127.0.0.1", 0))
+            port = first.getsockname()[1]
+            if port >= 65535:
+                continue
+            try:
+                second.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
 
 
 class MirrorProcess:

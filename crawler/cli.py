@@ -303,8 +303,9 @@ def print_summary(report: dict[str, Any], options: Any) -> None:
 
 
 def harvest(figures: dict[str, Any]) -> str:
-    """Return the harvest rate, or ``-`` when nothing new was fetched (every article found unchanged)."""
-    if not figures.get("articles_kept") and figures.get("unchanged"):
+    """Return the harvest rate, or ``-`` for an incremental run that found nothing new (its articles unchanged
+    or not due): a rate of 0 would read as a crawl that found nothing."""
+    if not figures.get("articles_kept") and (figures.get("unchanged") or figures.get("skipped", {}).get("not due")):
         return "-"
     return f"{figures.get('harvest_rate', 0.0):.2f}"
 
@@ -322,21 +323,17 @@ def reasons(counts: dict[str, int]) -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     """``souverain demo``: mirror on free ports (the previous demo's, when OUT has one), crawl it, say where
     everything went."""
-    from crawler.mirror.process import MirrorProcess, free_port_pair
+    from crawler.mirror.process import MirrorProcess, free_port_pair, pair_is_free
     from crawler.run import CrawlOptions
 
     out = args.out or Path("demo-out")
     prepare_out(out)
     previous = demo_port(out)
-    mirror = MirrorProcess(articles=args.articles, port=previous or free_port_pair())
-    try:
-        mirror.start()
-    except RuntimeError:
-        if previous is None:
-            raise
+    if previous is not None and not pair_is_free(previous):
         raise UserError(f"the previous demo in {out} served the mirror on ports {previous} and {previous + 1}, which "
                         "are busy now: free them, or use another --out (other ports would make every article URL "
-                        "new and store it again)") from None
+                        "new and store it again)")
+    mirror = MirrorProcess(articles=args.articles, port=previous or free_port_pair()).start()
     try:
         atomic_write_text(out / DEMO_FILE, json.dumps({"port": mirror.port}) + "\n")
         say = (lambda _text: None) if args.quiet else CONSOLE.print

@@ -72,9 +72,7 @@ class CrawlOptions:
             "LOG_FILE": str(self.run_dir / "crawl.log"),
             "LOG_FORMAT": "%(asctime)s [%(site)s] [%(name)s] %(levelname)s: %(message)s",  # see crawler/process.py
         }
-        if self.progress == "off":
-            values["PROGRESS_INTERVAL"] = 0
-        else:
+        if self.progress != "off":
             values["PROGRESS_FORMAT"] = self.progress
         if self.max_pages:
             values["PAGEBUDGET_PAGES"] = self.max_pages
@@ -87,7 +85,8 @@ class CrawlOptions:
             values["CONCURRENT_REQUESTS_PER_DOMAIN"] = self.concurrency
         if self.timeout:
             values["DOWNLOAD_TIMEOUT"] = self.timeout
-        return {**values, **self.extra_settings}
+        quiet = {"PROGRESS_INTERVAL": 0} if self.progress == "off" else {}  # --quiet wins over -s PROGRESS_…
+        return {**values, **self.extra_settings, **quiet}
 
 
 REPORT_MAX_BYTES = 50 * 1024 * 1024  # a report.json bigger than this is no report of ours
@@ -214,6 +213,7 @@ def unreachable_sites(report: dict[str, Any]) -> list[str]:
     for name, site in report["sites"].items():
         summary = site.get("summary", {})
         if not summary.get("pages_fetched"):
-            error = site.get("last_discovery_error") or "no response"
+            failed = [f"{f['url']}: {f['reason']}" for f in site.get("failures", ())]
+            error = site.get("last_discovery_error") or (failed[-1] if failed else "no response")
             lines.append(f"site {name} unreachable at {site.get('root')}: {error}")
     return lines

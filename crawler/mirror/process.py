@@ -20,18 +20,24 @@ from crawler.mirror.corpus import Corpus, build_corpus
 _PROJECT = Path(__file__).resolve().parents[2]
 
 
+def pair_is_free(port: int) -> bool:
+    """Tell whether nobody listens on 127.0.0.1 at ``port`` and ``port + 1`` (clubic's and numerama's) right now."""
+    with socket.socket() as first, socket.socket() as second:
+        try:
+            first.bind(("127.0.0.1", port))
+            second.bind(("127.0.0.1", port + 1))
+        except OSError:
+            return False
+    return True
+
+
 def free_port_pair() -> int:
-    """Return a port P of 127.0.0.1 such that nobody listens on P or P + 1 right now (clubic's and numerama's)."""
+    """Return a port P of 127.0.0.1 such that P and P + 1 are free right now."""
     while True:
-        with socket.socket() as first, socket.socket() as second:
-            first.bind(("127.0.0.1", 0))
-            port = first.getsockname()[1]
-            if port >= 65535:
-                continue
-            try:
-                second.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port < 65535 and pair_is_free(port):
             return port
 
 

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from archive.errors import ArchiveError
 from archive.fsutil import atomic_write_text
-from crawler.argtypes import PORT, OneLineParser, OptionError, seconds, whole
+from crawler.argtypes import PORT, OneLineParser, seconds, whole
 from crawler.discovery.window import WindowError
 from crawler.extensions.progress import human_bytes, human_seconds
 from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
@@ -415,8 +415,9 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from archive.snapshot import build_snapshot
 
     summary = build_snapshot(args.out, args.output, run_id=args.run, until=args.until)
-    CONSOLE.print(f"snapshot: {args.output} ({summary['warc_files']} WARC files, {summary['articles']} articles, "
-                  f"{human_bytes(summary['bytes'])}, cut-off {summary['cutoff']})")
+    CONSOLE.print(escape(f"snapshot: {args.output} ({plural(summary['warc_files'], 'WARC file')}, "
+                         f"{plural(summary['articles'], 'article')}, "
+                         f"{human_bytes(summary['bytes'])}, cut-off {summary['cutoff']})"))
     CONSOLE.print(f"sha256:   {summary['sha256']}")
     return 0
 
@@ -427,7 +428,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     checks = verify_snapshot(args.snapshot)
     for check in checks:
-        CONSOLE.print(f"{'PASS' if check.ok else 'FAIL'} {check.name}" + ("" if check.ok else f": {check.detail}"))
+        detail = "" if check.ok else f": {check.detail}"
+        CONSOLE.print(escape(f"{'PASS' if check.ok else 'FAIL'} {check.name}{detail}"))
     failed = sum(not check.ok for check in checks)
     CONSOLE.print(f"{len(checks) - failed} passed, {failed} failed")
     return 1 if failed else 0
@@ -443,8 +445,9 @@ def cmd_reextract(args: argparse.Namespace) -> int:
         task = bar.add_task("re-extracting", total=None)
         summary = reextract(args.source, args.out, workers=args.workers or None,
                             progress=lambda done, total: bar.update(task, completed=done, total=total))
-    CONSOLE.print(f"reextract: {summary['articles']} articles from {summary['warc_files']} WARC files "
-                  f"written under {args.out / 'articles'}/ in {summary['seconds']:.1f} s")
+    CONSOLE.print(escape(f"reextract: {plural(summary['articles'], 'article')} from "
+                         f"{plural(summary['warc_files'], 'WARC file')} "
+                         f"written under {args.out / 'articles'}/ in {summary['seconds']:.1f} s"))
     return 0
 
 
@@ -453,7 +456,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from archive.export import export_articles
 
     rows = export_articles(args.out, args.output, args.format)
-    CONSOLE.print(f"export: {rows} articles written to {args.output} ({args.format})")
+    CONSOLE.print(escape(f"export: {plural(rows, 'article')} written to {args.output} ({args.format})"))
     return 0
 
 

@@ -81,7 +81,7 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def init_worker(parent: int) -> None:
-    """Start a pool worker: it dies with its parent, and has the default signal handlers.
+    """Start a pool worker: it dies with its parent; SIGTERM has its default action, SIGINT is ignored.
 
     A forked worker inherits Scrapy's SIGINT/SIGTERM handlers, which only ask a reactor it does not run to stop:
     SIGTERM gets its default action back. SIGINT is ignored: Ctrl-C reaches the whole process group, and the

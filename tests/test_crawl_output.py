@@ -69,6 +69,11 @@ def test_json_progress_names_each_site_and_log_lines_carry_the_site(mirror, tmp_
     opened = [line for line in log if "Spider opened" in line]
     assert sorted(LOG_LINE.match(line)["site"] for line in opened) == ["clubic", "numerama"]
 
+    wacz = tmp_path / "snap[bold]x.wacz"
+    snapshot = souverain("snapshot", "--out", str(out), "-o", str(wacz))
+    assert snapshot.returncode == 0, snapshot.stderr[-3000:]
+    assert snapshot.stdout.startswith(f"snapshot: {wacz} (1 WARC file, ")
+
 
 def test_summary_agrees_with_the_report_and_says_where_things_went(mirror, tmp_path):
     out = tmp_path / "out"

@@ -129,7 +129,6 @@ def test_ctrl_c_in_a_terminal_then_resume_ends_like_an_uninterrupted_run(mirror,
     assert written(out) < written(reference), "the run must have been stopped before its end"
     report = json.loads(next((out / "runs").glob("*/report.json")).read_text(encoding="utf-8"))
     assert report["unfinished"] == "interrupted by SIGINT"
-    assert report["totals"]["not_completed"] > 0 or written(out) < written(reference)
 
     resumed = souverain(*crawl_args(mirror, out), "--resume")
     assert resumed.returncode == 0, resumed.stderr[-3000:]

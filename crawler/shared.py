@@ -88,6 +88,9 @@ def init_worker(parent: int) -> None:
     parent, stopping gracefully, still needs its workers to finish the articles in flight. Linux's parent-death
     signal kills the worker when the parent dies, even by SIGKILL; if it died before that was set, exit now.
     """
+    from crawler.process import SITE
+
+    SITE.set("-")  # the pool serves every site: its log lines name none (not the one that forked it)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):

@@ -90,7 +90,10 @@ class StateRecorder:
         if state is None:
             return
         record = item.record
+        # This run's, also when --resume read the page back from the WARC (no fetch recorded it, and the killed
+        # process may not have committed its own record): else the next resume takes it for an earlier run's.
         state.text_sha256, state.text_run = text_sha256(record["text"]), run_id(self.crawler.settings)
+        state.run_id = state.text_run
         state.version, state.path, state.published = record["version"], record["stem"], record.get("published")
         state.outcome, state.sources = "kept", sorted({*state.sources, *record.get("discovered_via", [])})
         self.save(state)

@@ -254,7 +254,7 @@ def crawl_and_report(options: Any, *, quiet: bool = False, again: str) -> int:
     Returns:
         The exit status.
     """
-    from archive.fsutil import remove_stale_temp_files
+    from archive.fsutil import remove_orphans
     from archive.lock import RunLock
     from archive.warcrepair import repair_open_warcs
     from crawler.run import drift_warnings, last_unfinished_run, run_crawl, unreachable_sites
@@ -264,7 +264,7 @@ def crawl_and_report(options: Any, *, quiet: bool = False, again: str) -> int:
     with RunLock(options.out):
         for repair in repair_open_warcs(options.out / "warc"):
             say(escape(f"souverain: {repair.message}"))
-        if stale := remove_stale_temp_files(options.out):
+        if stale := remove_orphans(options.out, recursive=True):  # temp files of dead writers, whoever they were
             say(f"souverain: removed {len(stale)} partly written file(s) left by a stopped run")
         if options.resume:
             options.run_id = last_unfinished_run(options.out)

@@ -18,7 +18,7 @@ from archive.errors import ArchiveError
 from crawler.argtypes import PORT, OneLineParser, seconds, whole
 from crawler.discovery.window import WindowError
 from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
-from crawler.profiles import ProfileError, load_profiles
+from crawler.profiles import ProfileError, find_profiles
 from crawler.topic import TopicError
 
 # Wide enough for the summary table when the output is a file or a pipe (cron mails, CI logs).
@@ -73,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl = commands.add_parser("crawl", help="crawl the sites, archive WARC and write dated article files")
     add_crawl_options(crawl)
     crawl.add_argument("--site", action="append", dest="sites", metavar="NAME",
-                       help=f"site to crawl, repeatable (default: all of {', '.join(sorted(load_profiles()))})")
+                       help="site to crawl, repeatable (default: the --profile ones, else every profile found)")
+    crawl.add_argument("--profile", action="append", default=[], dest="profiles", metavar="FILE",
+                       help="a site profile file, looked in before the profile search path (repeatable)")
     crawl.add_argument("--root", action="append", default=[], metavar="NAME=URL",
                        help="point a site at another root, e.g. a mirror (repeatable)")
     crawl.add_argument("--resume", action="store_true",
@@ -92,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser("extract", help="extract one saved HTML page into the article JSON")
     extract.add_argument("file", type=Path, metavar="FILE.html")
     extract.add_argument("--url", help="the page's URL (default: its canonical link); picks the site's cleanup")
+    extract.add_argument("--profile", action="append", default=[], dest="profiles", metavar="FILE",
+                         help="a site profile file, looked in first for the URL's site (repeatable)")
     extract.add_argument("--json", action="store_true", help="print the article JSON (default: title, date, text)")
     extract.add_argument("--topic", default="cloud-souverain", help="topic to score against")
 
@@ -205,11 +209,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     """``souverain crawl``."""
     from crawler.run import CrawlOptions
 
+    profiles = find_profiles(args.profiles)
+    given = {str(Path(f).resolve()) for f in args.profiles}
+    sites = args.sites or [name for name, p in profiles.items() if p.file in given] or sorted(profiles)
     options = CrawlOptions(
-        out=args.out or Path("out"), sites=args.sites or sorted(load_profiles()), roots=parse_roots(args.root),
+        out=args.out or Path("out"), sites=sites, roots=parse_roots(args.root),
         topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
         since=args.since, until=args.until, resume=args.resume, recheck=args.recheck, timeout=args.timeout,
-        strict_profile=args.strict_profile, extra_settings=parse_settings(args.set),
+        strict_profile=args.strict_profile, extra_settings=parse_settings(args.set), profiles=args.profiles,
     )
     return crawl_and_report(options)
 
@@ -319,7 +326,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     url = args.url or canonical_url(body) or args.file.resolve().as_uri()
-    profile = profile_for_url(url)
+    profile = profile_for_url(url, args.profiles)
     cleanup = SiteCleanup.from_dict(profile.cleanup) if profile else SiteCleanup()
     article = extract_article(body, url, cleanup=cleanup)
     if article is None:

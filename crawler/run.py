@@ -36,14 +36,13 @@ class CrawlOptions:
     timeout: float | None = None
     strict_profile: bool = False
     extra_settings: dict[str, str] = field(default_factory=dict)
+    profiles: list[str] = field(default_factory=list)  # --profile files, looked in before the search path
     run_id: str = field(default_factory=new_run_id)
 
     def check(self) -> None:
         """Raise ProfileError/TopicError/WindowError for an unknown site, a bad root, topic or date window."""
-        for name in self.roots:
-            get_profile(name, self.roots)
-        for name in self.sites:
-            get_profile(name, self.roots)
+        for name in [*self.roots, *self.sites]:
+            get_profile(name, self.roots, self.profiles)
         check_topic(self.topic)
         DateWindow.from_strings(self.since, self.until)
 
@@ -57,6 +56,7 @@ class CrawlOptions:
         values: dict[str, Any] = {
             "SOUVERAIN_OUT_DIR": str(self.out),
             "SOUVERAIN_SITE_ROOTS": dict(self.roots),
+            "SOUVERAIN_PROFILES": list(self.profiles),
             "SOUVERAIN_TOPIC": str(topic_path(self.topic)),
             "SOUVERAIN_RUN_ID": self.run_id,
             "SOUVERAIN_RESUME": self.resume,
@@ -109,6 +109,8 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
+    from crawler.spiders.sites import spider_class
+
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     settings.setdict(options.settings(), priority="cmdline")
@@ -116,7 +118,7 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     started = datetime.now(timezone.utc)
     logging.raiseExceptions = False  # the log file is best effort: on a full disk it must not print tracebacks
     process = CrawlerProcess(settings)
-    crawlers = [process.create_crawler(site) for site in options.sites]
+    crawlers = [process.create_crawler(spider_class(site)) for site in options.sites]  # --profile ones too
     for crawler in crawlers:
         process.crawl(crawler)
     process.start()

@@ -49,6 +49,7 @@ class SiteProfile:
     listing: ListingRules = field(default_factory=ListingRules)
     revisit: dict = field(default_factory=dict)
     cleanup: dict = field(default_factory=dict)
+    rules: frozenset[str] = field(default=frozenset(), compare=False)  # keys the file sets: urls.next_page…
     file: str = field(default="", compare=False)  # where it was read, and the SHA-256 of its bytes (run log)
     sha256: str = field(default="", compare=False)
 
@@ -87,9 +88,15 @@ class SiteProfile:
             listing=ListingRules.from_dict(data.get("listing", {})),
             revisit=data.get("revisit", {}),
             cleanup=data.get("cleanup", {}),
+            rules=frozenset(f"{table}.{key}" for table, keys in data.items() if isinstance(keys, dict) for key in keys),
             file=str(path.resolve()),
             sha256=sha256,
         )
+
+    @property
+    def names_entry_points(self) -> bool:
+        """Tell whether the profile names its feeds, tag pages and search (else pages are read for them)."""
+        return bool(self.feeds and self.tag_page and self.search)
 
     def with_root(self, root: str) -> SiteProfile:
         """Return this profile pointed at another root (a mirror), which becomes an allowed host.

@@ -1,4 +1,4 @@
-"""The ``souverain`` command: crawl, demo, extract, mirror serve."""
+"""The ``souverain`` command: crawl, demo, extract, snapshot… profile check, mirror serve."""
 
 from __future__ import annotations
 
@@ -141,6 +141,17 @@ def build_parser() -> argparse.ArgumentParser:
                          help="systemd user timer or crontab line (default: whichever the machine has)")
     install.add_argument("crawl_args", nargs="*", metavar="-- CRAWL ARGS",
                          help="options for the scheduled `souverain crawl` (after --)")
+
+    profile = commands.add_parser("profile", help="site profiles: check one against the live site")
+    profile_commands = profile.add_subparsers(dest="profile_command", required=True, metavar="COMMAND")
+    check = profile_commands.add_parser("check", help="a bounded polite visit: which rules of a profile still match")
+    check.add_argument("name", metavar="NAME", help="the profile's site name (search path, or a --profile file)")
+    check.add_argument("--root", metavar="URL", help="visit this root instead of the profile's (a mirror)")
+    check.add_argument("--profile", action="append", default=[], dest="profiles", metavar="FILE",
+                       help="a site profile file, looked in before the profile search path (repeatable)")
+    check.add_argument("--delay", type=seconds, default=None, metavar="SECONDS",
+                       help="delay between requests (default: 1.0, or robots.txt's Crawl-delay when longer)")
+    check.add_argument("--topic", default="cloud-souverain", metavar="NAME|FILE", help="topic name or file")
 
     mirror = commands.add_parser("mirror", help="the local mirror of the sites")
     mirror_commands = mirror.add_subparsers(dest="mirror_command", required=True, metavar="COMMAND")
@@ -353,6 +364,49 @@ def canonical_url(body: bytes) -> str | None:
     return str(found[0]).strip() if found else None
 
 
+def cmd_profile(args: argparse.Namespace) -> int:
+    """``souverain profile check``: every rule's matches on a bounded visit; non-zero when one matched nothing."""
+    from archive.relevance import Topic
+    from crawler.profilecheck import MAX_REQUESTS, check_profile, fallback_of
+    from crawler.profiles import get_profile
+    from crawler.settings import DOWNLOAD_DELAY
+    from crawler.topic import TopicDiscovery, check_topic
+
+    profile = get_profile(args.name, {args.name: args.root} if args.root else {}, args.profiles)
+    path = check_topic(args.topic)
+    report = check_profile(profile, Topic.load(path), TopicDiscovery.load(path),
+                           DOWNLOAD_DELAY if args.delay is None else args.delay)
+    out = lambda text: CONSOLE.print(text, markup=False, highlight=False)  # noqa: E731
+    out(f"profile {profile.name}: {profile.file} (sha256 {profile.sha256[:16]}…), visited {profile.root} with "
+        f"{report.requests} requests (at most {MAX_REQUESTS})")
+    for rule, tried in sorted(report.tally.tried.items()):
+        matched = report.tally.matched[rule]
+        out(f"rule {rule}: matched {matched} of {tried} page{'s' if tried > 1 else ''}"
+            + ("" if matched else f": {fallback_of(rule)}"))
+    for rule in report.unset:
+        out(f"not set {rule}: the generic reading is used")
+    for number, article in enumerate(report.articles, 1):
+        out(f"article {number}: {article['url']}")
+        if "error" in article:
+            out(f"  {article['error']}")
+            continue
+        out(f"  title: {article['title']}\n  date: {article['published'] or 'undated'} "
+            f"({article['published_source'] or 'no source'})\n  authors: {', '.join(article['authors']) or '-'}")
+        out(f"  first words: {article['first_words']}\n  last words: {article['last_words']}\n"
+            f"  relevance: {article['relevance']:g}")
+    if report.idle:
+        out(f"removal rules that removed nothing on these pages (not counted): {', '.join(report.idle)}")
+    if not report.articles:
+        print(f"souverain: error: profile check {profile.name}: no article could be sampled at {profile.root}",
+              file=sys.stderr)
+        return 1
+    if report.failing:
+        print(f"souverain: error: profile check {profile.name}: {len(report.failing)} rule(s) matched nothing: "
+              f"{', '.join(report.failing)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_mirror(args: argparse.Namespace) -> int:
     """``souverain mirror serve``: run the bundled mirror until interrupted."""
     from crawler.mirror.__main__ import serve
@@ -441,7 +495,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 COMMANDS = {
     "crawl": cmd_crawl, "demo": cmd_demo, "extract": cmd_extract, "mirror": cmd_mirror, "snapshot": cmd_snapshot,
     "verify": cmd_verify, "reextract": cmd_reextract, "export": cmd_export, "replay": cmd_replay,
-    "diff": cmd_diff, "schedule": cmd_schedule,
+    "diff": cmd_diff, "schedule": cmd_schedule, "profile": cmd_profile,
 }
 
 if __name__ == "__main__":

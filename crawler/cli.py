@@ -153,6 +153,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="delay between requests (default: 1.0, or robots.txt's Crawl-delay when longer)")
     check.add_argument("--topic", default="cloud-souverain", metavar="NAME|FILE", help="topic name or file")
 
+    sketch = profile_commands.add_parser("sketch", help="the same visit, then a draft profile with every guess commented")
+    sketch.add_argument("--root", required=True, metavar="URL", help="the site's root, http(s)://host[:port]")
+    sketch.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="the profile file to write")
+    sketch.add_argument("--name", help="the site name (default: from the host name)")
+    sketch.add_argument("--delay", type=seconds, default=None, metavar="SECONDS",
+                        help="delay between requests (default: 1.0, or robots.txt's Crawl-delay when longer)")
+    sketch.add_argument("--topic", default="cloud-souverain", metavar="NAME|FILE",
+                        help="topic whose tags show the tag page's shape")
+
     mirror = commands.add_parser("mirror", help="the local mirror of the sites")
     mirror_commands = mirror.add_subparsers(dest="mirror_command", required=True, metavar="COMMAND")
     serve = mirror_commands.add_parser("serve", help="serve the mirror (clubic on PORT, numerama on PORT+1)")
@@ -365,6 +374,32 @@ def canonical_url(body: bytes) -> str | None:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
+    """``souverain profile check|sketch``."""
+    return cmd_profile_sketch(args) if args.profile_command == "sketch" else cmd_profile_check(args)
+
+
+def cmd_profile_sketch(args: argparse.Namespace) -> int:
+    """``souverain profile sketch``: a draft profile from a bounded visit, checked as any profile is."""
+    from archive.fsutil import atomic_write_text
+    from crawler.profiles import SiteProfile, check_root
+    from crawler.profilesketch import sketch_profile
+    from crawler.settings import DOWNLOAD_DELAY
+    from crawler.topic import TopicDiscovery, check_topic
+
+    root = check_root("--root", args.root)
+    if args.output.is_dir():
+        raise UserError(f"-o {args.output} is a folder: give the profile file to write")
+    text = sketch_profile(root, TopicDiscovery.load(check_topic(args.topic)).tags,
+                          DOWNLOAD_DELAY if args.delay is None else args.delay, args.name)
+    atomic_write_text(args.output, text)
+    profile = SiteProfile.from_file(args.output)  # what was written is a profile souverain takes
+    CONSOLE.print(escape(f"profile sketch: {args.output} (site {profile.name}, {len(profile.article_patterns)} "
+                         f"article pattern(s)); edit it, then run `souverain profile check {profile.name} "
+                         f"--profile {args.output}`"))
+    return 0
+
+
+def cmd_profile_check(args: argparse.Namespace) -> int:
     """``souverain profile check``: every rule's matches on a bounded visit; non-zero when one matched nothing."""
     from archive.relevance import Topic
     from crawler.profilecheck import MAX_REQUESTS, check_profile, fallback_of

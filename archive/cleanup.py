@@ -80,10 +80,16 @@ class SiteCleanup:
             The cleaned text.
         """
         lines = [raw.strip() for raw in text.splitlines()]
+        marked = [self.marker_of(line) is not None for line in lines]
+        # resumes[i]: an article-length line that is no marker line comes after line i (one backward pass)
+        resumes = [False] * len(lines)
+        for number in range(len(lines) - 2, -1, -1):
+            after = number + 1
+            resumes[number] = resumes[after] or (len(lines[after]) >= RESUME_CHARS and not marked[after])
         kept: list[str] = []
         for number, line in enumerate(lines):
-            if self.marker_of(line):
-                if not any(len(rest) >= RESUME_CHARS and not self.marker_of(rest) for rest in lines[number + 1:]):
+            if marked[number]:
+                if not resumes[number]:
                     break
                 continue
             if line and not any(compiled(pattern).search(line) for pattern in self.drop_lines):

@@ -25,6 +25,12 @@ TIME_COLUMNS = ("published", "modified", "capture_time")  # ISO 8601 text in JSO
 FORMATS = {".jsonl": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 STDOUT = "-"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP's list for CSV injection
+INT_COLUMNS = ("version", "word_count", "warc_offset")
+# The JSON type of every scalar column, checked on each row before it is written.
+COLUMN_TYPES: dict[str, type | tuple[type, ...]] = {
+    name: int if name in INT_COLUMNS else (int, float) if name == "relevance_score" else str
+    for name in COLUMNS if name not in LIST_COLUMNS
+}
 
 
 def article_row(record: dict[str, Any], path: str) -> dict[str, Any]:
@@ -49,7 +55,7 @@ def article_row(record: dict[str, Any], path: str) -> dict[str, Any]:
         **{name: record.get(name) for name in COLUMNS},
         "id": hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32],
         "version": record.get("version", 1),
-        "relevance_score": None if score is None else float(score),
+        "relevance_score": score,
         "relevance_reason": relevance.get("reason"),
         "capture_time": capture.get("fetch_time"),
         "warc_file": capture.get("warc_file"),
@@ -76,16 +82,20 @@ def read_rows(out_dir: Path, *, latest: bool = False) -> list[dict[str, Any]]:
         raise ArchiveError(f"no articles/ folder in {out_dir}: nothing to export")
     rows = []
     for json_path, record in article_jsons(out_dir):
+        where = str(json_path)
         captures = record.get("capture") or [{}]
         if not isinstance(captures, list) or not isinstance(captures[0], dict) or not isinstance(
                 captures[0].get("fetch_time", ""), str):
-            raise ArchiveError(f"{json_path}: field 'capture' is not a list of capture objects")
-        expect(record, "relevance", dict, str(json_path), optional=True)
+            raise ArchiveError(f"{where}: field 'capture' is not a list of capture objects")
+        expect(record, "relevance", dict, where, optional=True)
         for name in LIST_COLUMNS:
-            string_list(record, name, str(json_path))
-        for name in set(COLUMNS) - {"text", "url", *LIST_COLUMNS}:
-            expect(record, name, (str, int, float), str(json_path), optional=True)
-        rows.append(article_row(record, json_path.with_suffix(".txt").relative_to(out_dir).as_posix()))
+            string_list(record, name, where)
+        row = article_row(record, json_path.with_suffix(".txt").relative_to(out_dir).as_posix())
+        for name, kind in COLUMN_TYPES.items():  # what the row took from the record, as the Parquet schema has it
+            expect(row, name, kind, where, optional=True)
+        if row["relevance_score"] is not None:
+            row["relevance_score"] = float(row["relevance_score"])
+        rows.append(row)
     if latest:
         newest = {}
         for row in rows:
@@ -195,8 +205,8 @@ def _parquet(rows: list[dict[str, Any]]) -> bytes:
 
 def _schema(pa: Any) -> Any:
     """Return the Parquet schema of the rows (typed, so empty exports keep their columns)."""
-    types = {"word_count": pa.int64(), "warc_offset": pa.int64(), "version": pa.int64(),
-             "relevance_score": pa.float64(), **{name: pa.timestamp("us", tz="UTC") for name in TIME_COLUMNS}}
+    types = {**{name: pa.int64() for name in INT_COLUMNS}, "relevance_score": pa.float64(),
+             **{name: pa.timestamp("us", tz="UTC") for name in TIME_COLUMNS}}
     return pa.schema([(name, pa.list_(pa.string()) if name in LIST_COLUMNS else types.get(name, pa.string()))
                       for name in COLUMNS])
 

@@ -7,6 +7,7 @@ import re
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 from archive.lock import pid_alive
@@ -20,6 +21,7 @@ def temp_prefix(name: str) -> str:
     return f".{name[:40]}.{os.getpid()}."
 
 
+@cache
 def umask_mode() -> int:
     """Return the mode a new file gets from ``open()`` under the process umask (``0o644`` for umask 022).
 
@@ -71,21 +73,6 @@ def atomic_write_text(path: Path, text: str, *, durable: bool = True) -> None:
         durable: as for ``atomic_write_bytes``.
     """
     atomic_write_bytes(path, text.encode("utf-8"), durable=durable)
-
-
-def remove_stale_temp_files(folder: Path) -> list[Path]:
-    """Remove the temp files that writers killed mid-write left behind (only call it while holding the run lock).
-
-    Args:
-        folder: a folder written with ``atomic_write_*`` (searched recursively).
-
-    Returns:
-        The files removed.
-    """
-    stale = [p for p in folder.rglob(".*.tmp") if p.is_file()] if folder.is_dir() else []
-    for path in stale:
-        path.unlink(missing_ok=True)
-    return stale
 
 
 def remove_orphans(folder: Path, prefix: str = ".", *, recursive: bool = False) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import time
@@ -72,9 +73,15 @@ def _topic(toml: str) -> Topic:
 
 
 def _cleanup(rules: dict[str, Any]) -> SiteCleanup:
-    """Return a site's cleanup rules as recorded in the run log (XPaths compiled once), or a one-line error."""
+    """Return a site's cleanup rules as recorded in the run log, checked once per process, or a one-line error."""
+    return _checked_cleanup(json.dumps(rules, sort_keys=True))
+
+
+@cache
+def _checked_cleanup(rules_json: str) -> SiteCleanup:
+    """Build and check the cleanup rules of one recorded ``[cleanup]`` table (its XPaths compiled)."""
     try:
-        cleanup = SiteCleanup.from_dict(rules)
+        cleanup = SiteCleanup.from_dict(json.loads(rules_json))
         for xpath in (*cleanup.drop_xpaths, *([cleanup.body_xpath] if cleanup.body_xpath else [])):
             etree.XPath(xpath)
     except (ValueError, TypeError, etree.XPathError) as exc:
@@ -144,8 +151,6 @@ def _reextract(source: Path, out: Path, workers: int | None,
                progress: Callable[[int, int], None] | None) -> dict[str, Any]:
     """Do the work of ``reextract``."""
     started = time.perf_counter()
-    if out.exists() and not out.is_dir():
-        raise ArchiveError(f"--out {out} is not a folder")
     remove_orphans(out, SCRATCH_PREFIX)  # left by a killed run
     remove_orphans(out / "articles", recursive=True)
     with warc_files(source, out) as paths:

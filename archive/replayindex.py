@@ -66,7 +66,8 @@ def articles_from_wacz(wacz: Wacz) -> list[ListedArticle]:
     names = set(wacz.names)
     if MANIFEST_PATH in names:
         entries = expect(wacz.json(MANIFEST_PATH), "articles", list, MANIFEST_PATH, optional=True) or []
-        members = [entry.get("json") if isinstance(entry, dict) else None for entry in entries]
+        members = [entry.get("json") if isinstance(entry, dict) and isinstance(entry.get("json"), str) else None
+                   for entry in entries]
         if members and all(member in names for member in members):
             return _sorted([_from_record(wacz.json(member), member) for member in members])
     listed = []

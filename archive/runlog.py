@@ -11,14 +11,13 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.errors import ArchiveError
-from archive.source import MAX_RECORD, check_warc, expect, load_json, string_list
+from archive.source import MAX_RECORD, RECORD_ID, expect, load_json, string_list
 from archive.textstore import STEM
 
 RUN_URN = "urn:x-souverain:run:"
 MAX_URL = 8192
 MAX_VERSION = 100_000
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # a run id or a site (profile) name
-_RECORD_ID = re.compile(r"<[^<>\s]{1,1000}>")
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,8 @@ def scan_warcs(paths: list[Path], *, progress: Callable[[int, int], None] | None
     """Read WARC files (in the given order) for run configurations, kept articles and response records.
 
     Args:
-        paths: closed ``.warc.gz`` files, oldest first.
+        paths: closed ``.warc.gz`` files, oldest first; from an archive, the ones ``archive.source`` has
+            checked (``out_warcs``, ``Wacz.extract_warcs``), which bounds what warcio reads here.
         progress: called with (files read, files in all) after each file.
 
     Returns:
@@ -67,13 +67,12 @@ def scan_warcs(paths: list[Path], *, progress: Callable[[int, int], None] | None
         response records by record id, and each file's warcinfo fields.
 
     Raises:
-        ArchiveError: a file is not a regular file or holds a malformed record, or a run-log record does not
+        ArchiveError: a file holds a malformed record, or a run-log record does not
             follow the schema (each article's ``stem`` that is not one ``archive.textstore`` could have chosen
             is dropped, so that it is recomputed).
     """
     log = RunLog()
     for done, path in enumerate(paths, 1):
-        check_warc(path, path.parent)  # bounded sizes and sound headers before warcio reads anything
         with path.open("rb") as stream:
             records = ArchiveIterator(stream)
             try:
@@ -156,7 +155,7 @@ def _article(entry: dict[str, Any], run_id: str, where: str) -> dict[str, Any]:
     if not _NAME.fullmatch(expect(entry, "site", str, where)):
         raise ArchiveError(f"{where}: site {entry['site'][:60]!r} is not a site name")
     pages = string_list(entry, "pages", where)
-    if not pages or len(pages) > 1000 or not all(_RECORD_ID.fullmatch(page) for page in pages):
+    if not pages or len(pages) > 1000 or not all(RECORD_ID.fullmatch(page) for page in pages):
         raise ArchiveError(f"{where}: pages is not a list of 1 to 1000 WARC record ids")
     version = entry.get("version", 1)
     if type(version) is not int or not 1 <= version <= MAX_VERSION:

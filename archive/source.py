@@ -40,7 +40,7 @@ MAX_JSON_DEPTH = 32
 MAX_MEMBERS = 1_000_000
 CHUNK = 64 * 1024
 WARC_REQUIRED = ("WARC-Type", "WARC-Record-ID", "WARC-Date", "Content-Length")
-_RECORD_ID = re.compile(r"<[^<>\s]{1,1000}>")
+RECORD_ID = re.compile(r"<[^<>\s]{1,1000}>")  # a WARC-Record-ID as the spec writes it
 _WARC_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~+-]{0,250}\.warc\.gz")
 
 
@@ -302,7 +302,7 @@ def _warc_headers(head: bytes, size: int, where: str) -> dict[str, str]:
     missing = [name for name in WARC_REQUIRED if name.lower() not in headers]
     if missing:
         raise ArchiveError(f"{where}: no {', '.join(missing)} header")
-    if not _RECORD_ID.fullmatch(headers["warc-record-id"]):
+    if not RECORD_ID.fullmatch(headers["warc-record-id"]):
         raise ArchiveError(f"{where}: WARC-Record-ID {headers['warc-record-id'][:80]!r} is not <uri>")
     try:
         datetime.fromisoformat(headers["warc-date"].replace("Z", "+00:00"))

@@ -41,6 +41,11 @@ CREATE TABLE IF NOT EXISTS urls (
 CREATE INDEX IF NOT EXISTS urls_site_kind ON urls (site, kind);
 """
 
+# Outcomes of a discovery page (sitemap, listing, feed): fetched by a run that has not dealt with all its entries
+# yet (running, interrupted, killed, stopped by the page budget), or by one that did. Only a read page may be
+# skipped when unchanged: the entries of an unread one are read again.
+UNREAD, READ = "unread", "read"
+
 
 @dataclass
 class UrlState:
@@ -64,7 +69,7 @@ class UrlState:
     warc_offset: int | None = None
     text_sha256: str | None = None
     text_run: str | None = None
-    outcome: str | None = None  # "kept", or the category of the last rejection ("off-topic"…)
+    outcome: str | None = None  # "kept", the category of the last rejection ("off-topic"…); UNREAD/READ for pages
     version: int = 0
     published: str | None = None
     path: str | None = None
@@ -82,6 +87,9 @@ class StateStore(Protocol):
 
     def articles(self, site: str) -> list[UrlState]:
         """Return every known article URL of a site."""
+
+    def discovery_pages(self, site: str) -> list[UrlState]:
+        """Return every known discovery page (robots.txt, sitemap, listing, feed) of a site."""
 
     def commit(self) -> None:
         """Make the writes so far durable."""
@@ -124,8 +132,16 @@ class SqliteState:
 
     def articles(self, site: str) -> list[UrlState]:
         """Return every known article URL of a site, in URL order."""
-        rows = self.db.execute(f"SELECT {', '.join(self.columns)} FROM urls WHERE site = ? AND kind = 'article' "
-                               "ORDER BY url", (site,))
+        return self._of_kind(site, "article")
+
+    def discovery_pages(self, site: str) -> list[UrlState]:
+        """Return every known discovery page of a site, in URL order."""
+        return self._of_kind(site, "discovery")
+
+    def _of_kind(self, site: str, kind: str) -> list[UrlState]:
+        """Return the known URLs of one kind of a site, in URL order."""
+        rows = self.db.execute(f"SELECT {', '.join(self.columns)} FROM urls WHERE site = ? AND kind = ? "
+                               "ORDER BY url", (site, kind))
         return [self._state(row) for row in rows]
 
     def commit(self, *, every: int = 1) -> None:

@@ -15,11 +15,11 @@ from typing import IO, Any, Callable
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import BufferedReader, DecompressingBufferedReader
 from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from archive.source import decode_body
 from archive.versions import package_version
 
 __all__ = ["Capture", "HttpExchange", "StoredResponse", "WarcWriter", "read_capture", "read_record"]
@@ -110,11 +110,8 @@ class StoredResponse:
         return next((v for k, v in self.http_headers if k.lower() == lowered), None)
 
     def decoded_body(self) -> bytes:
-        """The body with its Content-Encoding (gzip, deflate, br) removed."""
-        encoding = (self.header("Content-Encoding") or "").strip().lower()
-        if encoding not in BufferedReader.get_supported_decompressors():
-            return self.body
-        return DecompressingBufferedReader(BytesIO(self.body), decomp_type=encoding).read()
+        """The body with its Content-Encoding (gzip, deflate, br) removed, up to the crawl's page limit."""
+        return decode_body(self.body, self.header("Content-Encoding") or "", f"{self.url} ({self.record_id})")
 
 
 class _RecordWriter(WARCWriter):

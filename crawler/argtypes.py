@@ -4,16 +4,36 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, NoReturn
+from typing import Any, Callable, NoReturn
+
+
+class OptionError(Exception):
+    """A mistake in the command line, in one line (``souverain: error: …``, exit status 2)."""
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """ArgumentParser that reports a mistake in one line: ``prog: error: message`` (exit status 2)."""
+    """ArgumentParser that reports a mistake in one line: ``souverain: error: message (see PROG --help)``.
+
+    Options are never abbreviated (``--sit`` is no ``--site``). ``error`` raises `OptionError`, so a caller that
+    checks options for later (``schedule install -- CRAWL OPTIONS``) can say where they came from; ``main``
+    prints it and exits 2.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        """Print the mistake in one line and exit 2."""
-        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
-        sys.exit(2)
+        """Raise the mistake as an `OptionError` naming the help to read."""
+        raise OptionError(f"{message} (see {self.prog} --help)")
+
+    def parse_or_exit(self, argv: list[str] | None = None) -> argparse.Namespace:
+        """Parse the arguments; on a mistake print one line and exit 2."""
+        try:
+            return self.parse_args(argv)
+        except OptionError as exc:
+            print(f"souverain: error: {exc}", file=sys.stderr)
+            sys.exit(2)
 
 
 def whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:

@@ -15,8 +15,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from archive.errors import ArchiveError
+from archive.fsutil import atomic_write_text
 from crawler.argtypes import PORT, OneLineParser, seconds, whole
 from crawler.discovery.window import WindowError
+from crawler.workprogress import human_bytes, human_seconds
 from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
 from crawler.profiles import ProfileError, find_profiles
 from crawler.topic import TopicError
@@ -68,6 +70,7 @@ def parse_settings(values: list[str]) -> dict[str, str]:
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of every subcommand."""
     parser = OneLineParser(prog="souverain", description="Topical web-archiving crawler.")
+    parser.add_argument("--version", action="version", version=f"souverain {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     crawl = commands.add_parser("crawl", help="crawl the sites, archive WARC and write dated article files")
@@ -181,6 +184,21 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
                         help="give up a download after this long (default: 30; it is then retried)")
     parser.add_argument("--since", default="", metavar="YYYY-MM-DD", help="keep articles published on or after")
     parser.add_argument("--until", default="", metavar="YYYY-MM-DD", help="keep articles published on or before")
+    talk = parser.add_mutually_exclusive_group()
+    talk.add_argument("-q", "--quiet", action="store_true", help="print only errors (no progress, no summary)")
+    talk.add_argument("-v", "--verbose", action="store_true", help="print the crawl log on stderr too")
+    parser.add_argument("--progress", choices=("text", "json"), default="text",
+                        help="progress lines on stderr: text, or one JSON object a line for scripts (default: text)")
+
+
+def package_version() -> str:
+    """Return the installed version of souverain."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("souverain")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         The exit status.
     """
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_or_exit(argv)
     try:
         status = COMMANDS[args.command](args)
         sys.stdout.flush()  # here, not at exit, so that a closed pipe is met below
@@ -225,8 +243,8 @@ def stdout_closed() -> int:
     return 128 + signal.SIGPIPE
 
 
-def cmd_crawl(args: argparse.Namespace) -> int:
-    """``souverain crawl``."""
+def crawl_options(args: argparse.Namespace) -> Any:
+    """Return the checked `CrawlOptions` of ``souverain crawl`` arguments (raises in one line on a mistake)."""
     from crawler.run import CrawlOptions
 
     profiles = find_profiles(args.profiles)
@@ -236,38 +254,66 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         out=args.out or Path("out"), sites=sites, roots=parse_roots(args.root),
         topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
         since=args.since, until=args.until, resume=args.resume, recheck=args.recheck, timeout=args.timeout,
-        strict_profile=args.strict_profile, extra_settings=parse_settings(args.set), profiles=args.profiles,
+        strict_profile=args.strict_profile, progress="off" if args.quiet else args.progress, verbose=args.verbose,
+        extra_settings=parse_settings(args.set), profiles=args.profiles,
     )
-    return crawl_and_report(options)
+    options.check()
+    return options
 
 
-def crawl_and_report(options: Any) -> int:
-    """Check the options, crawl, print the summary; non-zero when a site answered nothing."""
-    from archive.fsutil import remove_stale_temp_files
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """``souverain crawl``."""
+    return crawl_and_report(crawl_options(args), quiet=args.quiet, again="continue with --resume")
+
+
+# Exit status of a run stopped by a signal: 128 + the signal's number, as a shell reports it.
+INTERRUPTED_STATUS = {"SIGINT": 130, "SIGTERM": 143}
+
+
+def crawl_and_report(options: Any, *, quiet: bool = False, again: str) -> int:
+    """Crawl, print the summary; non-zero when a site answered nothing or the run was interrupted.
+
+    Args:
+        options: the checked crawl options.
+        quiet: print only errors.
+        again: what to do after an interruption (``continue with --resume``).
+
+    Returns:
+        The exit status.
+    """
+    from archive.fsutil import remove_orphans
     from archive.lock import RunLock
     from archive.warcrepair import repair_open_warcs
     from crawler.run import drift_warnings, last_unfinished_run, run_crawl, unreachable_sites
 
-    options.check()
+    say = (lambda _text: None) if quiet else CONSOLE.print
     prepare_out(options.out)
     with RunLock(options.out):
         for repair in repair_open_warcs(options.out / "warc"):
-            CONSOLE.print(f"souverain: {repair.message}")
-        if stale := remove_stale_temp_files(options.out):
-            CONSOLE.print(f"souverain: removed {len(stale)} partly written file(s) left by a stopped run")
+            say(escape(f"souverain: {repair.message}"))
+        if stale := remove_orphans(options.out, recursive=True):  # temp files of dead writers, whoever they were
+            say(f"souverain: removed {len(stale)} partly written file(s) left by a stopped run")
         if options.resume:
             options.run_id = last_unfinished_run(options.out)
         verb = "resuming" if options.resume else "crawling"
-        CONSOLE.print(f"souverain: run {options.run_id}: {verb} {', '.join(options.sites)} into {options.out}/")
-        report = run_crawl(options)
+        say(escape(f"souverain: run {options.run_id}: {verb} {', '.join(options.sites)} into {options.out}/"))
+        try:
+            report = run_crawl(options)
+        except KeyboardInterrupt:  # before the crawl could stop gracefully (Ctrl-C while it starts)
+            print(f"souverain: interrupted: {again}", file=sys.stderr)
+            return INTERRUPTED_STATUS["SIGINT"]
     if report["stopped"]:
         print(f"souverain: error: {report['stopped'][0]}; the run stopped and every closed file is valid; free "
               f"some space and continue it with `souverain crawl --resume`", file=sys.stderr)
         return 1
-    print_summary(report, options.run_dir)
     drift = drift_warnings(report)
-    for line in drift:
-        CONSOLE.print(f"souverain: warning: {line}", markup=False)
+    if not quiet:
+        print_summary(report, options)
+        for line in drift:
+            CONSOLE.print(f"souverain: warning: {line}", markup=False)
+    if report["interrupted"]:
+        print(f"souverain: interrupted: {again}", file=sys.stderr)
+        return INTERRUPTED_STATUS.get(report["interrupted"], 1)
     failures = unreachable_sites(report)
     for line in failures:
         print(f"souverain: error: {line}", file=sys.stderr)
@@ -287,25 +333,47 @@ def prepare_out(out: Path) -> None:
         raise UserError(f"output folder {out} is not a folder")
 
 
-def print_summary(report: dict[str, Any], run_dir: Path) -> None:
-    """Print the run's one-screen summary: per site, what was found, fetched, kept, and why not."""
-    from crawler.workprogress import human_bytes
-
-    table = Table(title=f"run {report['run_id']}", title_justify="left")
-    columns = ("site", "discovered", "pages fetched", "kept", "harvest", "rejected", "skipped", "WARC", "errors")
+def print_summary(report: dict[str, Any], options: Any) -> None:
+    """Print the run's one-screen summary: per site, what was found, fetched, kept or found unchanged, what was
+    rejected or skipped and why, what the run did not complete; then where everything went."""
+    totals = report["totals"]
+    table = Table(title=escape(f"run {report['run_id']}, {human_seconds(totals.get('elapsed_seconds', 0.0))}"),
+                  title_justify="left")
+    columns = ("site", "discovered", "pages fetched", "kept", "unchanged", "harvest", "rejected", "skipped",
+               "not completed", "WARC", "errors")
     for column in columns:
         table.add_column(column, justify="left" if column in ("site", "rejected", "skipped") else "right")
     rows = [(name, site.get("summary", {})) for name, site in report["sites"].items()]
-    rows.append(("total", report["totals"]))
+    rows.append(("total", totals))
     for name, figures in rows:
         table.add_row(
-            name, str(figures.get("discovered", "-")), str(figures.get("pages_fetched", 0)),
-            str(figures.get("articles_kept", 0)), f"{figures.get('harvest_rate', 0.0):.2f}",
-            reasons(figures.get("rejected", {})), reasons(figures.get("skipped", {})),
-            human_bytes(figures.get("warc_bytes", 0)), str(figures.get("errors", 0)),
+            escape(name), str(figures.get("discovered", "-")), str(figures.get("pages_fetched", 0)),
+            str(figures.get("articles_kept", 0)), str(figures.get("unchanged", 0)), harvest(figures),
+            escape(reasons(figures.get("rejected", {}))), escape(reasons(figures.get("skipped", {}))),
+            str(figures.get("not_completed", 0)), human_bytes(figures.get("warc_bytes", 0)),
+            str(figures.get("errors", 0)),
         )
     CONSOLE.print(table)
-    CONSOLE.print(f"report: {run_dir / 'report.json'}   log: {run_dir / 'crawl.log'}")
+    out, run_dir = options.out, options.run_dir
+    articles = sum(1 for _ in (out / "articles").rglob("*.txt"))
+    warcs = sum(1 for _ in (out / "warc").glob("*.warc.gz"))
+    CONSOLE.print(escape(f"articles: {plural(articles, 'dated text file')} (+ .json) under {out / 'articles'}/ "
+                         f"({totals.get('articles_kept', 0)} written by this run)"))
+    CONSOLE.print(escape(f"WARC:     {plural(warcs, 'WARC file')} under {out / 'warc'}/"))
+    CONSOLE.print(escape(f"report:   {run_dir / 'report.json'}   log: {run_dir / 'crawl.log'}"))
+
+
+def harvest(figures: dict[str, Any]) -> str:
+    """Return the harvest rate, or ``-`` for an incremental run that found nothing new (its articles unchanged
+    or not due): a rate of 0 would read as a crawl that found nothing."""
+    if not figures.get("articles_kept") and (figures.get("unchanged") or figures.get("skipped", {}).get("not due")):
+        return "-"
+    return f"{figures.get('harvest_rate', 0.0):.2f}"
+
+
+def plural(count: int, noun: str) -> str:
+    """Return ``1 WARC file``, ``3 WARC files``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def reasons(counts: dict[str, int]) -> str:
@@ -314,24 +382,47 @@ def reasons(counts: dict[str, int]) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """``souverain demo``: mirror on a free port, crawl it, say where everything went."""
-    from crawler.mirror.process import MirrorProcess
+    """``souverain demo``: mirror on free ports (the previous demo's, when OUT has one), crawl it, say where
+    everything went."""
+    from crawler.mirror.process import MirrorProcess, free_port_pair, pair_is_free
     from crawler.run import CrawlOptions
 
     out = args.out or Path("demo-out")
-    with MirrorProcess(articles=args.articles) as mirror:
-        CONSOLE.print("souverain: mirror serving " + ", ".join(f"{k} at {v}" for k, v in mirror.roots.items()))
+    prepare_out(out)
+    previous = demo_port(out)
+    if previous is not None and not pair_is_free(previous):
+        raise UserError(f"the previous demo in {out} served the mirror on ports {previous} and {previous + 1}, which "
+                        "are busy now: free them, or use another --out (other ports would make every article URL "
+                        "new and store it again)")
+    mirror = MirrorProcess(articles=args.articles, port=previous or free_port_pair()).start()
+    try:
+        atomic_write_text(out / DEMO_FILE, json.dumps({"port": mirror.port}) + "\n")
+        say = (lambda _text: None) if args.quiet else CONSOLE.print
+        say(escape("souverain: mirror serving " + ", ".join(f"{k} at {v}" for k, v in mirror.roots.items())))
         options = CrawlOptions(
             out=out, sites=sorted(mirror.roots), roots=dict(mirror.roots), topic=args.topic,
             max_pages=args.max_pages, delay=0.0 if args.delay is None else args.delay,
-            concurrency=args.concurrency or 8, since=args.since, until=args.until,
+            concurrency=args.concurrency or 8, since=args.since, until=args.until, timeout=args.timeout,
+            progress="off" if args.quiet else args.progress, verbose=args.verbose,
         )
-        status = crawl_and_report(options)
-    articles = sorted((out / "articles").rglob("*.txt"))
-    warcs = sorted((out / "warc").glob("*.warc.gz"))
-    CONSOLE.print(f"articles: {len(articles)} dated text files (+ .json) under {out / 'articles'}/")
-    CONSOLE.print(f"WARC:     {len(warcs)} file(s) under {out / 'warc'}/")
-    return status
+        options.check()
+        return crawl_and_report(options, quiet=args.quiet, again="run the same `souverain demo` again to continue")
+    finally:
+        mirror.stop()
+
+
+# Where a demo remembers its mirror's ports: the next demo into that folder serves the same URLs, so its crawl
+# is an incremental run of the same sites instead of a crawl of new ones.
+DEMO_FILE = "demo.json"
+
+
+def demo_port(out: Path) -> int | None:
+    """Return clubic's port of the previous demo into ``out`` (numerama's is the next), or None."""
+    try:
+        port = json.loads((out / DEMO_FILE).read_text(encoding="utf-8"))["port"]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    return port if isinstance(port, int) and 1024 <= port < 65535 else None
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -380,7 +471,6 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 def cmd_profile_sketch(args: argparse.Namespace) -> int:
     """``souverain profile sketch``: a draft profile from a bounded visit, checked as any profile is."""
-    from archive.fsutil import atomic_write_text
     from crawler.profiles import SiteProfile, check_root
     from crawler.profilesketch import sketch_profile
     from crawler.settings import DOWNLOAD_DELAY
@@ -452,12 +542,13 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     """``souverain snapshot``: a deterministic WACZ of an output folder."""
     from archive.snapshot import build_snapshot
-    from crawler.workprogress import WorkProgress, human_bytes
+    from crawler.workprogress import WorkProgress
 
     with WorkProgress("snapshot") as progress:
         summary = build_snapshot(args.out, args.output, run_id=args.run, until=args.until, progress=progress.update)
-    CONSOLE.print(escape(f"snapshot: {args.output} ({summary['warc_files']} WARC files, {summary['articles']} "
-                         f"article versions, {human_bytes(summary['bytes'])}, cut-off {summary['cutoff']})"))
+    CONSOLE.print(escape(f"snapshot: {args.output} ({plural(summary['warc_files'], 'WARC file')}, "
+                         f"{plural(summary['articles'], 'article version')}, "
+                         f"{human_bytes(summary['bytes'])}, cut-off {summary['cutoff']})"))
     CONSOLE.print(f"sha256:   {summary['sha256']}")
     return 0
 
@@ -468,8 +559,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     checks = verify_snapshot(args.snapshot)
     for check in checks:
-        line = f"{'PASS' if check.ok else 'FAIL'} {check.name}" + ("" if check.ok else f": {check.detail}")
-        CONSOLE.print(escape(line))
+        detail = "" if check.ok else f": {check.detail}"
+        CONSOLE.print(escape(f"{'PASS' if check.ok else 'FAIL'} {check.name}{detail}"))
     failed = sum(not check.ok for check in checks)
     CONSOLE.print(f"{len(checks) - failed} passed, {failed} failed")
     return 1 if failed else 0
@@ -483,7 +574,8 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     with WorkProgress("reextract") as progress:
         summary = reextract(args.source, args.out, workers=args.workers or None,
                             progress=lambda done, total: progress.update("articles", done, total))
-    CONSOLE.print(escape(f"reextract: {summary['articles']} articles from {summary['warc_files']} WARC files "
+    CONSOLE.print(escape(f"reextract: {plural(summary['articles'], 'article')} from "
+                         f"{plural(summary['warc_files'], 'WARC file')} "
                          f"written under {args.out / 'articles'}/ in {summary['seconds']:.1f} s"))
     return 0
 
@@ -497,10 +589,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         data, rows = export_bytes(args.out, fmt, latest=args.latest)
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-        print(f"export: {rows} articles written to stdout ({fmt})", file=sys.stderr)
+        print(f"export: {plural(rows, 'article')} written to stdout ({fmt})", file=sys.stderr)
         return 0
     rows = export_articles(args.out, Path(args.output), fmt, latest=args.latest)
-    CONSOLE.print(escape(f"export: {rows} articles written to {args.output} ({fmt})"))
+    CONSOLE.print(escape(f"export: {plural(rows, 'article')} written to {args.output} ({fmt})"))
     return 0
 
 

@@ -13,7 +13,7 @@ from archive.fsutil import atomic_write_text
 from archive.errors import ArchiveError
 from crawler.diskfull import STOP_REASON
 from crawler.discovery.window import DateWindow
-from crawler.profiles import get_profile
+from crawler.profiles import ProfileError, get_profile
 from crawler.runid import new_run_id
 from crawler.topic import check_topic, topic_path
 
@@ -35,14 +35,21 @@ class CrawlOptions:
     recheck: bool = False
     timeout: float | None = None
     strict_profile: bool = False
+    progress: str = "text"  # progress lines on stderr: "text", "json" (one JSON object a line) or "off"
+    verbose: bool = False  # the crawl log on stderr too
     extra_settings: dict[str, str] = field(default_factory=dict)
     profiles: list[str] = field(default_factory=list)  # --profile files, looked in before the search path
     run_id: str = field(default_factory=new_run_id)
 
     def check(self) -> None:
-        """Raise ProfileError/TopicError/WindowError for an unknown site, a bad root, topic or date window."""
+        """Raise ProfileError/TopicError/WindowError for an unknown site, a bad root or one for a site not
+        crawled (the user meant that site to be crawled there), a bad topic or date window."""
         for name in [*self.roots, *self.sites]:
             get_profile(name, self.roots, self.profiles)
+        if unselected := sorted(set(self.roots) - set(self.sites)):
+            raise ProfileError(f"--root given for {', '.join(unselected)}, which is not crawled (--site "
+                               f"{' --site '.join(self.sites)}): add --site {' --site '.join(unselected)} "
+                               "or drop that --root")
         check_topic(self.topic)
         DateWindow.from_strings(self.since, self.until)
 
@@ -64,7 +71,10 @@ class CrawlOptions:
             "SOUVERAIN_SINCE": self.since,
             "SOUVERAIN_UNTIL": self.until,
             "LOG_FILE": str(self.run_dir / "crawl.log"),
+            "LOG_FORMAT": "%(asctime)s [%(site)s] [%(name)s] %(levelname)s: %(message)s",  # see crawler/process.py
         }
+        if self.progress != "off":
+            values["PROGRESS_FORMAT"] = self.progress
         if self.max_pages:
             values["PAGEBUDGET_PAGES"] = self.max_pages
         if self.delay is not None:
@@ -76,11 +86,29 @@ class CrawlOptions:
             values["CONCURRENT_REQUESTS_PER_DOMAIN"] = self.concurrency
         if self.timeout:
             values["DOWNLOAD_TIMEOUT"] = self.timeout
-        return {**values, **self.extra_settings}
+        quiet = {"PROGRESS_INTERVAL": 0} if self.progress == "off" else {}  # --quiet wins over -s PROGRESS_…
+        return {**values, **self.extra_settings, **quiet}
+
+
+REPORT_MAX_BYTES = 50 * 1024 * 1024  # a report.json bigger than this is no report of ours
+
+
+def run_is_unfinished(run_dir: Path) -> bool:
+    """Tell whether a run has to be resumed: no report (killed, crashed), or one saying it was interrupted."""
+    path = run_dir / "report.json"
+    try:
+        if path.stat().st_size > REPORT_MAX_BYTES:
+            return False
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False  # unreadable: not a run this program can continue
+    return isinstance(report, dict) and bool(report.get("unfinished"))
 
 
 def last_unfinished_run(out: Path) -> str:
-    """Return the id of the newest run of an output folder that never wrote its report (killed, crashed).
+    """Return the id of the newest run of an output folder that did not finish (killed, crashed, interrupted).
 
     Args:
         out: the output folder.
@@ -91,7 +119,7 @@ def last_unfinished_run(out: Path) -> str:
     Raises:
         ArchiveError: when every run finished.
     """
-    runs = sorted(p for p in (out / "runs").glob("*") if p.is_dir() and not (p / "report.json").exists())
+    runs = sorted(p for p in (out / "runs").glob("*") if p.is_dir() and run_is_unfinished(p))
     if not runs:
         raise ArchiveError(f"nothing to resume in {out}: every run there finished")
     return runs[-1].name
@@ -106,9 +134,9 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     Returns:
         The run report.
     """
-    from scrapy.crawler import CrawlerProcess
     from scrapy.settings import Settings
 
+    from crawler.process import SouverainProcess
     from crawler.spiders.sites import spider_class
 
     settings = Settings()
@@ -117,26 +145,33 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     options.run_dir.mkdir(parents=True, exist_ok=True)
     started = datetime.now(timezone.utc)
     logging.raiseExceptions = False  # the log file is best effort: on a full disk it must not print tracebacks
-    process = CrawlerProcess(settings)
+    process = SouverainProcess(settings)
     crawlers = [process.create_crawler(spider_class(site)) for site in options.sites]  # --profile ones too
     for crawler in crawlers:
         process.crawl(crawler)
+    if options.verbose:
+        process.log_to_stderr()
     process.start()
     stopped = sorted({reason for c in crawlers if (reason := c.stats.get_value(STOP_REASON))})
+    interrupted = process.interrupted_by or next(
+        ("a signal" for c in crawlers if c.stats.get_value("finish_reason") == "shutdown"), None)
+    unfinished = stopped[0] if stopped else f"interrupted by {interrupted}" if interrupted else None
     try:
-        report = write_report(options, started)
+        report = write_report(options, started, unfinished)
     except OSError as exc:  # the disk may be full: say what stopped the run all the same
         report = {"run_id": options.run_id, "sites": {}, "totals": {}, "write_error": str(exc)}
-    report["stopped"] = stopped
+    report["stopped"], report["interrupted"] = stopped, interrupted
     return report
 
 
-def write_report(options: CrawlOptions, started: datetime) -> dict[str, Any]:
+def write_report(options: CrawlOptions, started: datetime, unfinished: str | None = None) -> dict[str, Any]:
     """Merge the per-site reports of a run into ``report.json`` with totals.
 
     Args:
         options: the crawl's options.
         started: when the run started.
+        unfinished: why the run stopped before its end (interrupted, disk full), or None: ``--resume``
+            continues a run whose report says so.
 
     Returns:
         The run report.
@@ -164,6 +199,7 @@ def write_report(options: CrawlOptions, started: datetime) -> dict[str, Any]:
         "until": options.until or None,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "unfinished": unfinished,
         "out": str(options.out),
         "topic": str(topic_path(options.topic)),
         "sites": {name: {k: v for k, v in site.items() if k != "stats"} for name, site in sites.items()},
@@ -197,6 +233,7 @@ def unreachable_sites(report: dict[str, Any]) -> list[str]:
     for name, site in report["sites"].items():
         summary = site.get("summary", {})
         if not summary.get("pages_fetched"):
-            error = site.get("last_discovery_error") or "no response"
+            failed = [f"{f['url']}: {f['reason']}" for f in site.get("failures", ())]
+            error = site.get("last_discovery_error") or (failed[-1] if failed else "no response")
             lines.append(f"site {name} unreachable at {site.get('root')}: {error}")
     return lines

@@ -41,21 +41,33 @@ def install_schedule(*, every: str, at: str, kind: str, crawl_args: list[str], d
     hour, minute = parse_at(at)
     out = crawl_out(crawl_args)
     command = [*souverain_command(), "crawl", *crawl_args]
+    files = systemd_units(every, hour, minute, command, Path.cwd())
+    line = cron_line(every, hour, minute, command, Path.cwd(), out)
     if kind == "auto":
         kind = detect_kind()
+        if kind is None and dry_run:  # printing needs neither: show both, say what this machine lacks
+            announce(escape(f"# {NEITHER}; either of these would do."))
+            print_systemd(files, announce)
+            announce(escape(f"# or this crontab line:\n{line}"))
+            return 0
+        if kind is None:
+            raise ArchiveError(NEITHER)
     if kind == "systemd":
-        files = systemd_units(every, hour, minute, command, Path.cwd())
         if dry_run:
-            for path, text in files.items():
-                announce(escape(f"# {path}\n{text}"))
-            announce(escape(f"# then: {ENABLE}"))
+            print_systemd(files, announce)
             return 0
         return install_systemd(files, announce)
-    line = cron_line(every, hour, minute, command, Path.cwd(), out)
     if dry_run:
         announce(escape(line))
         return 0
     return install_cron(line, announce)
+
+
+def print_systemd(files: dict[Path, str], announce: Callable[[str], None]) -> None:
+    """Print the unit files and the command that enables them."""
+    for path, text in files.items():
+        announce(escape(f"# {path}\n{text}"))
+    announce(escape(f"# then: {ENABLE}"))
 
 
 def parse_at(at: str) -> tuple[int, int]:
@@ -67,13 +79,19 @@ def parse_at(at: str) -> tuple[int, int]:
 
 
 def crawl_out(crawl_args: list[str]) -> Path:
-    """The output folder of the scheduled crawl (absolute), its options checked as ``souverain crawl`` would."""
-    from crawler.cli import build_parser
+    """The output folder of the scheduled crawl (absolute), its options checked now as ``souverain crawl`` would
+    check them at run time (a mistake here would fail every night): any mistake raises `ArchiveError`."""
+    from crawler.argtypes import OptionError
+    from crawler.cli import UserError, build_parser, crawl_options
+    from crawler.discovery.window import WindowError
+    from crawler.profiles import ProfileError
+    from crawler.topic import TopicError
 
-    args, unknown = build_parser().parse_known_args(["crawl", *crawl_args])
-    if unknown:
-        raise ArchiveError(f"unknown `souverain crawl` option(s) after --: {shlex.join(unknown)}")
-    return Path.cwd() / (args.out or Path("out"))
+    try:
+        options = crawl_options(build_parser().parse_args(["crawl", *crawl_args]))
+    except (OptionError, UserError, ProfileError, TopicError, WindowError) as exc:
+        raise ArchiveError(f"bad `souverain crawl` options after -- ({shlex.join(crawl_args)}): {exc}") from None
+    return Path.cwd() / options.out
 
 
 def souverain_command() -> list[str]:
@@ -82,14 +100,17 @@ def souverain_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "crawler.cli"]
 
 
-def detect_kind() -> str:
-    """``systemd`` when ``systemctl --user`` answers, else ``cron`` when ``crontab`` exists."""
+NEITHER = ("neither a systemd user session (`systemctl --user`) nor `crontab` is available: install cron "
+           "(`apt-get install cron`), or log in through systemd-logind and retry")
+
+
+def detect_kind() -> str | None:
+    """``systemd`` when ``systemctl --user`` answers, else ``cron`` when ``crontab`` exists, else None."""
     if user_systemd_works():
         return "systemd"
     if shutil.which("crontab"):
         return "cron"
-    raise ArchiveError("neither a systemd user session (`systemctl --user`) nor `crontab` is available: "
-                       "install cron (`apt-get install cron`), or log in through systemd-logind and retry")
+    return None
 
 
 def user_systemd_works() -> bool:

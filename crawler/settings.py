@@ -105,3 +105,4 @@ SOUVERAIN_RESUME = False  # --resume: continue the run SOUVERAIN_RUN_ID from its
 SCOPE_ENABLED = True  # refuse requests outside the profile's hosts (redirects, links, sitemaps from the web)
 PROGRESS_INTERVAL = 5.0
 PAGEBUDGET_PAGES = 0  # 0: no cap
+PROGRESS_FORMAT = "text"  # or "json": one JSON object a line, for scripts (souverain crawl --progress json)

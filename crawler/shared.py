@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable, Generic, TypeVar
@@ -69,7 +72,31 @@ def pool_size(settings: BaseSettings) -> int:
 
 def acquire_pool(workers: int) -> ProcessPoolExecutor:
     """Return the process's CPU pool (extraction, scoring), starting it for its first user."""
-    return POOLS.acquire(workers, lambda: ProcessPoolExecutor(workers), lambda pool: pool.shutdown(wait=True))
+    return POOLS.acquire(workers, lambda: ProcessPoolExecutor(workers, initializer=init_worker,
+                                                              initargs=(os.getpid(),)),
+                         lambda pool: pool.shutdown(wait=True))
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def init_worker(parent: int) -> None:
+    """Start a pool worker: it dies with its parent; SIGTERM has its default action, SIGINT is ignored.
+
+    A forked worker inherits Scrapy's SIGINT/SIGTERM handlers, which only ask a reactor it does not run to stop:
+    SIGTERM gets its default action back. SIGINT is ignored: Ctrl-C reaches the whole process group, and the
+    parent, stopping gracefully, still needs its workers to finish the articles in flight. Linux's parent-death
+    signal kills the worker when the parent dies, even by SIGKILL; if it died before that was set, exit now.
+    """
+    from crawler.process import SITE
+
+    SITE.set("-")  # the pool serves every site: its log lines name none (not the one that forked it)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def release_pool(workers: int) -> None:

@@ -28,6 +28,15 @@ def human_bytes(count: float) -> str:
     return f"{count:.1f} GB"
 
 
+def human_seconds(seconds: float) -> str:
+    """Return a duration as ``45 s``, ``3 min 05 s`` or ``1 h 02 min``."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes} min {secs:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
 class WorkProgress:
     """Shows how far a long offline job is, with its rate and the time left.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -23,6 +24,19 @@ def souverain(*args: str, timeout: float = 600, cwd: Path | None = None,
     command = [str(script)] if script.exists() else [sys.executable, "-m", "crawler.cli"]
     options.setdefault("capture_output", "stdout" not in options and "stderr" not in options)
     return subprocess.run([*command, *args], text=True, timeout=timeout, cwd=cwd, **options)
+
+
+def dated_files(out: Path) -> dict[str, object]:
+    """Return every dated file under ``OUT/articles`` by path: the text, or the JSON record without its capture
+    (times, offsets)."""
+    found: dict[str, object] = {}
+    for path in (out / "articles").rglob("*"):
+        if path.suffix == ".json":
+            found[path.relative_to(out).as_posix()] = {
+                k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if k != "capture"}
+        elif path.is_file():
+            found[path.relative_to(out).as_posix()] = path.read_text(encoding="utf-8")
+    return found
 
 
 def free_port() -> int:

@@ -537,6 +537,11 @@ def cases() -> list[Case]:
             json.dumps({"url": "http://x/", "text": "t", "capture": 5, "tags": "x", "title": ["t"]}).encode())),
              {"snapshot": "error:field 'title' is list", "reextract": "ok", "export": "error:field 'capture'",
               "diff": "ok", "replay": "error:field 'title' is list"}),
+        Case("article-json-bad-numbers", "out", out_case(out_json_edit(json.dumps({
+            "url": "http://x/", "text": "t", "version": "2", "word_count": "many", "relevance": {"score": "x"},
+            "capture": [{"fetch_time": "2015-12-01T00:00:00Z", "offset": "0"}]}).encode())),
+             {"snapshot": "ok", "reextract": "ok", "export": "error:field 'version' is str", "diff": "ok",
+              "replay": ACCEPTED_BY_REPLAY}),
         Case("article-json-80mb", "out", out_case(huge_json),
              {"snapshot": "error:larger than the limit", "reextract": "ok", "export": "error:larger than the limit",
               "diff": "error:larger than the limit", "replay": "error:larger than the limit"}),

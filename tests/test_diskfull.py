@@ -20,7 +20,7 @@ def small_disk(tmp_path):
 def test_full_disk_stops_the_run_cleanly(small_disk: Path):
     out = small_disk / "out"
     with MirrorProcess(articles=400) as mirror:
-        result = souverain("crawl", "--out", str(out), "--delay", "0", *mirror.root_args(), timeout=300)
+        result = souverain("crawl", "--out", str(out), "--delay", "0", "--quiet", *mirror.root_args(), timeout=300)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("souverain: error: disk full: cannot write "), result.stderr[-2000:]

@@ -19,7 +19,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.mirror.process import MirrorProcess
-from tests.conftest import souverain, warcio
+from tests.conftest import dated_files, souverain, warcio
 
 ARTICLES = 1200
 SOUVERAIN = Path(sys.executable).with_name("souverain")
@@ -33,18 +33,6 @@ def mirror():
 
 def crawl_args(mirror, out: Path) -> list[str]:
     return ["crawl", "--out", str(out), "--delay", "0", "--concurrency", "2", *mirror.root_args()]
-
-
-def articles(out: Path) -> dict[str, object]:
-    """Return every dated file by path: the text, or the JSON record without its capture (times, offsets)."""
-    found: dict[str, object] = {}
-    for path in (out / "articles").rglob("*"):
-        if path.suffix == ".json":
-            found[path.relative_to(out).as_posix()] = {
-                k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if k != "capture"}
-        elif path.is_file():
-            found[path.relative_to(out).as_posix()] = path.read_text(encoding="utf-8")
-    return found
 
 
 def kill_after(args: list[str], seconds: float) -> int:
@@ -74,7 +62,7 @@ def test_three_sigkills_and_resumes_end_like_an_uninterrupted_run(mirror, tmp_pa
     assert final.returncode == 0, final.stderr[-3000:]
     assert "resuming" in final.stdout
 
-    assert articles(out) == articles(reference)
+    assert dated_files(out) == dated_files(reference)
 
     responses = Counter()
     for warc in sorted((out / "warc").glob("*.warc.gz")):

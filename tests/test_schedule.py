@@ -148,13 +148,53 @@ def test_cron_install_replaces_the_previous_souverain_line_only(fake) -> None:
     assert "added to your crontab" in second.stdout
 
 
-def test_auto_without_systemd_or_cron_says_what_to_install(fake) -> None:
+def test_auto_without_systemd_or_cron_says_what_to_install(fake, tmp_path: Path) -> None:
     bin_dir, run = fake
     stand_in(bin_dir, "systemctl", FAILING_SYSTEMCTL)
-    result = run("--print")
+    result = run("--", "--out", "/data/x")
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("souverain: error: neither a systemd user")
     assert "apt-get install cron" in result.stderr
+    assert not (tmp_path / "config").exists() and not (tmp_path / "home").exists()
+
+
+@pytest.mark.parametrize("systemctl", [None, FAILING_SYSTEMCTL])
+def test_print_needs_neither_systemd_nor_cron(fake, tmp_path: Path, systemctl: str | None) -> None:
+    """The README's --print example on a machine without cron or a systemd user session: both forms shown."""
+    bin_dir, run = fake
+    if systemctl:
+        stand_in(bin_dir, "systemctl", systemctl)
+    result = run("--every", "daily", "--at", "03:00", "--print", "--", "--out", "/data/souverain")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# neither a systemd user session")
+    assert f"\nExecStart={SOUVERAIN} crawl --out /data/souverain\n" in result.stdout
+    assert f"\n0 3 * * * cd {tmp_path} && mkdir -p /data/souverain/runs && {SOUVERAIN} crawl --out /data/souverain " \
+           in result.stdout
+    assert not (tmp_path / "config").exists(), "--print installs nothing"
+
+
+@pytest.mark.parametrize(("crawl_args", "message"), [
+    (["--sit", "clubic"], "unrecognized arguments: --sit clubic"),
+    (["--root", "clubic=127.0.0.1:80"], "bad root for clubic: '127.0.0.1:80'"),
+    (["--site", "clubic", "--root", "numerama=http://127.0.0.1:8001"], "--root given for numerama, which is not crawled"),
+    (["--topic", "astrologie"], "unknown topic 'astrologie'"),
+    (["--since", "2015"], "bad --since '2015'"),
+    (["--max-pages", "-1"], "argument --max-pages: -1 is out of range"),
+    (["-s", "lower=1"], "bad -s 'lower=1'"),
+])
+@pytest.mark.parametrize("kind", ["systemd", "cron"])
+def test_bad_crawl_options_are_refused_before_anything_is_written(fake, tmp_path: Path, crawl_args: list[str],
+                                                                  message: str, kind: str) -> None:
+    bin_dir, run = fake
+    stand_in(bin_dir, "systemctl", WORKING_SYSTEMCTL)
+    stand_in(bin_dir, "crontab", CRONTAB)
+    result = run("--kind", kind, "--", *crawl_args)
+    assert (result.returncode, result.stdout) == (1, "")
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("souverain: error: bad `souverain crawl` options after -- "), lines
+    assert message in lines[0]
+    assert not (tmp_path / "config").exists() and not (bin_dir / "crontab.txt").exists()
+    assert not (bin_dir / "systemctl.calls").exists()
 
 
 @pytest.mark.parametrize("at", ["24:00", "03:60", "3h", "", "03:00:00"])
@@ -169,7 +209,8 @@ def test_unknown_crawl_option_is_one_line(fake) -> None:
     _, run = fake
     result = run("--print", "--kind", "cron", "--", "--outt", "/data")
     assert result.returncode == 1
-    assert result.stderr == "souverain: error: unknown `souverain crawl` option(s) after --: --outt /data\n"
+    assert result.stderr == ("souverain: error: bad `souverain crawl` options after -- (--outt /data): "
+                             "unrecognized arguments: --outt /data (see souverain --help)\n")
 
 
 def test_command_falls_back_to_the_module_without_a_console_script(monkeypatch, tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ import gzip
 import hashlib
 import os
 import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 from itertools import count
 from pathlib import Path

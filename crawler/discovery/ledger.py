@@ -1,9 +1,10 @@
 """The discovery ledger: every candidate URL of a site, the sources that found it, and what became of it.
 
 A URL is *skipped* (never requested: unpromising, out of the date window…) or *fetched* (requested), and a
-fetched URL ends *kept* or *rejected* with a reason (off-topic, out of date window, robots.txt, HTTP error…).
-So, per site and per source: discovered = fetched + skipped, and fetched = kept + rejected (+ pending while
-the crawl runs).
+fetched URL ends *kept*, *unchanged* (a re-check found the archived page or text again) or *rejected* with a
+reason (off-topic, out of date window, robots.txt, HTTP error…); one the crawl did not finish (interrupted, page
+budget spent) stays *pending*. So, per site and per source: discovered = fetched + skipped, and
+fetched = kept + unchanged + rejected + pending.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-SKIPPED, FETCHED, KEPT, REJECTED = "skipped", "fetched", "kept", "rejected"
+SKIPPED, FETCHED, KEPT, UNCHANGED, REJECTED = "skipped", "fetched", "kept", "unchanged", "rejected"
 
 
 @dataclass
@@ -83,9 +84,23 @@ class Ledger:
 
     def reject(self, url: str, reason: str) -> None:
         """Mark a fetched candidate as rejected, with the reason (first reason wins)."""
+        self._end(url, REJECTED, reason)
+
+    def unchanged(self, url: str, reason: str) -> None:
+        """Mark a re-checked candidate as unchanged since it was archived (``unchanged: not modified (304)``)."""
+        self._end(url, UNCHANGED, reason)
+
+    def unfinished(self, reason: str) -> None:
+        """Give every candidate still pending the reason the crawl ended before it (it stays pending)."""
+        for candidate in self.candidates.values():
+            if candidate.state == FETCHED:
+                candidate.reason = reason
+
+    def _end(self, url: str, state: str, reason: str) -> None:
+        """Move a fetched (or kept) candidate to its end state, unless it has one already."""
         candidate = self.candidates.get(url)
         if candidate is not None and candidate.state in (FETCHED, KEPT):
-            candidate.state, candidate.reason = REJECTED, reason
+            candidate.state, candidate.reason = state, reason
 
     def page(self, source: str) -> None:
         """Count one discovery page (sitemap, listing, feed) fetched for ``source``."""
@@ -96,7 +111,7 @@ class Ledger:
 
         Returns:
             ``{"total": {...}, "sources": {source: {...}}}``; each has discovered, fetched, skipped (by reason),
-            kept, rejected (by reason), pending, discovery_pages, found_only_here, duplicates (offers of a URL
+            kept, unchanged, rejected (by reason), pending, discovery_pages, found_only_here, duplicates (offers of a URL
             already known: not fetched again) and harvest_rate (kept ÷ (fetched + discovery pages)).
         """
         total = _Counts()
@@ -114,11 +129,13 @@ class Ledger:
         return {"total": total.as_dict(), "sources": {name: sources[name].as_dict() for name in sorted(sources)}}
 
     def rejected_and_skipped(self) -> list[dict[str, Any]]:
-        """Return every URL that was not kept, with its sources, state and reason."""
+        """Return every URL that was not kept, with its sources, state (``pending`` when the crawl ended before
+        it) and reason."""
         return [
-            {"url": c.url, "sources": c.sources, "state": c.state, "reason": c.reason, "promise": c.promise}
+            {"url": c.url, "sources": c.sources, "state": "pending" if c.state == FETCHED else c.state,
+             "reason": c.reason, "promise": c.promise}
             for c in sorted(self.candidates.values(), key=lambda c: c.url)
-            if c.state in (SKIPPED, REJECTED)
+            if c.state != KEPT and (c.state != FETCHED or c.reason)
         ]
 
 
@@ -129,6 +146,7 @@ class _Counts:
     discovered: int = 0
     fetched: int = 0
     kept: int = 0
+    unchanged: int = 0
     pending: int = 0
     found_only_here: int = 0
     discovery_pages: int = 0
@@ -146,6 +164,8 @@ class _Counts:
         self.fetched += 1
         if candidate.state == KEPT:
             self.kept += 1
+        elif candidate.state == UNCHANGED:
+            self.unchanged += 1
         elif candidate.state == REJECTED:
             self.rejected[_category(candidate.reason)] += 1
         else:
@@ -159,6 +179,7 @@ class _Counts:
             "fetched": self.fetched,
             "skipped": dict(sorted(self.skipped.items())),
             "kept": self.kept,
+            "unchanged": self.unchanged,
             "rejected": dict(sorted(self.rejected.items())),
             "pending": self.pending,
             "found_only_here": self.found_only_here,

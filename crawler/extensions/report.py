@@ -12,7 +12,6 @@ from scrapy.exceptions import NotConfigured
 
 from archive.fsutil import atomic_write_text
 from crawler.diskfull import STOP_REASON, stop_if_disk_full
-from crawler.discovery.ledger import FETCHED
 from crawler.middlewares.retry import attempt_failed
 from crawler.runid import run_id
 
@@ -28,6 +27,11 @@ LOGGER = logging.getLogger(__name__)
 DRIFT_PREFIX = "profile/drift/"
 
 
+# What counts as an error: a page that could not be had after its retries (discovery or article; not a request
+# refused by robots.txt, the site's scope or the page budget), a callback or a pipeline that raised.
+ERROR_STATS = ("discovery/errors", "articles/fetch_errors", "spider_exceptions/count", "articles/rejected/pipeline_error")
+
+
 def site_summary(stats: dict[str, Any]) -> dict[str, Any]:
     """Return the figures of one site's crawl from its Scrapy stats.
 
@@ -35,16 +39,17 @@ def site_summary(stats: dict[str, Any]) -> dict[str, Any]:
         stats: the crawler's stats dump.
 
     Returns:
-        pages fetched, articles kept, rejected by reason, WARC bytes and errors.
+        pages fetched, articles kept, unchanged, rejected by reason, WARC bytes and errors.
     """
     rejected = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("articles/rejected/")}
     return {
         "pages_fetched": stats.get("downloader/response_count", 0),
         "articles_kept": stats.get("textstore/written", 0),
+        "unchanged": stats.get("articles/unchanged", 0),
         "rejected": dict(sorted(rejected.items())),
         "warc_bytes": stats.get("warc/bytes", 0),
         "warc_records": stats.get("warc/records", 0),
-        "errors": stats.get("log_count/ERROR", 0) + stats.get("downloader/exception_count", 0),
+        "errors": sum(stats.get(key, 0) for key in ERROR_STATS),
         "discovery_errors": stats.get("discovery/errors", 0),
         "elapsed_seconds": round(stats.get("elapsed_time_seconds", 0.0), 3),
     }
@@ -101,10 +106,15 @@ class RunReport:
             ledger.keep(item.url)
 
     def item_dropped(self, item: Any, exception: Exception) -> None:
-        """An article was dropped by a pipeline: rejected with the pipeline's reason."""
-        reason = str(exception)
+        """An article was dropped by a pipeline: unchanged (same text as stored), or rejected with the reason."""
+        reason, ledger = str(exception), self.ledger()
+        if reason_key(reason) == "unchanged":
+            self.crawler.stats.inc_value("articles/unchanged")
+            if ledger is not None:
+                ledger.unchanged(item.url, reason)
+            return
         self.crawler.stats.inc_value(f"articles/rejected/{reason_key(reason)}")
-        if (ledger := self.ledger()) is not None:
+        if ledger is not None:
             ledger.reject(item.url, reason)
 
     def item_error(self, item: Any, failure: Failure) -> None:
@@ -123,15 +133,14 @@ class RunReport:
         """Write ``sites/<site>.json``: figures, discovery per source, every URL not kept with its reason."""
         ledger = self.ledger()
         if ledger is not None:
-            for candidate in ledger.candidates.values():
-                if candidate.state == FETCHED:
-                    ledger.reject(candidate.url, f"not completed: crawl ended ({reason})")
+            ledger.unfinished(f"not completed: crawl ended ({reason})")
         stats = self.crawler.stats.get_stats()
         summary = site_summary(stats)
         summary["failed_attempts"] = len(self.failures)
         if ledger is not None:
             totals = ledger.summary()["total"]
-            summary.update(discovered=totals["discovered"], skipped=totals["skipped"], rejected=totals["rejected"])
+            summary.update(discovered=totals["discovered"], skipped=totals["skipped"], rejected=totals["rejected"],
+                           not_completed=totals["pending"])
         pages = summary["pages_fetched"]
         summary["harvest_rate"] = round(summary["articles_kept"] / pages, 4) if pages else 0.0
         report = {

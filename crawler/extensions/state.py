@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from archive.state import UrlState
+from archive.state import READ, UNREAD, UrlState
 from crawler.diskfull import stop_if_disk_full
 from crawler.pipelines.textstore import text_sha256
 from crawler.runid import run_id
@@ -63,6 +63,8 @@ class StateRecorder:
             response.status
         if request.meta.get("lastmod"):
             state.site_lastmod = request.meta["lastmod"]
+        if state.kind == "discovery":
+            state.outcome = UNREAD  # until the run has dealt with its entries (see spider_closed)
         for header, attribute in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
             if value := response.headers.get(header):
                 setattr(state, attribute, value.decode("latin-1"))
@@ -88,7 +90,10 @@ class StateRecorder:
         if state is None:
             return
         record = item.record
+        # This run's, also when --resume read the page back from the WARC (no fetch recorded it, and the killed
+        # process may not have committed its own record): else the next resume takes it for an earlier run's.
         state.text_sha256, state.text_run = text_sha256(record["text"]), run_id(self.crawler.settings)
+        state.run_id = state.text_run
         state.version, state.path, state.published = record["version"], record["stem"], record.get("published")
         state.outcome, state.sources = "kept", sorted({*state.sources, *record.get("discovered_via", [])})
         self.save(state)
@@ -111,10 +116,16 @@ class StateRecorder:
         state.kind = "article"
         return state
 
-    def spider_closed(self) -> None:
-        """Remember the sitemap lastmod of every page this run fetched, then let go of the store."""
+    def spider_closed(self, reason: str) -> None:
+        """Remember the sitemap lastmod of every page this run fetched and, when the crawl finished, that its
+        discovery pages were read to the end; then let go of the store."""
         frontier = getattr(self.crawler.spider, "frontier", None)
         current = run_id(self.crawler.settings)
+        if self.store is not None and reason == "finished":
+            for state in self.store.discovery_pages(self.crawler.spider.name):
+                if state.run_id == current and state.outcome != READ:
+                    state.outcome = READ
+                    self.save(state)
         for candidate in frontier.ledger.candidates.values() if frontier is not None and self.store else ():
             state = self.store.get(candidate.url) if candidate.lastmod else None
             if state is not None and state.run_id == current and state.site_lastmod != candidate.lastmod:

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 
+class BudgetSpent(IgnoreRequest):
+    """A request refused because the page budget is spent (the crawl ends: not an error)."""
+
+
 class PageBudget:
     """Downloader middleware: lets ``PAGEBUDGET_PAGES`` requests through, then ignores the rest and closes."""
 
@@ -38,4 +42,4 @@ class PageBudget:
         if not self.closing:
             self.closing = True
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="page_budget"))
-        raise IgnoreRequest(f"page budget of {self.pages} reached")
+        raise BudgetSpent(f"page budget of {self.pages} reached")

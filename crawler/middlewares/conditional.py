@@ -15,6 +15,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
+from archive.state import UNREAD
 from archive.warc import read_capture
 from crawler.extensions.warc import warc_dir
 from crawler.state import acquire_state, release_state
@@ -73,7 +74,7 @@ class ConditionalRequests:
         request.meta["previous"] = {"record_id": known.record_id, "url": known.url, "date": known.record_date,
                                     "status": known.record_status,
                                     "payload_digest": known.payload_digest, "warc_file": known.warc_file,
-                                    "offset": known.warc_offset}
+                                    "offset": known.warc_offset, "unread": known.outcome in (None, UNREAD)}
         self.crawler.stats.inc_value("conditional/requests")
 
     def process_response(self, request: Request, response: Response) -> Response:

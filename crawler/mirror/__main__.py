@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = OneLineParser(prog="python -m crawler.mirror", description="Serve the local mirror of both sites.")
     add_arguments(parser)
-    return serve(parser.parse_args(argv))
+    return serve(parser.parse_or_exit(argv))
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +20,27 @@ from crawler.mirror.corpus import Corpus, build_corpus
 from crawler.mirror.skins import get_skin
 
 _PROJECT = Path(__file__).resolve().parents[2]
+
+
+def pair_is_free(port: int) -> bool:
+    """Tell whether nobody listens on 127.0.0.1 at ``port`` and ``port + 1`` (clubic's and numerama's) right now."""
+    with socket.socket() as first, socket.socket() as second:
+        try:
+            first.bind(("127.0.0.1", port))
+            second.bind(("127.0.0.1", port + 1))
+        except OSError:
+            return False
+    return True
+
+
+def free_port_pair() -> int:
+    """Return a port P of 127.0.0.1 such that P and P + 1 are free right now."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        if port < 65535 and pair_is_free(port):
+            return port
 
 
 class MirrorProcess:

@@ -22,6 +22,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from archive.relevance import Topic
+from archive.state import UNREAD
 from crawler.discovery.frontier import Context, Frontier
 from crawler.discovery.generic import next_page_link
 from crawler.discovery.listing import parse_listing, related_links
@@ -31,6 +32,7 @@ from crawler.discovery.revisit import RevisitPolicy
 from crawler.discovery.sitemapindex import choose_sitemaps
 from crawler.discovery.window import DateWindow
 from crawler.items import ArticleItem, PageData
+from crawler.middlewares.budget import BudgetSpent
 from crawler.middlewares.retry import attempt_failed
 from crawler.profiles import SiteProfile, get_profile
 from crawler.runid import run_id
@@ -154,8 +156,11 @@ class ProfileSpider(scrapy.Spider):
 
     @staticmethod
     def unchanged(response: Response) -> bool:
-        """Tell whether a re-checked page is the archived one (archived as a revisit: 304 or same payload)."""
-        return bool((response.meta.get("capture") or {}).get("revisit"))
+        """Tell whether a re-checked page is the archived one (archived as a revisit: 304 or same payload) and
+        was dealt with when archived (an interrupted run may have left a sitemap's entries or an article's
+        extraction undone)."""
+        revisit = (response.meta.get("capture") or {}).get("revisit")
+        return bool(revisit) and not (response.meta.get("previous") or {}).get("unread")
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """Follow the ``Sitemap:`` lines of robots.txt, or the profile's sitemaps when there are none."""
@@ -203,8 +208,8 @@ class ProfileSpider(scrapy.Spider):
     def sitemap_changed(self, entry: Entry) -> bool:
         """Tell whether a sitemap of an index may have changed since an earlier run read it (by its lastmod)."""
         previous = self.frontier.previous_fetch(entry.url)
-        if previous is not None and previous.status == 200 and entry.lastmod and not self.frontier.revisit.is_due(
-                previous, self.frontier.now, entry.lastmod):
+        if previous is not None and previous.status == 200 and previous.outcome != UNREAD and entry.lastmod \
+                and not self.frontier.revisit.is_due(previous, self.frontier.now, entry.lastmod):
             self.crawler.stats.inc_value("discovery/sitemap/unchanged_by_lastmod")
             return False
         return True
@@ -247,7 +252,8 @@ class ProfileSpider(scrapy.Spider):
         """Collect an article page and offer its related links; follow ``Page suivante``, then yield the item."""
         if self.unchanged(response):
             how = "not modified (304)" if "not-modified" in response.flags else "identical payload"
-            self.frontier.ledger.reject(first_url, f"unchanged: {how}")
+            self.frontier.ledger.unchanged(first_url, f"unchanged: {how}")
+            self.crawler.stats.inc_value("articles/unchanged")
             return
         pages = [*pages, PageData(
             url=response.url,
@@ -307,19 +313,26 @@ class ProfileSpider(scrapy.Spider):
             yield retry
             return
         request = failure.request
+        if failure.check(BudgetSpent):
+            return  # the crawl ends before this article: it stays pending ("not completed")
         first_url = request.cb_kwargs.get("first_url", request.url)
         self.frontier.ledger.reject(first_url, self.failure_reason(failure))
         entries, _ = self.frontier.release(first_url, None)  # a later page failed: judge its links on their own
         yield from self.offer(entries, "related")
-        self.crawler.stats.inc_value("articles/fetch_errors")
+        if not refused(failure):
+            self.crawler.stats.inc_value("articles/fetch_errors")
 
     def on_discovery_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         """Retry a redirect loop; else count a failed robots.txt, sitemap, feed or listing fetch."""
         if retry := self.redirect_loop_retry(failure):
             yield retry
             return
+        reason = self.failure_reason(failure)
+        if refused(failure):
+            self.crawler.stats.inc_value("discovery/refused")  # robots.txt, scope or page budget: no error
+            return
         self.crawler.stats.inc_value("discovery/errors")
-        self.crawler.stats.set_value("discovery/last_error", f"{failure.request.url}: {self.failure_reason(failure)}")
+        self.crawler.stats.set_value("discovery/last_error", f"{failure.request.url}: {reason}")
 
     def failure_reason(self, failure: Failure) -> str:
         """Return the reason a request failed; a body over ``DOWNLOAD_MAXSIZE`` (as sent, or decompressed) is
@@ -346,6 +359,13 @@ class ProfileSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(attempt_failed, request=retry, reason=fetch_failure_reason(failure),
                                             attempt=tries + 1, retry=True, wait=0.0)
         return retry
+
+
+def refused(failure: Failure) -> bool:
+    """Tell whether a request was refused on purpose (robots.txt, the site's scope, the page budget) rather than
+    failed (HTTP error, redirect loop, network error, too large)."""
+    return bool(failure.check(IgnoreRequest)) and fetch_failure_reason(failure).startswith(("robots.txt:",
+                                                                                            "not fetched:"))
 
 
 def fetch_failure_reason(failure: Failure) -> str:

@@ -509,7 +509,7 @@ def cmd_profile_check(args: argparse.Namespace) -> int:
         out(f"rule {rule}: matched {matched} of {tried} page{'s' if tried > 1 else ''}"
             + ("" if matched else f": {fallback_of(rule)}"))
     for rule in report.unset:
-        out(f"not set {rule}: the generic reading is used")
+        out(f"not set {rule}: {'trafilatura cleans alone' if rule.startswith('cleanup.') else 'read generically'}")
     for number, article in enumerate(report.articles, 1):
         out(f"article {number}: {article['url']}")
         if "error" in article:

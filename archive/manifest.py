@@ -11,7 +11,7 @@ from archive.wacz import CHUNK_SIZE, Member, json_bytes
 
 MANIFEST_PATH = "souverain/manifest.json"
 FORMAT = "souverain-manifest-1"
-RUN_FIELDS = ("root", "discovery", "topic", "settings", "versions")
+RUN_FIELDS = ("root", "profile", "discovery", "topic", "settings", "versions")
 
 
 def zip_article_path(dated: PurePosixPath) -> str:

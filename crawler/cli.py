@@ -1,4 +1,4 @@
-"""The ``souverain`` command: crawl, demo, extract, mirror serve."""
+"""The ``souverain`` command: crawl, demo, extract, snapshot… profile check, mirror serve."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from crawler.argtypes import PORT, OneLineParser, seconds, whole
 from crawler.discovery.window import WindowError
 from crawler.workprogress import human_bytes, human_seconds
 from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
-from crawler.profiles import ProfileError, load_profiles
+from crawler.profiles import ProfileError, find_profiles
 from crawler.topic import TopicError
 
 # Wide enough for the summary table when the output is a file or a pipe (cron mails, CI logs).
@@ -76,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     crawl = commands.add_parser("crawl", help="crawl the sites, archive WARC and write dated article files")
     add_crawl_options(crawl)
     crawl.add_argument("--site", action="append", dest="sites", metavar="NAME",
-                       help=f"site to crawl, repeatable (default: all of {', '.join(sorted(load_profiles()))})")
+                       help="site to crawl, repeatable (default: the --profile ones, else every profile found)")
+    crawl.add_argument("--profile", action="append", default=[], dest="profiles", metavar="FILE",
+                       help="a site profile file, looked in before the profile search path (repeatable)")
     crawl.add_argument("--root", action="append", default=[], metavar="NAME=URL",
                        help="point a site at another root, e.g. a mirror (repeatable)")
     crawl.add_argument("--resume", action="store_true",
@@ -95,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser("extract", help="extract one saved HTML page into the article JSON")
     extract.add_argument("file", type=Path, metavar="FILE.html")
     extract.add_argument("--url", help="the page's URL (default: its canonical link); picks the site's cleanup")
+    extract.add_argument("--profile", action="append", default=[], dest="profiles", metavar="FILE",
+                         help="a site profile file, looked in first for the URL's site (repeatable)")
     extract.add_argument("--json", action="store_true", help="print the article JSON (default: title, date, text)")
     extract.add_argument("--topic", default="cloud-souverain", help="topic to score against")
 
@@ -140,6 +144,26 @@ def build_parser() -> argparse.ArgumentParser:
                          help="systemd user timer or crontab line (default: whichever the machine has)")
     install.add_argument("crawl_args", nargs="*", metavar="-- CRAWL ARGS",
                          help="options for the scheduled `souverain crawl` (after --)")
+
+    profile = commands.add_parser("profile", help="site profiles: check one against the live site")
+    profile_commands = profile.add_subparsers(dest="profile_command", required=True, metavar="COMMAND")
+    check = profile_commands.add_parser("check", help="a bounded polite visit: which rules of a profile still match")
+    check.add_argument("name", metavar="NAME", help="the profile's site name (search path, or a --profile file)")
+    check.add_argument("--root", metavar="URL", help="visit this root instead of the profile's (a mirror)")
+    check.add_argument("--profile", action="append", default=[], dest="profiles", metavar="FILE",
+                       help="a site profile file, looked in before the profile search path (repeatable)")
+    check.add_argument("--delay", type=seconds, default=None, metavar="SECONDS",
+                       help="delay between requests (default: 1.0, or robots.txt's Crawl-delay when longer)")
+    check.add_argument("--topic", default="cloud-souverain", metavar="NAME|FILE", help="topic name or file")
+
+    sketch = profile_commands.add_parser("sketch", help="the same visit, then a draft profile with every guess commented")
+    sketch.add_argument("--root", required=True, metavar="URL", help="the site's root, http(s)://host[:port]")
+    sketch.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="the profile file to write")
+    sketch.add_argument("--name", help="the site name (default: from the host name)")
+    sketch.add_argument("--delay", type=seconds, default=None, metavar="SECONDS",
+                        help="delay between requests (default: 1.0, or robots.txt's Crawl-delay when longer)")
+    sketch.add_argument("--topic", default="cloud-souverain", metavar="NAME|FILE",
+                        help="topic whose tags show the tag page's shape")
 
     mirror = commands.add_parser("mirror", help="the local mirror of the sites")
     mirror_commands = mirror.add_subparsers(dest="mirror_command", required=True, metavar="COMMAND")
@@ -223,12 +247,15 @@ def crawl_options(args: argparse.Namespace) -> Any:
     """Return the checked `CrawlOptions` of ``souverain crawl`` arguments (raises in one line on a mistake)."""
     from crawler.run import CrawlOptions
 
+    profiles = find_profiles(args.profiles)
+    given = {str(Path(f).resolve()) for f in args.profiles}
+    sites = args.sites or [name for name, p in profiles.items() if p.file in given] or sorted(profiles)
     options = CrawlOptions(
-        out=args.out or Path("out"), sites=args.sites or sorted(load_profiles()), roots=parse_roots(args.root),
+        out=args.out or Path("out"), sites=sites, roots=parse_roots(args.root),
         topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
         since=args.since, until=args.until, resume=args.resume, recheck=args.recheck, timeout=args.timeout,
         strict_profile=args.strict_profile, progress="off" if args.quiet else args.progress, verbose=args.verbose,
-        extra_settings=parse_settings(args.set),
+        extra_settings=parse_settings(args.set), profiles=args.profiles,
     )
     options.check()
     return options
@@ -410,7 +437,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     url = args.url or canonical_url(body) or args.file.resolve().as_uri()
-    profile = profile_for_url(url)
+    profile = profile_for_url(url, args.profiles)
     cleanup = SiteCleanup.from_dict(profile.cleanup) if profile else SiteCleanup()
     article = extract_article(body, url, cleanup=cleanup)
     if article is None:
@@ -435,6 +462,74 @@ def canonical_url(body: bytes) -> str | None:
         return None
     found = tree.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
     return str(found[0]).strip() if found else None
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    """``souverain profile check|sketch``."""
+    return cmd_profile_sketch(args) if args.profile_command == "sketch" else cmd_profile_check(args)
+
+
+def cmd_profile_sketch(args: argparse.Namespace) -> int:
+    """``souverain profile sketch``: a draft profile from a bounded visit, checked as any profile is."""
+    from crawler.profiles import SiteProfile, check_root
+    from crawler.profilesketch import sketch_profile
+    from crawler.settings import DOWNLOAD_DELAY
+    from crawler.topic import TopicDiscovery, check_topic
+
+    root = check_root("--root", args.root)
+    if args.output.is_dir():
+        raise UserError(f"-o {args.output} is a folder: give the profile file to write")
+    text = sketch_profile(root, TopicDiscovery.load(check_topic(args.topic)).tags,
+                          DOWNLOAD_DELAY if args.delay is None else args.delay, args.name)
+    atomic_write_text(args.output, text)
+    profile = SiteProfile.from_file(args.output)  # what was written is a profile souverain takes
+    CONSOLE.print(escape(f"profile sketch: {args.output} (site {profile.name}, {len(profile.article_patterns)} "
+                         f"article pattern(s)); edit it, then run `souverain profile check {profile.name} "
+                         f"--profile {args.output}`"))
+    return 0
+
+
+def cmd_profile_check(args: argparse.Namespace) -> int:
+    """``souverain profile check``: every rule's matches on a bounded visit; non-zero when one matched nothing."""
+    from archive.relevance import Topic
+    from crawler.profilecheck import MAX_REQUESTS, check_profile, fallback_of
+    from crawler.profiles import get_profile
+    from crawler.settings import DOWNLOAD_DELAY
+    from crawler.topic import TopicDiscovery, check_topic
+
+    profile = get_profile(args.name, {args.name: args.root} if args.root else {}, args.profiles)
+    path = check_topic(args.topic)
+    report = check_profile(profile, Topic.load(path), TopicDiscovery.load(path),
+                           DOWNLOAD_DELAY if args.delay is None else args.delay)
+    out = lambda text: CONSOLE.print(text, markup=False, highlight=False)  # noqa: E731
+    out(f"profile {profile.name}: {profile.file} (sha256 {profile.sha256[:16]}…), visited {profile.root} with "
+        f"{report.requests} requests (at most {MAX_REQUESTS})")
+    for rule, tried in sorted(report.tally.tried.items()):
+        matched = report.tally.matched[rule]
+        out(f"rule {rule}: matched {matched} of {tried} page{'s' if tried > 1 else ''}"
+            + ("" if matched else f": {fallback_of(rule)}"))
+    for rule in report.unset:
+        out(f"not set {rule}: {'trafilatura cleans alone' if rule.startswith('cleanup.') else 'read generically'}")
+    for number, article in enumerate(report.articles, 1):
+        out(f"article {number}: {article['url']}")
+        if "error" in article:
+            out(f"  {article['error']}")
+            continue
+        out(f"  title: {article['title']}\n  date: {article['published'] or 'undated'} "
+            f"({article['published_source'] or 'no source'})\n  authors: {', '.join(article['authors']) or '-'}")
+        out(f"  first words: {article['first_words']}\n  last words: {article['last_words']}\n"
+            f"  relevance: {article['relevance']:g}")
+    if report.idle:
+        out(f"removal rules that removed nothing on these pages (not counted): {', '.join(report.idle)}")
+    if not report.articles:
+        print(f"souverain: error: profile check {profile.name}: no article could be sampled at {profile.root}",
+              file=sys.stderr)
+        return 1
+    if report.failing:
+        print(f"souverain: error: profile check {profile.name}: {len(report.failing)} rule(s) matched nothing: "
+              f"{', '.join(report.failing)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_mirror(args: argparse.Namespace) -> int:
@@ -527,7 +622,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 COMMANDS = {
     "crawl": cmd_crawl, "demo": cmd_demo, "extract": cmd_extract, "mirror": cmd_mirror, "snapshot": cmd_snapshot,
     "verify": cmd_verify, "reextract": cmd_reextract, "export": cmd_export, "replay": cmd_replay,
-    "diff": cmd_diff, "schedule": cmd_schedule,
+    "diff": cmd_diff, "schedule": cmd_schedule, "profile": cmd_profile,
 }
 
 if __name__ == "__main__":

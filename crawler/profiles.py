@@ -1,21 +1,30 @@
-"""Site profiles: each site is a TOML file in ``crawler/profiles/`` (URL patterns, discovery, cleanup)."""
+"""Site profiles: each site is a TOML file (URL patterns, discovery, cleanup), found on the profile search path.
+
+The search path, first match winning: files given with ``--profile`` (setting ``SOUVERAIN_PROFILES``), the
+folders of ``SOUVERAIN_PROFILE_PATH`` (``os.pathsep``-separated), ``~/.config/souverain/profiles/``, then the
+bundled ``crawler/profiles/``. A profile is known by its ``name`` key: a user file named like a bundled one
+overrides it; two files of one name in the same place are refused.
+"""
 
 from __future__ import annotations
 
-import re
-import tomllib
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import regex
+
 from crawler.discovery.listing import ListingRules
+from crawler.profileschema import ProfileError, read_profile_file
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
+PATH_VARIABLE = "SOUVERAIN_PROFILE_PATH"
+USER_DIR = Path("~/.config/souverain/profiles")
 
-
-class ProfileError(ValueError):
-    """A profile name, file or root URL that cannot be used."""
+__all__ = ["ProfileError", "SiteProfile", "find_profiles", "get_profile", "load_profiles", "profile_for_url"]
 
 
 @dataclass(frozen=True)
@@ -25,12 +34,12 @@ class SiteProfile:
     name: str
     root: str
     allowed_hosts: tuple[str, ...]
-    article_patterns: tuple[re.Pattern[str], ...]
+    article_patterns: tuple[regex.Pattern[str], ...]
     next_page: str | None = None
     robots_sitemaps: bool = True
     sitemaps: tuple[str, ...] = ()
-    sitemap_follow: tuple[re.Pattern[str], ...] = ()
-    sitemap_month: re.Pattern[str] | None = None
+    sitemap_follow: tuple[regex.Pattern[str], ...] = ()
+    sitemap_month: regex.Pattern[str] | None = None
     feeds: tuple[str, ...] = ()
     tag_page: str = ""
     tag_feed: str = ""
@@ -40,6 +49,9 @@ class SiteProfile:
     listing: ListingRules = field(default_factory=ListingRules)
     revisit: dict = field(default_factory=dict)
     cleanup: dict = field(default_factory=dict)
+    rules: frozenset[str] = field(default=frozenset(), compare=False)  # keys the file sets: urls.next_page…
+    file: str = field(default="", compare=False)  # where it was read, and the SHA-256 of its bytes (run log)
+    sha256: str = field(default="", compare=False)
 
     @classmethod
     def from_file(cls, path: Path) -> SiteProfile:
@@ -50,20 +62,23 @@ class SiteProfile:
 
         Returns:
             The profile.
+
+        Raises:
+            ProfileError: ``FILE: KEY: reason`` when the file cannot be read or a key is wrong.
         """
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data, sha256 = read_profile_file(path)
         urls, discovery = data.get("urls", {}), data.get("discovery", {})
         month = discovery.get("sitemap_month")
         return cls(
             name=data["name"],
             root=data["root"].rstrip("/"),
             allowed_hosts=tuple(data.get("allowed_hosts", ())),
-            article_patterns=tuple(re.compile(p) for p in urls.get("article", ())),
+            article_patterns=tuple(regex.compile(p, regex.VERSION0) for p in urls.get("article", ())),
             next_page=urls.get("next_page"),
             robots_sitemaps=discovery.get("robots_sitemaps", True),
             sitemaps=tuple(discovery.get("sitemaps", ())),
-            sitemap_follow=tuple(re.compile(p) for p in discovery.get("sitemap_follow", ())),
-            sitemap_month=re.compile(month) if month else None,
+            sitemap_follow=tuple(regex.compile(p, regex.VERSION0) for p in discovery.get("sitemap_follow", ())),
+            sitemap_month=regex.compile(month, regex.VERSION0) if month else None,
             feeds=tuple(discovery.get("feeds", ())),
             tag_page=discovery.get("tag_page", ""),
             tag_feed=discovery.get("tag_feed", ""),
@@ -73,7 +88,15 @@ class SiteProfile:
             listing=ListingRules.from_dict(data.get("listing", {})),
             revisit=data.get("revisit", {}),
             cleanup=data.get("cleanup", {}),
+            rules=frozenset(f"{table}.{key}" for table, keys in data.items() if isinstance(keys, dict) for key in keys),
+            file=str(path.resolve()),
+            sha256=sha256,
         )
+
+    @property
+    def names_entry_points(self) -> bool:
+        """Tell whether the profile names its feeds, tag pages and search (else pages are read for them)."""
+        return bool(self.feeds and self.tag_page and self.search)
 
     def with_root(self, root: str) -> SiteProfile:
         """Return this profile pointed at another root (a mirror), which becomes an allowed host.
@@ -155,18 +178,65 @@ def check_root(name: str, root: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def search_path() -> list[Path]:
+    """Return the folders profiles are looked for in, first match winning (``SOUVERAIN_PROFILE_PATH``, then
+    ``~/.config/souverain/profiles``, then the bundled ones)."""
+    extra = [Path(p).expanduser() for p in os.environ.get(PATH_VARIABLE, "").split(os.pathsep) if p.strip()]
+    return [*extra, USER_DIR.expanduser(), PROFILE_DIR]
+
+
+def find_profiles(files: Iterable[str | Path] = ()) -> dict[str, SiteProfile]:
+    """Return every profile by site name: ``files`` first, then the search path's folders.
+
+    Args:
+        files: profile files given by the user (``--profile FILE``), which override any of their name.
+
+    Returns:
+        site name → profile.
+
+    Raises:
+        ProfileError: a file that cannot be used, or two files of one name in the same place.
+    """
+    places = [tuple(Path(f) for f in files)]
+    places += [tuple(sorted(p for p in d.glob("*.toml") if p.is_file())) for d in search_path() if d.is_dir()]
+    return dict(_profiles(tuple(tuple((p, *_signature(p)) for p in paths) for paths in places)))
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    """Return what tells a profile file changed (modification time and size), (0, 0) when it cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return 0, 0
+    return stat.st_mtime_ns, stat.st_size
+
+
 @cache
+def _profiles(places: tuple[tuple[tuple[Path, int, int], ...], ...]) -> tuple[tuple[str, SiteProfile], ...]:
+    """Read the profiles of each place (its files with their signatures), once per process while they hold."""
+    found: dict[str, SiteProfile] = {}
+    for files in reversed(places):  # lowest first: each place overrides the ones after it
+        here: dict[str, SiteProfile] = {}
+        for profile in (SiteProfile.from_file(path) for path, _, _ in files):
+            if profile.name in here:
+                raise ProfileError(f"{profile.file}: name: {profile.name!r} is also the name of {here[profile.name].file}")
+            here[profile.name] = profile
+        found.update(here)
+    return tuple(sorted(found.items()))
+
+
 def load_profiles() -> dict[str, SiteProfile]:
-    """Return every bundled profile by site name."""
-    return {p.name: p for p in map(SiteProfile.from_file, sorted(PROFILE_DIR.glob("*.toml")))}
+    """Return every profile of the search path by site name (no ``--profile`` files)."""
+    return find_profiles()
 
 
-def get_profile(name: str, roots: dict[str, str] | None = None) -> SiteProfile:
+def get_profile(name: str, roots: dict[str, str] | None = None, files: Iterable[str | Path] = ()) -> SiteProfile:
     """Return the profile of a site, pointed at an overriding root when one is given.
 
     Args:
         name: the site name.
         roots: site name → root URL overrides.
+        files: profile files given by the user, looked in first.
 
     Returns:
         The profile.
@@ -174,7 +244,7 @@ def get_profile(name: str, roots: dict[str, str] | None = None) -> SiteProfile:
     Raises:
         ProfileError: for an unknown site or a bad root.
     """
-    profiles = load_profiles()
+    profiles = find_profiles(files)
     if name not in profiles:
         raise ProfileError(f"unknown site {name!r} (known: {', '.join(sorted(profiles))})")
     profile = profiles[name]
@@ -182,6 +252,8 @@ def get_profile(name: str, roots: dict[str, str] | None = None) -> SiteProfile:
     return profile.with_root(root) if root else profile
 
 
-def profile_for_url(url: str) -> SiteProfile | None:
-    """Return the bundled profile whose hosts hold ``url``, or None."""
-    return next((p for p in load_profiles().values() if p.is_own(url)), None)
+def profile_for_url(url: str, files: Iterable[str | Path] = ()) -> SiteProfile | None:
+    """Return the profile whose hosts hold ``url`` (those of ``files`` looked at first), or None."""
+    given = {str(Path(f).resolve()) for f in files}
+    profiles = sorted(find_profiles(files).values(), key=lambda p: p.file not in given)
+    return next((p for p in profiles if p.is_own(url)), None)

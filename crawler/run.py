@@ -38,15 +38,14 @@ class CrawlOptions:
     progress: str = "text"  # progress lines on stderr: "text", "json" (one JSON object a line) or "off"
     verbose: bool = False  # the crawl log on stderr too
     extra_settings: dict[str, str] = field(default_factory=dict)
+    profiles: list[str] = field(default_factory=list)  # --profile files, looked in before the search path
     run_id: str = field(default_factory=new_run_id)
 
     def check(self) -> None:
         """Raise ProfileError/TopicError/WindowError for an unknown site, a bad root or one for a site not
         crawled (the user meant that site to be crawled there), a bad topic or date window."""
-        for name in self.roots:
-            get_profile(name, self.roots)
-        for name in self.sites:
-            get_profile(name, self.roots)
+        for name in [*self.roots, *self.sites]:
+            get_profile(name, self.roots, self.profiles)
         if unselected := sorted(set(self.roots) - set(self.sites)):
             raise ProfileError(f"--root given for {', '.join(unselected)}, which is not crawled (--site "
                                f"{' --site '.join(self.sites)}): add --site {' --site '.join(unselected)} "
@@ -64,6 +63,7 @@ class CrawlOptions:
         values: dict[str, Any] = {
             "SOUVERAIN_OUT_DIR": str(self.out),
             "SOUVERAIN_SITE_ROOTS": dict(self.roots),
+            "SOUVERAIN_PROFILES": list(self.profiles),
             "SOUVERAIN_TOPIC": str(topic_path(self.topic)),
             "SOUVERAIN_RUN_ID": self.run_id,
             "SOUVERAIN_RESUME": self.resume,
@@ -137,6 +137,7 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     from scrapy.settings import Settings
 
     from crawler.process import SouverainProcess
+    from crawler.spiders.sites import spider_class
 
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -145,7 +146,7 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     started = datetime.now(timezone.utc)
     logging.raiseExceptions = False  # the log file is best effort: on a full disk it must not print tracebacks
     process = SouverainProcess(settings)
-    crawlers = [process.create_crawler(site) for site in options.sites]
+    crawlers = [process.create_crawler(spider_class(site)) for site in options.sites]  # --profile ones too
     for crawler in crawlers:
         process.crawl(crawler)
     if options.verbose:

@@ -85,6 +85,7 @@ ITEM_PIPELINES = {
 SOUVERAIN_OUT_DIR = "out"
 SOUVERAIN_TOPIC = "cloud-souverain"
 SOUVERAIN_SITE_ROOTS: dict[str, str] = {}
+SOUVERAIN_PROFILES: list[str] = []  # profile files looked in before the search path (souverain crawl --profile)
 SOUVERAIN_SINCE = ""  # YYYY-MM-DD: first publication day kept (discovery skips what is surely older)
 SOUVERAIN_UNTIL = ""  # YYYY-MM-DD: last publication day kept
 DISCOVERY_MIN_HINT = 0.0  # candidates whose pre-fetch promise is not above this are not fetched

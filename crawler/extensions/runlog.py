@@ -4,7 +4,7 @@ With them a snapshot is self-describing and every dated file can be rebuilt from
 stores its crawl configuration in metadata records):
 
 - ``urn:x-souverain:run:<run-id>:<site>:config`` (``application/json``), when the spider opens: site and root,
-  the profile's cleanup rules, the topic file's text, the date window, discovery entry points, politeness
+  the profile file used and its SHA-256, the profile's cleanup rules, the topic file's text, the date window, discovery entry points, politeness
   settings, software versions;
 - ``urn:x-souverain:run:<run-id>:<site>:articles`` (``application/x-ndjson``), when it closes: one line per kept
   article, in the order the dated files were written: URL, site, discovered_via, record ids of its pages, version, stem of its dated files.
@@ -50,6 +50,7 @@ def run_config(spider: Spider, settings: Any) -> dict[str, Any]:
         "run_id": run_id(settings),
         "site": spider.name,
         "root": profile.root,
+        "profile": {"name": profile.name, "file": profile.file, "sha256": profile.sha256},
         "cleanup": profile.cleanup,
         "topic": {"name": path.stem, "file": str(path), "toml": path.read_text(encoding="utf-8")},
         "discovery": {

@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.extract import SiteCleanup, extract_item
 from archive.textstore import article_record
-from crawler.profiles import load_profiles
+from crawler.profiles import find_profiles
 from crawler.shared import acquire_pool, pool_size, release_pool
 
 if TYPE_CHECKING:
@@ -26,7 +26,8 @@ class ExtractPipeline:
     def __init__(self, crawler: Crawler, workers: int) -> None:
         self.crawler = crawler
         self.workers = workers
-        self.cleanups = {name: SiteCleanup.from_dict(p.cleanup) for name, p in load_profiles().items()}
+        profiles = find_profiles(crawler.settings.getlist("SOUVERAIN_PROFILES"))
+        self.cleanups = {name: SiteCleanup.from_dict(p.cleanup) for name, p in profiles.items()}
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod

@@ -26,6 +26,7 @@ from archive.state import UNREAD
 from crawler.discovery.frontier import Context, Frontier
 from crawler.discovery.generic import next_page_link
 from crawler.discovery.listing import parse_listing, related_links
+from crawler.discovery.pagefinds import feed_links, search_template, tag_links
 from crawler.discovery.parsers import Entry, parse_feed, parse_sitemap
 from crawler.discovery.revisit import RevisitPolicy
 from crawler.discovery.sitemapindex import choose_sitemaps
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 SITEMAP_MAX_SIZE = 50 * 1024 * 1024
+MAX_ENTRY_POINTS_FOUND = 200  # feeds, tag pages and searches followed from pages, per site
 DISCOVERY_PRIORITY = 2000  # discovery pages before articles: the frontier learns more before it spends
 
 
@@ -58,10 +60,12 @@ class ProfileSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ProfileSpider:
-        """Build the spider with its profile (pointed at ``SOUVERAIN_SITE_ROOTS[name]``), topic and window."""
+        """Build the spider with its profile (``SOUVERAIN_PROFILES`` files first, then the search path; pointed at
+        ``SOUVERAIN_SITE_ROOTS[name]``), topic and window."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.profile = get_profile(cls.name, settings.getdict("SOUVERAIN_SITE_ROOTS"))
+        spider.profile = get_profile(cls.name, settings.getdict("SOUVERAIN_SITE_ROOTS"),
+                                     settings.getlist("SOUVERAIN_PROFILES"))
         spider.allowed_domains = sorted({host.split(":")[0] for host in spider.profile.hosts})
         path = topic_path(settings.get("SOUVERAIN_TOPIC", "cloud-souverain"))
         window = DateWindow.from_strings(settings.get("SOUVERAIN_SINCE"), settings.get("SOUVERAIN_UNTIL"))
@@ -73,6 +77,7 @@ class ProfileSpider(scrapy.Spider):
                                    run_id=run_id(settings), revisit=revisit)
         known = spider.store.articles(cls.name) if spider.store is not None else []
         # Kept by earlier runs, taken before this run writes anything: re-checked when due.
+        spider.entry_points_found = set()  # feeds, tag pages and searches read from pages (page_finds)
         spider.revisit_candidates = [k.url for k in known if k.outcome == "kept" and k.run_id != run_id(settings)]
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider.article_judged, signal=signal)
@@ -106,7 +111,34 @@ class ProfileSpider(scrapy.Spider):
         for query in self.plan.queries if profile.search else ():
             yield self.discovery_request(profile.url(profile.search.format(query=quote_plus(query))),
                                          self.parse_listing, source="search", topic_listing=f"search {query}")
+        if not profile.names_entry_points:  # the home page shows the feeds, search and tag pages it lacks
+            yield self.discovery_request(profile.url("/"), self.parse_listing, source="home")
         yield from self.offer((Entry(url) for url in self.revisit_candidates), "revisit")
+
+    def page_finds(self, response: TextResponse, topic_listing: str = "") -> Iterator[scrapy.Request]:
+        """Follow the feeds, topic tag archives and search a page shows, for those the profile does not name
+        (``crawler/discovery/pagefinds.py``); ``topic_listing`` names the topic tag page it is, if it is one."""
+        profile, root, found = self.profile, response.selector.root, self.entry_points_found
+        if len(found) >= MAX_ENTRY_POINTS_FOUND:
+            return
+        requests = []
+        if not profile.feeds:
+            feed_of = f"feed of {topic_listing}" if topic_listing.startswith("tag page") else ""
+            requests += [(url, self.parse_feed, {"topic_listing": feed_of})
+                         for url in feed_links(root, response.url, profile.is_own)]
+        if not profile.tag_page:
+            requests += [(url, self.parse_listing, {"source": "tag", "topic_listing": f"tag page {tag}"})
+                         for tag, url in tag_links(root, response.url, self.plan.tags, profile.is_own).items()]
+        if not profile.search and "search" not in found and (template := search_template(root, response.url,
+                                                                                            profile.is_own)):
+            found.add("search")
+            requests += [(template.replace("{query}", quote_plus(query)), self.parse_listing,
+                          {"source": "search", "topic_listing": f"search {query}"}) for query in self.plan.queries]
+        for url, callback, kwargs in requests:
+            if url not in found and len(found) < MAX_ENTRY_POINTS_FOUND:
+                found.add(url)
+                self.crawler.stats.inc_value("discovery/page_finds")
+                yield self.discovery_request(url, callback, **kwargs)
 
     def discovery_request(self, url: str, callback: Any, *, errback: Any = None, rank: int = 0,
                           **kwargs: Any) -> scrapy.Request:
@@ -116,9 +148,11 @@ class ProfileSpider(scrapy.Spider):
                               priority=DISCOVERY_PRIORITY - rank, cb_kwargs=kwargs)
 
     def drifted(self, rules: Iterable[str]) -> None:
-        """Count profile rules that matched nothing on a page where the generic reading found something."""
+        """Count profile rules that matched nothing on a page where the generic reading found something (a rule
+        the profile does not set is no drift: the generic reading is its only one)."""
         for rule in rules:
-            self.crawler.stats.inc_value(f"profile/drift/{rule}")
+            if rule in self.profile.rules:
+                self.crawler.stats.inc_value(f"profile/drift/{rule}")
 
     @staticmethod
     def unchanged(response: Response) -> bool:
@@ -196,6 +230,7 @@ class ProfileSpider(scrapy.Spider):
         listing = parse_listing(response.selector, response.url, self.profile.listing, links)
         self.drifted(listing.drift)
         yield from self.offer(listing.entries, source, Context(topic_listing=topic_listing))
+        yield from self.page_finds(response, topic_listing)
         idle = 0 if self.frontier.listing_worth_following(listing.entries) else idle + 1
         if listing.next_url and idle <= self.profile.max_idle_pages and page < self.profile.max_listing_pages:
             yield self.discovery_request(listing.next_url, self.parse_listing, source=source,
@@ -233,6 +268,7 @@ class ProfileSpider(scrapy.Spider):
         related, drift = related_links(response.selector, response.url, self.profile.listing, links)
         self.drifted(drift)
         self.frontier.hold(first_url, related)
+        yield from self.page_finds(response)
         next_url = self.next_page_url(response, pages)
         if next_url:
             yield response.follow(next_url, callback=self.parse_article, errback=self.on_article_error,

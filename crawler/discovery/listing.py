@@ -84,11 +84,11 @@ def parse_listing(page: Selector, base_url: str, rules: ListingRules, links: lis
         if href:
             entries.append(Entry(url=urljoin(base_url, href), title=_string(node, rules.title),
                                  summary=_string(node, rules.snippet), published=_string(node, rules.date) or None))
-    if not entries and (entries := entries_of(links[:MAX_ENTRIES])) and rules.entry:
-        drift.append("listing.entry")  # a rule the profile has matched nothing (no rule: the generic reading)
+    if not entries and (entries := entries_of(links[:MAX_ENTRIES])):
+        drift.append("listing.entry")
     next_href = _string(page, rules.next) if rules.next else ""
     next_url = urljoin(base_url, next_href) if next_href else None
-    if next_url is None and (next_url := next_page_link(page.root, base_url)) and rules.next:
+    if next_url is None and (next_url := next_page_link(page.root, base_url)):
         drift.append("listing.next")
     return ListingPage(entries, next_url, tuple(drift))
 
@@ -105,8 +105,8 @@ def related_links(page: Selector, base_url: str, rules: ListingRules,
             when ``related`` matches nothing.
 
     Returns:
-        One entry per link (the first ``MAX_RELATED``), and ``("listing.related",)`` when the profile's rule
-        matched nothing and the fallback was used.
+        One entry per link (the first ``MAX_RELATED``), and ``("listing.related",)`` when the fallback was used
+        (the spider counts it as drift only for a rule the profile sets).
     """
     entries = []
     for anchor in page.xpath(capped(rules.related, MAX_RELATED)) if rules.related else []:
@@ -116,5 +116,4 @@ def related_links(page: Selector, base_url: str, rules: ListingRules,
             entries.append(Entry(url=urljoin(base_url, href), title=title))
     if entries or not links:
         return entries, ()
-    return [Entry(url=e.url, title=e.title) for e in entries_of(links[:MAX_RELATED])], \
-        ("listing.related",) if rules.related else ()
+    return [Entry(url=e.url, title=e.title) for e in entries_of(links[:MAX_RELATED])], ("listing.related",)

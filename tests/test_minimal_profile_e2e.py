@@ -6,17 +6,19 @@ records the file and its SHA-256; ``reextract``, ``snapshot`` and ``extract --ur
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 import urllib.request
 import zipfile
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from archive.replay import ReplayServer
 from archive.runlog import scan_warcs
 from crawler.mirror.process import MirrorProcess
-from tests.conftest import souverain
+from tests.conftest import free_port, souverain
 
 PATTERNS = {
     "numerama": r"^/(?P<section>[a-z0-9-]+)/(?P<id>\d+)-(?P<slug>[a-z0-9-]+)\.html$",
@@ -87,3 +89,19 @@ def test_extract_url_uses_the_profile_given(minimal_run):
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout)["site"] == "regional"
     assert json.loads(souverain("extract", "--json", str(folder / "page.html"), "--url", url).stdout)["site"] is None
+
+
+def test_replay_of_a_user_profile_snapshot_needs_no_profile_flag(minimal_run):
+    folder = minimal_run[0]
+    wacz = folder / "replayed.wacz"
+    done = souverain("snapshot", "--out", str(folder / "out"), "-o", str(wacz))
+    assert done.returncode == 0, done.stderr[-2000:]
+    with ReplayServer(wacz, port=free_port(), announce=lambda line: None) as server:
+        with urllib.request.urlopen(server.index_url, timeout=30) as reply:
+            listing = reply.read().decode("utf-8")
+        links = re.findall(r'<a class="replay" href="([^"]+)">([^<]+)</a>', listing)
+        assert links and len(links) == len(list((folder / "out" / "articles").rglob("*.json")))
+        href, title = links[0]
+        with urllib.request.urlopen(server.url.rstrip("/") + html.unescape(href), timeout=30) as reply:
+            page = reply.read().decode("utf-8", "replace")
+    assert html.unescape(title) in html.unescape(page)  # the archived page of the user profile's site

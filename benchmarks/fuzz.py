@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from archive.cleanup import SiteCleanup
-from archive.extract import extract_article
+from archive.text.cleanup import SiteCleanup
+from archive.text.extract import extract_article
 from crawler.discovery.parsers import parse_feed, parse_sitemap
 from crawler.mirror.corpus import build_corpus
 from crawler.mirror.server import MirrorServer

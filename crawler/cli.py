@@ -283,7 +283,7 @@ def crawl_and_report(options: Any, *, quiet: bool = False, again: str) -> int:
     """
     from archive.fsutil import remove_orphans
     from archive.lock import RunLock
-    from archive.warcrepair import repair_open_warcs
+    from archive.warc.repair import repair_open_warcs
     from crawler.run import drift_warnings, last_unfinished_run, run_crawl, unreachable_sites
 
     say = (lambda _text: None) if quiet else CONSOLE.print
@@ -427,8 +427,8 @@ def demo_port(out: Path) -> int | None:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """``souverain extract``: one saved page → the article JSON on stdout."""
-    from archive.extract import SiteCleanup, extract_article
-    from archive.relevance import Topic
+    from archive.text.extract import SiteCleanup, extract_article
+    from archive.text.relevance import Topic
     from crawler.profiles import profile_for_url
     from crawler.topic import check_topic
 
@@ -491,7 +491,7 @@ def cmd_profile_sketch(args: argparse.Namespace) -> int:
 
 def cmd_profile_check(args: argparse.Namespace) -> int:
     """``souverain profile check``: every rule's matches on a bounded visit; non-zero when one matched nothing."""
-    from archive.relevance import Topic
+    from archive.text.relevance import Topic
     from crawler.profilecheck import MAX_REQUESTS, check_profile, fallback_of
     from crawler.profiles import get_profile
     from crawler.settings import DOWNLOAD_DELAY
@@ -541,7 +541,7 @@ def cmd_mirror(args: argparse.Namespace) -> int:
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
     """``souverain snapshot``: a deterministic WACZ of an output folder."""
-    from archive.snapshot import build_snapshot
+    from archive.wacz.snapshot import build_snapshot
     from crawler.workprogress import WorkProgress
 
     with WorkProgress("snapshot") as progress:
@@ -555,7 +555,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """``souverain verify``: pass/fail per check; exit 0 only when every check passes."""
-    from archive.verify import verify_snapshot
+    from archive.wacz.verify import verify_snapshot
 
     checks = verify_snapshot(args.snapshot)
     for check in checks:
@@ -568,7 +568,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_reextract(args: argparse.Namespace) -> int:
     """``souverain reextract``: dated files rebuilt from the WARCs alone."""
-    from archive.reextract import reextract
+    from archive.store.reextract import reextract
     from crawler.workprogress import WorkProgress
 
     with WorkProgress("reextract") as progress:
@@ -582,7 +582,7 @@ def cmd_reextract(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """``souverain export``: one row per article."""
-    from archive.export import STDOUT, export_articles, export_bytes, export_format
+    from archive.store.export import STDOUT, export_articles, export_bytes, export_format
 
     fmt = export_format(args.output, args.format)
     if args.output == STDOUT:
@@ -598,14 +598,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """``souverain replay``: pywb on the archive until interrupted."""
-    from archive.replay import serve_replay
+    from archive.replay.server import serve_replay
 
     return serve_replay(args.source, host=args.host, port=args.port, announce=lambda text: CONSOLE.print(escape(text)))
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """``souverain diff URL``: what changed between the versions of an article."""
-    from archive.textdiff import diff_article
+    from archive.store.diff import diff_article
 
     print(diff_article(args.out, args.url), end="")
     return 0

@@ -4,7 +4,7 @@ The visit is a plain HTTP client, not a Scrapy crawl: at most ``MAX_REQUESTS`` r
 other, each step choosing its next page from the previous one (robots.txt → sitemap index → one sitemap; a tag
 page, a search page, a feed; five articles), with the profile's delay between them and robots.txt obeyed
 (Protego, Scrapy's own parser). Nothing is archived, so no reactor, WARC writer or scheduler is needed. The
-pages are read with the crawl's own functions (``crawler/discovery``, ``archive.extract``), so what a rule
+pages are read with the crawl's own functions (``crawler/discovery``, ``archive.text.extract``), so what a rule
 matches here is what it matches in a crawl.
 """
 
@@ -23,9 +23,9 @@ from lxml import etree
 from parsel import Selector
 from protego import Protego
 
-from archive.extract import SiteCleanup, extract_article
+from archive.text.extract import SiteCleanup, extract_article
 from archive.patterns import compiled
-from archive.relevance import Topic
+from archive.text.relevance import Topic
 from crawler.discovery.generic import Navigation, next_page_link
 from crawler.discovery.listing import parse_listing, related_links
 from crawler.discovery.pagefinds import feed_links, search_template, tag_links

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.state import SqliteState, open_state
+from archive.store.state import SqliteState, open_state
 from crawler.shared import SharedRegistry
 
 if TYPE_CHECKING:

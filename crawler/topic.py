@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.relevance import Topic
+from archive.text.relevance import Topic
 
 TOPIC_DIR = Path(__file__).with_name("topics")
 

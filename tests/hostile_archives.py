@@ -24,8 +24,8 @@ from pathlib import Path
 
 import brotli
 
-from archive.manifest import MANIFEST_PATH
-from archive.wacz import DATAPACKAGE, DATAPACKAGE_DIGEST, Member, datapackage, digest_chunks, json_bytes
+from archive.wacz.manifest import MANIFEST_PATH
+from archive.wacz.package import DATAPACKAGE, DATAPACKAGE_DIGEST, Member, datapackage, digest_chunks, json_bytes
 
 OUTSIDE = "outside"
 CANARY = "canary.json"

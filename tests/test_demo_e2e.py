@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.extract import SiteCleanup, extract_article
+from archive.text.extract import SiteCleanup, extract_article
 from crawler.mirror.corpus import build_corpus
 from crawler.profiles import load_profiles
 from tests.conftest import souverain, warcio

@@ -7,7 +7,7 @@ import gzip
 import pytest
 from parsel import Selector
 
-from archive.relevance import Topic
+from archive.text.relevance import Topic
 from crawler.discovery.frontier import Frontier
 from crawler.discovery.generic import Navigation
 from crawler.discovery.ledger import Ledger

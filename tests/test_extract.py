@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.extract import Article, SiteCleanup, extract_article, join_pages
+from archive.text.extract import Article, SiteCleanup, extract_article, join_pages
 from crawler.profiles import get_profile
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

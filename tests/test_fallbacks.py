@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from parsel import Selector
 
-from archive.extract import SiteCleanup, extract_article
-from archive.relevance import Topic
+from archive.text.extract import SiteCleanup, extract_article
+from archive.text.relevance import Topic
 from crawler.discovery.frontier import Context, Frontier
 from crawler.discovery.generic import MIN_PAGES, Navigation, next_page_link
 from crawler.discovery.listing import parse_listing, related_links

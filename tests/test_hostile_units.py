@@ -7,9 +7,9 @@ import time
 import pytest
 from parsel import Selector
 
-from archive.charset import decode_html
-from archive.extract import SiteCleanup, extract_item
-from archive.notarticle import content_problem, page_problem
+from archive.text.charset import decode_html
+from archive.text.extract import SiteCleanup, extract_item
+from archive.text.notarticle import content_problem, page_problem
 from crawler.discovery.generic import MAX_ANCHORS, Navigation
 from crawler.discovery.listing import MAX_ENTRIES, MAX_RELATED, ListingRules, parse_listing, related_links
 from crawler.middlewares.scope import out_of_scope

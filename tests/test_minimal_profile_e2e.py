@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from archive.replay import ReplayServer
-from archive.runlog import scan_warcs
+from archive.replay.server import ReplayServer
+from archive.warc.runlog import scan_warcs
 from crawler.mirror.process import MirrorProcess
 from tests.conftest import free_port, souverain
 

@@ -26,7 +26,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from archive.extract import SiteCleanup, extract_article
+from archive.text.extract import SiteCleanup, extract_article
 from crawler.mirror import MirrorProcess, MirrorServer, build_corpus
 from crawler.mirror.__main__ import add_arguments
 from crawler.mirror.corpus import Corpus

@@ -20,8 +20,8 @@ from urllib.parse import quote_plus, urljoin, urlsplit
 import pytest
 from parsel import Selector
 
-from archive.extract import SiteCleanup, extract_article
-from archive.relevance import Topic
+from archive.text.extract import SiteCleanup, extract_article
+from archive.text.relevance import Topic
 from crawler.mirror import MirrorProcess, build_corpus
 from crawler.mirror.routes import SiteRoutes
 from crawler.mirror.skins import SKIN_NAMES, SKINS, slug_names_topic

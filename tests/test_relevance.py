@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.relevance import Topic, fold
+from archive.text.relevance import Topic, fold
 
 TOPICS = Path(__file__).resolve().parents[1] / "crawler" / "topics"
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"

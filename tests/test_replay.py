@@ -25,8 +25,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.errors import ArchiveError
-from archive.replay import ReplayServer
-from archive.replayvenv import ensure_pywb
+from archive.replay.server import ReplayServer
+from archive.replay.venv import ensure_pywb
 from tests.conftest import free_port, souverain
 
 CHROMIUM = shutil.which("chromium")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.wacz import member_offset
+from archive.wacz.package import member_offset
 from tests.conftest import souverain
 
 ARTICLES = 120

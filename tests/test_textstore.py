@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.textstore import article_stem, date_folder, safe_name, slug_for_url, version_stem, write_article
+from archive.store.textstore import article_stem, date_folder, safe_name, slug_for_url, version_stem, write_article
 
 
 def record(url: str, published: str | None = "2015-12-03T11:04:00+01:00", text: str = "Du texte.") -> dict:

@@ -1,4 +1,4 @@
-"""Tests of the rotating WARC/1.1 writer (archive/warc.py), read back with warcio."""
+"""Tests of the rotating WARC/1.1 writer (archive/warc/writer.py), read back with warcio."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.conftest import warcio
-from archive.warc import Capture, HttpExchange, WarcWriter, read_capture, read_record
+from archive.warc.writer import Capture, HttpExchange, WarcWriter, read_capture, read_record
 
 FETCH_TIME = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc)
 PAGE = b"<html><body><p>Le cloud souverain</p></body></html>"

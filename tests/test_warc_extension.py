@@ -19,10 +19,10 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import read_capture
+from archive.warc.writer import read_capture
 from tests.conftest import warcio
 from crawler.extensions.warc import WRITERS, WarcExtension, build_exchange, warc_dir
-from archive.warc import WarcWriter
+from archive.warc.writer import WarcWriter
 
 ARTICLE = b"<html><body><h1>Cloud souverain</h1><a href='/chunked'>next</a></body></html>"
 GZIPPED = gzip.compress(ARTICLE, mtime=0)

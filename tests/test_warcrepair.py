@@ -1,4 +1,4 @@
-"""Tests of the repair of `.open` WARC files (archive/warcrepair.py), checked with warcio."""
+"""Tests of the repair of `.open` WARC files (archive/warc/repair.py), checked with warcio."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import HttpExchange, WarcWriter
-from archive.warcrepair import repair_open_warcs
+from archive.warc.writer import HttpExchange, WarcWriter
+from archive.warc.repair import repair_open_warcs
 from tests.conftest import warcio
 
 HOST = socket.gethostname()

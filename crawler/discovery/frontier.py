@@ -13,7 +13,7 @@ from crawler.discovery.ledger import SKIPPED, Ledger
 from crawler.discovery.revisit import RevisitPolicy
 
 if TYPE_CHECKING:
-    from archive.state import StateStore, UrlState
+    from archive.store.state import StateStore, UrlState
     from crawler.discovery.parsers import Entry
     from crawler.discovery.window import DateWindow
     from crawler.profiles import SiteProfile

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from archive.state import UrlState
+    from archive.store.state import UrlState
 
 
 def parse_time(value: str | None) -> datetime | None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from archive.versions import versions
+from archive.wacz.software import versions
 from crawler.diskfull import stop_if_disk_full
 from crawler.extensions.warc import WRITERS, acquire_writer
 from crawler.runid import run_id
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
 
-    from archive.warc import WarcWriter
+    from archive.warc.writer import WarcWriter
 
 LOGGER = logging.getLogger(__name__)
 URN = "urn:x-souverain:run:{run}:{site}:{part}"

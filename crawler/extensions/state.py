@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from archive.state import READ, UNREAD, UrlState
+from archive.store.state import READ, UNREAD, UrlState
 from crawler.diskfull import stop_if_disk_full
 from crawler.pipelines.textstore import text_sha256
 from crawler.runid import run_id
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-    from archive.state import SqliteState
+    from archive.store.state import SqliteState
 
 
 # Writes per commit: a killed run loses at most these (it is resumed from its WARCs, which are the record).

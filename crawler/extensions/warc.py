@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from archive.warc import HttpExchange, WarcWriter, payload_digest
+from archive.warc.writer import HttpExchange, WarcWriter, payload_digest
 from crawler.diskfull import stop_if_disk_full
 from crawler.runid import run_id
 from crawler.shared import SharedRegistry

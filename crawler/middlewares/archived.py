@@ -8,8 +8,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
-from archive.runlog import run_captures
-from archive.warc import read_record
+from archive.warc.runlog import run_captures
+from archive.warc.writer import read_record
 from crawler.extensions.warc import warc_dir
 from crawler.runid import run_id
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-    from archive.runlog import RecordRef
+    from archive.warc.runlog import RecordRef
 
 
 class ArchivedResponses:

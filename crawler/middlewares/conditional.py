@@ -15,8 +15,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
-from archive.state import UNREAD
-from archive.warc import read_capture
+from archive.store.state import UNREAD
+from archive.warc.writer import read_capture
 from crawler.extensions.warc import warc_dir
 from crawler.state import acquire_state, release_state
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-    from archive.state import SqliteState
+    from archive.store.state import SqliteState
 
 
 class ConditionalRequests:

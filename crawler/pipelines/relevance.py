@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from archive.relevance import Topic
+from archive.text.relevance import Topic
 from crawler.shared import acquire_pool, pool_size, release_pool
 from crawler.topic import topic_path
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.fsutil import atomic_write_text
-from archive.textstore import article_stem, record_json, write_article
+from archive.store.textstore import article_stem, record_json, write_article
 from crawler.diskfull import stop_if_disk_full
 from crawler.runid import run_id
 from crawler.state import acquire_state, release_state
@@ -26,7 +26,7 @@ from crawler.state import acquire_state, release_state
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from archive.state import SqliteState
+    from archive.store.state import SqliteState
     from crawler.items import ArticleItem
 
 

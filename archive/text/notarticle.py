@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from archive.extract import Article
+    from archive.text.extract import Article
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 SHORT_WORDS = 150  # an article this short beside a wall, stub or 404 marker is the wall, stub or 404

@@ -18,13 +18,13 @@ from lxml import etree
 from warcio.recordloader import ArchiveLoadFailed
 
 from archive.errors import ArchiveError
-from archive.extract import SiteCleanup, extract_pages
+from archive.text.extract import SiteCleanup, extract_pages
 from archive.fsutil import fsync_paths, remove_orphans
-from archive.relevance import Topic
-from archive.runlog import scan_warcs
+from archive.text.relevance import Topic
+from archive.warc.runlog import scan_warcs
 from archive.source import decode_body, open_source, out_warcs
-from archive.textstore import article_record, checked_stem, write_article
-from archive.warc import read_record
+from archive.store.textstore import article_record, checked_stem, write_article
+from archive.warc.writer import read_record
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

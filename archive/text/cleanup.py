@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml.html import Element
 
-from archive.metadata import DEFAULT_DATE_SOURCES
+from archive.text.metadata import DEFAULT_DATE_SOURCES
 from archive.patterns import compiled
 
 if TYPE_CHECKING:

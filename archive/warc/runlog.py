@@ -12,7 +12,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.errors import ArchiveError
 from archive.source import MAX_RECORD, RECORD_ID, expect, load_json, string_list
-from archive.textstore import STEM
+from archive.store.textstore import STEM
 
 RUN_URN = "urn:x-souverain:run:"
 MAX_URL = 8192
@@ -68,7 +68,7 @@ def scan_warcs(paths: list[Path], *, progress: Callable[[int, int], None] | None
 
     Raises:
         ArchiveError: a file holds a malformed record, or a run-log record does not
-            follow the schema (each article's ``stem`` that is not one ``archive.textstore`` could have chosen
+            follow the schema (each article's ``stem`` that is not one ``archive.store.textstore`` could have chosen
             is dropped, so that it is recomputed).
     """
     log = RunLog()

@@ -6,8 +6,8 @@ import hashlib
 from pathlib import PurePosixPath
 from typing import Any
 
-from archive.versions import versions
-from archive.wacz import CHUNK_SIZE, Member, json_bytes
+from archive.wacz.software import versions
+from archive.wacz.package import CHUNK_SIZE, Member, json_bytes
 
 MANIFEST_PATH = "souverain/manifest.json"
 FORMAT = "souverain-manifest-1"
@@ -36,7 +36,7 @@ def run_entries(configs: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str
     """Return each run's configuration record (seeds, discovery entry points, topic, settings, versions).
 
     Args:
-        configs: the config records by (run id, site), as read by ``archive.runlog.scan_warcs``.
+        configs: the config records by (run id, site), as read by ``archive.warc.runlog.scan_warcs``.
 
     Returns:
         One entry per (run id, site), sorted.

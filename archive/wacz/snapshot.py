@@ -10,14 +10,14 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.cdxj import cdxj_index
+from archive.warc.cdxj import cdxj_index
 from archive.errors import ArchiveError
-from archive.manifest import MANIFEST_PATH, build_manifest, run_entries, zip_article_path
-from archive.runlog import RunLog, scan_warcs
+from archive.wacz.manifest import MANIFEST_PATH, build_manifest, run_entries, zip_article_path
+from archive.warc.runlog import RunLog, scan_warcs
 from archive.source import MAX_JSON, article_jsons, expect, load_json, out_warcs, read_file
-from archive.textstore import checked_stem, version_stem
-from archive.versions import package_version
-from archive.wacz import Member, pages_jsonl, write_wacz
+from archive.store.textstore import checked_stem, version_stem
+from archive.wacz.software import package_version
+from archive.wacz.package import Member, pages_jsonl, write_wacz
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from archive.errors import ArchiveError
 from archive.fsutil import remove_orphans
-from archive.replayindex import ListedArticle, articles_from_out, articles_from_wacz, write_article_list
-from archive.replayvenv import ensure_pywb
+from archive.replay.index import ListedArticle, articles_from_out, articles_from_wacz, write_article_list
+from archive.replay.venv import ensure_pywb
 from archive.source import open_source, out_warcs
 
 if TYPE_CHECKING:
@@ -242,7 +242,7 @@ def _log_tail(workdir: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m archive.replay --install``: create pywb's virtual environment ahead of first use.
+    """``python -m archive.replay.server --install``: create pywb's virtual environment ahead of first use.
 
     Args:
         argv: the arguments (default: ``sys.argv[1:]``).
@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         The exit status.
     """
-    parser = argparse.ArgumentParser(prog="python -m archive.replay", description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m archive.replay.server", description=main.__doc__)
     parser.add_argument("--install", action="store_true", required=True, help="create pywb's virtual environment")
     parser.parse_args(argv)
     print(ensure_pywb() / "wayback")

@@ -17,11 +17,11 @@ from warcio.recordloader import ArcWarcRecordLoader
 
 from archive.fsutil import fsync_path
 from archive.lock import pid_alive
-from archive.warc import OPEN_SUFFIX
+from archive.warc.writer import OPEN_SUFFIX
 
 __all__ = ["Repair", "repair_open_warcs"]
 
-# {prefix}-{timestamp17}-{serial:05d}-{pid}~{host}.warc.gz.open, as archive.warc.WarcWriter names them.
+# {prefix}-{timestamp17}-{serial:05d}-{pid}~{host}.warc.gz.open, as archive.warc.writer.WarcWriter names them.
 OPEN_NAME = re.compile(r"^.+-(?P<stamp>\d{17})-\d{5}-(?P<pid>\d+)~(?P<host>.+)\.warc\.gz\.open$")
 # Records warcio writes before the request record that completes them.
 FIRST_OF_PAIR = {"response", "revisit"}

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 import trafilatura
 from trafilatura.settings import use_config
 
-from archive.charset import decode_html
-from archive.cleanup import SiteCleanup
-from archive.metadata import PageMetadata, clean, names
-from archive.notarticle import content_problem, page_problem
+from archive.text.charset import decode_html
+from archive.text.cleanup import SiteCleanup
+from archive.text.metadata import PageMetadata, clean, names
+from archive.text.notarticle import content_problem, page_problem
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -61,7 +61,7 @@ def extract_article(
     Args:
         body: the page bytes as received (content-encoding already removed).
         url: the page URL.
-        content_type: the `Content-Type` header (see ``archive.charset.decode_html`` for the encoding).
+        content_type: the `Content-Type` header (see ``archive.text.charset.decode_html`` for the encoding).
         cleanup: the site's rules; None for generic extraction.
 
     Returns:

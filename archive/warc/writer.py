@@ -20,7 +20,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from archive.source import decode_body
-from archive.versions import package_version
+from archive.wacz.software import package_version
 
 __all__ = ["Capture", "HttpExchange", "StoredResponse", "WarcWriter", "read_capture", "read_record"]
 

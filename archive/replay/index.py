@@ -10,9 +10,9 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from archive.manifest import MANIFEST_PATH
+from archive.wacz.manifest import MANIFEST_PATH
 from archive.source import article_jsons, expect, load_json
-from archive.textstore import slug_for_url
+from archive.store.textstore import slug_for_url
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -83,7 +83,7 @@ def articles_from_wacz(wacz: Wacz) -> list[ListedArticle]:
 
 
 def _from_record(record: dict, where: str) -> ListedArticle:
-    """Return the list entry of an article record (as ``archive.textstore`` writes it), its types checked."""
+    """Return the list entry of an article record (as ``archive.store.textstore`` writes it), its types checked."""
     url = expect(record, "url", str, where)
     captures = record.get("capture") or [{}]
     capture = captures[0] if isinstance(captures, list) and isinstance(captures[0], dict) else {}

@@ -1,0 +1,1 @@
+"""Replay with pywb: the server, the article list, pywb's own virtual environment."""

@@ -1,0 +1,1 @@
+"""Article text: decoding, per-site cleanup, extraction, metadata, not-an-article checks, relevance."""

@@ -1,0 +1,1 @@
+"""WACZ snapshots: the package format, the manifest, building and verifying a snapshot."""

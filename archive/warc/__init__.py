@@ -1,0 +1,1 @@
+"""WARC files: writer, reader, naming, repair, run log, CDXJ index."""

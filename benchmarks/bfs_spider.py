@@ -19,7 +19,7 @@ from scrapy.http import HtmlResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import Settings
 
-from crawler.cli import parse_roots
+from crawler.cli.common import parse_roots
 from crawler.items import ArticleItem, PageData
 from crawler.profiles import SiteProfile, get_profile
 from crawler.run import CrawlOptions, write_report

@@ -82,7 +82,9 @@ def crawl_out(crawl_args: list[str]) -> Path:
     """The output folder of the scheduled crawl (absolute), its options checked now as ``souverain crawl`` would
     check them at run time (a mistake here would fail every night): any mistake raises `ArchiveError`."""
     from crawler.argtypes import OptionError
-    from crawler.cli import UserError, build_parser, crawl_options
+    from crawler.cli.common import UserError
+    from crawler.cli.crawl import crawl_options
+    from crawler.cli.parser import build_parser
     from crawler.discovery.window import WindowError
     from crawler.profiles import ProfileError
     from crawler.topic import TopicError

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +86,7 @@ def main() -> int:
     settings.setdict({**options.settings(), "DEPTH_LIMIT": args.depth, "PROGRESS_INTERVAL": 0,
                       "LOG_LEVEL": "WARNING"}, priority="cmdline")
     options.run_dir.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     process = CrawlerProcess(settings)
     for site in options.sites:
         process.crawl(BreadthFirstSpider, name=site)

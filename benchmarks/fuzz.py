@@ -64,7 +64,7 @@ def mirror_documents() -> dict[str, list[bytes]]:
                                   ("numerama", ["/sitemap_index.xml", "/post-sitemap.xml"], ["/feed/"])):
         server = MirrorServer(site, corpus)
         try:
-            get = lambda path: server.dispatch("GET", path, {}).body  # noqa: E731
+            get = lambda path, server=server: server.dispatch("GET", path, {}).body  # noqa: E731
             documents["sitemap"] += [get(path) for path in sitemaps]
             documents["sitemap"] += [get(urlsplit(e.url).path) for e in parse_sitemap(get(sitemaps[0])).entries[:3]]
             documents["feed"] += [get(path) for path in feeds]

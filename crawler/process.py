@@ -7,7 +7,8 @@ import contextvars
 import logging
 import signal
 import sys
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
 

@@ -23,8 +23,8 @@ from lxml import etree
 from parsel import Selector
 from protego import Protego
 
-from archive.text.extract import SiteCleanup, extract_article
 from archive.patterns import compiled
+from archive.text.extract import SiteCleanup, extract_article
 from archive.text.relevance import Topic
 from crawler.discovery.generic import Navigation, next_page_link
 from crawler.discovery.listing import parse_listing, related_links

@@ -172,7 +172,7 @@ def check_root(name: str, root: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") or parts.query:
         raise ProfileError(f"bad root for {name}: {root!r} (expected http(s)://host[:port])")
     try:
-        parts.port
+        _ = parts.port  # reading it raises ValueError on a bad port
     except ValueError as exc:
         raise ProfileError(f"bad root for {name}: {root!r} ({exc})") from None
     return f"{parts.scheme}://{parts.netloc}"

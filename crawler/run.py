@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.fsutil import atomic_write_text
 from archive.errors import ArchiveError
-from crawler.diskfull import STOP_REASON
+from archive.fsutil import atomic_write_text
 from crawler.discovery.window import DateWindow
+from crawler.diskfull import STOP_REASON
 from crawler.profiles import ProfileError, get_profile
 from crawler.runid import new_run_id
 from crawler.topic import check_topic, topic_path
@@ -143,7 +143,7 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     settings.setmodule("crawler.settings", priority="project")
     settings.setdict(options.settings(), priority="cmdline")
     options.run_dir.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     logging.raiseExceptions = False  # the log file is best effort: on a full disk it must not print tracebacks
     process = SouverainProcess(settings)
     crawlers = [process.create_crawler(spider_class(site)) for site in options.sites]  # --profile ones too
@@ -198,7 +198,7 @@ def write_report(options: CrawlOptions, started: datetime, unfinished: str | Non
         "since": options.since or None,
         "until": options.until or None,
         "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "unfinished": unfinished,
         "out": str(options.out),
         "topic": str(topic_path(options.topic)),

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.errors import ArchiveError
-from archive.warc.runlog import _article
 from archive.source import inside, member_problem
 from archive.store.textstore import article_stem, checked_stem, write_article
+from archive.warc.runlog import _article
 
 PARTS = st.sampled_from(["..", ".", "", "articles", "clubic", "numerama", "2020", "01", "undated", "a-b", "/",
                          "\\", "évil", "\x00", "~", "con", "a" * 300, "..\\..", "%2e%2e", "．．"])

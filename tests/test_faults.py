@@ -78,5 +78,5 @@ def test_crawl_delay_of_robots_txt_is_honoured(tmp_path):
                        if r.rec_type == "request" and not r.rec_headers.get_header("WARC-Target-URI").endswith(
                            "/robots.txt")]
     starts.sort()
-    gaps = [(b - a).total_seconds() for a, b in zip(starts, starts[1:])]
+    gaps = [(b - a).total_seconds() for a, b in zip(starts, starts[1:], strict=False)]
     assert len(starts) >= 8 and min(gaps) >= 0.3, gaps  # responses end ~0.4 s apart: concurrency 4 is not used

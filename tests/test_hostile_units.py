@@ -123,8 +123,8 @@ def test_not_articles_are_named(name, reason):
 
 def test_an_article_with_a_cookie_banner_is_an_article():
     body = (CORPUS / "pages" / "utf8.html").read_bytes().replace(
-        b"</article>", "</article><div class='cmp'><p>Nous utilisons des cookies.</p><button>Tout accepter</button>"
-        "<button>Continuer sans accepter</button></div>".encode())
+        b"</article>", b"</article><div class='cmp'><p>Nous utilisons des cookies.</p><button>Tout accepter</button>"
+        b"<button>Continuer sans accepter</button></div>")
     article = extract_item([(body, "https://www.numerama.com/tech/1-cloud.html", None)], SiteCleanup())
     assert not isinstance(article, str) and content_problem(body.decode(), article) is None
 

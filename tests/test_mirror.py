@@ -408,14 +408,14 @@ def test_conditional_everywhere(corpus: Corpus, servers: dict[str, MirrorServer]
         status, headers, body = fetch(url)
         assert status == 200 and headers["ETag"] == etag_of(body) and not headers["ETag"].startswith("W/"), url
         modified = email.utils.parsedate_to_datetime(headers["Last-Modified"])
-        assert dt.datetime(2012, 1, 1, tzinfo=dt.timezone.utc) < modified < dt.datetime(2026, 4, 3, tzinfo=dt.timezone.utc)
+        assert dt.datetime(2012, 1, 1, tzinfo=dt.UTC) < modified < dt.datetime(2026, 4, 3, tzinfo=dt.UTC)
         for conditional in ({"If-None-Match": headers["ETag"]}, {"If-Modified-Since": headers["Last-Modified"]},
                             {"If-None-Match": f'"x", {headers["ETag"]}', "Accept-Encoding": "gzip"}):
             status, again, empty = fetch(url, conditional)
             assert status == 304 and empty == b"" and again["ETag"] == headers["ETag"], (url, conditional)
         assert fetch(url, {"If-None-Match": '"stale"', "If-Modified-Since": headers["Last-Modified"]})[0] == 200
     newest = max(a.published for a in corpus.listed("numerama", "feed"))
-    assert fetch(n + "/")[1]["Last-Modified"] == email.utils.format_datetime(newest.astimezone(dt.timezone.utc), usegmt=True)
+    assert fetch(n + "/")[1]["Last-Modified"] == email.utils.format_datetime(newest.astimezone(dt.UTC), usegmt=True)
     for url in (n + "/sitemap.xml", n + "/nope/", c + "/nope.html"):
         assert "ETag" not in fetch(url)[1]
 
@@ -493,7 +493,7 @@ def test_edition_one_on_the_wire(corpus: Corpus) -> None:
             kind = one.by_path["numerama"][path][0].change
             assert fetch(server.root + path, old_headers)[0] == (200 if kind else 304), path
             since = {"If-Modified-Since": email.utils.format_datetime(
-                old_article.last_modified.astimezone(dt.timezone.utc), usegmt=True)}
+                old_article.last_modified.astimezone(dt.UTC), usegmt=True)}
             assert fetch(server.root + path, since)[0] == (200 if kind == "text" else 304), path
         sitemap = text_of(server.root + "/post-sitemap.xml")
         texts = [p for p in changes["text"] if p in articles]

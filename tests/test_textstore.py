@@ -108,7 +108,7 @@ def test_no_two_distinct_urls_share_a_file(tmp_path_factory, urls, published, si
     written = [write_article(root, site, record(url, published, text=url), durable=False) for url in urls]
     paths = [path for pair in written for path in pair]
     assert len({path.as_posix().casefold() for path in paths}) == len(paths)  # distinct, even with case folded
-    for url, (txt, js) in zip(urls, written):
+    for url, (txt, js) in zip(urls, written, strict=False):
         assert js.resolve().is_relative_to(articles) and txt.resolve().is_relative_to(articles)
         assert json.loads(js.read_text(encoding="utf-8"))["url"] == url  # nobody overwrote it
         assert txt.read_text(encoding="utf-8") == url.rstrip("\n") + "\n"

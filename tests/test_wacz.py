@@ -10,8 +10,8 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.wacz.verify import verify_snapshot
 from archive.wacz.package import CHUNK_SIZE, Member, changed_ranges, digest_chunks, write_wacz
+from archive.wacz.verify import verify_snapshot
 
 
 def warc_bytes() -> bytes:

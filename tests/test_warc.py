@@ -7,17 +7,17 @@ import gzip
 import hashlib
 import os
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import warcio
 from archive.warc.writer import Capture, HttpExchange, WarcWriter, read_capture, read_record
+from tests.conftest import warcio
 
-FETCH_TIME = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=timezone.utc)
+FETCH_TIME = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 PAGE = b"<html><body><p>Le cloud souverain</p></body></html>"
 
 
@@ -50,7 +50,7 @@ def fixed_writer(directory: Path, **kwargs) -> WarcWriter:
         hostname="testhost",
         warcinfo={"software": "souverain/test", "operator": "tests", "robots": "obey"},
         record_id_factory=lambda: f"<urn:uuid:00000000-0000-0000-0000-{next(ids):012d}>",
-        clock=lambda: datetime(2026, 1, 2, 0, 0, 0, tzinfo=timezone.utc) + timedelta(seconds=next(ticks)),
+        clock=lambda: datetime(2026, 1, 2, 0, 0, 0, tzinfo=UTC) + timedelta(seconds=next(ticks)),
         **kwargs,
     )
 

@@ -8,9 +8,9 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from scrapy import Request
@@ -19,10 +19,9 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc.writer import read_capture
-from tests.conftest import warcio
+from archive.warc.writer import WarcWriter, read_capture
 from crawler.extensions.warc import WRITERS, WarcExtension, build_exchange, warc_dir
-from archive.warc.writer import WarcWriter
+from tests.conftest import warcio
 
 ARTICLE = b"<html><body><h1>Cloud souverain</h1><a href='/chunked'>next</a></body></html>"
 GZIPPED = gzip.compress(ARTICLE, mtime=0)

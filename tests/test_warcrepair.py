@@ -5,15 +5,15 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc.writer import HttpExchange, WarcWriter
 from archive.warc.repair import repair_open_warcs
+from archive.warc.writer import HttpExchange, WarcWriter
 from tests.conftest import warcio
 
 HOST = socket.gethostname()
@@ -26,7 +26,7 @@ def exchange(number: int) -> HttpExchange:
         request_headers=[("Host", "www.example.org"), ("User-Agent", "souverain-test")], request_body=b"",
         status=200, reason="OK", protocol="HTTP/1.1", response_headers=[("Content-Type", "text/html")],
         response_body=b"<p>cloud souverain</p>" + os.urandom(3000).hex().encode(), ip_address="192.0.2.7",
-        fetch_time=datetime(2026, 1, 2, 3, 4, number, tzinfo=timezone.utc),
+        fetch_time=datetime(2026, 1, 2, 3, 4, number, tzinfo=UTC),
     )
 
 
@@ -162,7 +162,7 @@ def test_messages_say_what_was_cut(original: Path, tmp_path: Path) -> None:
 
 
 def test_live_writer_is_left_alone(original: Path, tmp_path: Path) -> None:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S000")
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S000")
     data = original.read_bytes()[:-5]
     path = open_copy(original, tmp_path, data, pid=os.getpid(), stamp=stamp)
     [repair] = repair_open_warcs(tmp_path)

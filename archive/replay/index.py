@@ -10,9 +10,9 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from archive.wacz.manifest import MANIFEST_PATH
 from archive.source import article_jsons, expect, load_json
 from archive.store.textstore import slug_for_url
+from archive.wacz.manifest import MANIFEST_PATH
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

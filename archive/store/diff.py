@@ -72,8 +72,8 @@ def diff_article(out_dir: Path, url: str) -> str:
     versions = article_versions(out_dir, url)
     captured = [_fetch_time(r) for r in versions]
     out = [f"{url}: {len(versions)} version(s)"]
-    out += [f"  v{r['version']} captured {when}: {r['txt'].relative_to(out_dir)}" for r, when in zip(versions, captured)]
-    for (old, when_old), (new, when_new) in zip(zip(versions, captured), zip(versions[1:], captured[1:])):
+    out += [f"  v{r['version']} captured {when}: {r['txt'].relative_to(out_dir)}" for r, when in zip(versions, captured, strict=False)]
+    for (old, when_old), (new, when_new) in zip(zip(versions, captured, strict=False), zip(versions[1:], captured[1:], strict=False), strict=False):
         changes = word_diff(_text(old["txt"], out_dir), _text(new["txt"], out_dir))
         out.append(f"--- v{old['version']} ({when_old})")
         out.append(f"+++ v{new['version']} ({when_new})")

@@ -8,22 +8,23 @@ import tempfile
 import time
 import zipfile
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 from warcio.recordloader import ArchiveLoadFailed
 
 from archive.errors import ArchiveError
-from archive.text.extract import SiteCleanup, extract_pages
 from archive.fsutil import fsync_paths, remove_orphans
-from archive.text.relevance import Topic
-from archive.warc.runlog import scan_warcs
 from archive.source import decode_body, open_source, out_warcs
 from archive.store.textstore import article_record, checked_stem, write_article
+from archive.text.extract import SiteCleanup, extract_pages
+from archive.text.relevance import Topic
+from archive.warc.runlog import scan_warcs
 from archive.warc.writer import read_record
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ def _reextract(source: Path, out: Path, workers: int | None,
             results = pool.map(extract_job, [[(str(r.path), r.offset) for r in refs] for _, refs, _ in jobs],
                                [config["cleanup"] for _, _, config in jobs],
                                [config["topic"]["toml"] for _, _, config in jobs], chunksize=4)
-            for done, ((entry, refs, _), result) in enumerate(zip(jobs, results), 1):
+            for done, ((entry, refs, _), result) in enumerate(zip(jobs, results, strict=False), 1):
                 if progress is not None:
                     progress(done, len(jobs))
                 if result is None:

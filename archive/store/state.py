@@ -164,7 +164,7 @@ class SqliteState:
 
     def _state(self, row: tuple) -> UrlState:
         """Return a row as a UrlState."""
-        values = dict(zip(self.columns, row))
+        values = dict(zip(self.columns, row, strict=False))
         values["sources"] = json.loads(values["sources"])
         return UrlState(**values)
 

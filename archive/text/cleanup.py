@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from lxml.html import Element
 
-from archive.text.metadata import DEFAULT_DATE_SOURCES
 from archive.patterns import compiled
+from archive.text.metadata import DEFAULT_DATE_SOURCES
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement

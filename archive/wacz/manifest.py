@@ -6,8 +6,8 @@ import hashlib
 from pathlib import PurePosixPath
 from typing import Any
 
-from archive.wacz.software import versions
 from archive.wacz.package import CHUNK_SIZE, Member, json_bytes
+from archive.wacz.software import versions
 
 MANIFEST_PATH = "souverain/manifest.json"
 FORMAT = "souverain-manifest-1"

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc.cdxj import cdxj_index
 from archive.errors import ArchiveError
-from archive.wacz.manifest import MANIFEST_PATH, build_manifest, run_entries, zip_article_path
-from archive.warc.runlog import RunLog, scan_warcs
 from archive.source import MAX_JSON, article_jsons, expect, load_json, out_warcs, read_file
 from archive.store.textstore import checked_stem, version_stem
-from archive.wacz.software import package_version
+from archive.wacz.manifest import MANIFEST_PATH, build_manifest, run_entries, zip_article_path
 from archive.wacz.package import Member, pages_jsonl, write_wacz
+from archive.wacz.software import package_version
+from archive.warc.cdxj import cdxj_index
+from archive.warc.runlog import RunLog, scan_warcs
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def _day_end(until: str) -> datetime:
         day = datetime.strptime(until, "%Y-%m-%d")
     except ValueError:
         raise ArchiveError(f"--until {until!r}: expected a date YYYY-MM-DD") from None
-    return day.replace(hour=23, minute=59, second=59, microsecond=999999, tzinfo=timezone.utc)
+    return day.replace(hour=23, minute=59, second=59, microsecond=999999, tzinfo=UTC)
 
 
 def _ceil_second(moment: datetime) -> datetime:
@@ -117,7 +118,7 @@ def _ceil_second(moment: datetime) -> datetime:
 
 def _iso(moment: datetime, *, micro: bool = False) -> str:
     """Return a UTC time as ``YYYY-MM-DDTHH:MM:SSZ`` (with microseconds when asked)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ" if micro else "%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ" if micro else "%Y-%m-%dT%H:%M:%SZ")
 
 
 def _scan_file(path: Path, run_id: str | None) -> WarcFile:

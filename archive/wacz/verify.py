@@ -13,8 +13,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.limitreader import LimitReader
 
 from archive.errors import ArchiveError
-from archive.wacz.manifest import FORMAT, MANIFEST_PATH
 from archive.source import MAX_JSON, Wacz, load_json, scan_warc, split_lines
+from archive.wacz.manifest import FORMAT, MANIFEST_PATH
 from archive.wacz.package import (
     DATAPACKAGE,
     DATAPACKAGE_DIGEST,

@@ -7,11 +7,12 @@ import re
 import shutil
 import socket
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from warcio.recordloader import ArcWarcRecordLoader
 
@@ -135,5 +136,5 @@ def _writer_alive(pid: int, host: str, stamp: str) -> bool:
     """True when the pid runs on this host and started before the file it named (so it is not a reused pid)."""
     if host != socket.gethostname().replace("/", "_").replace("~", "_"):
         return False
-    named = datetime.strptime(stamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc).timestamp()
+    named = datetime.strptime(stamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC).timestamp()
     return pid_alive(pid, named)

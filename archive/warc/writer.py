@@ -7,11 +7,12 @@ import hashlib
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
@@ -47,13 +48,13 @@ def payload_digest(body: bytes) -> str:
 
 def utc_now() -> datetime:
     """Default clock: the current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def warc_date(moment: datetime) -> str:
     """Format a datetime as a WARC/1.1 date (ISO 8601 UTC, microseconds when non-zero)."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return datetime_to_iso_date(moment, use_micros=True)
 
 
@@ -185,7 +186,7 @@ class WarcWriter:
 
     def _file_name(self) -> str:
         """Heritrix-style name: prefix-timestamp17-serial-pid~host.warc.gz."""
-        now = self.clock().astimezone(timezone.utc)
+        now = self.clock().astimezone(UTC)
         stamp = now.strftime("%Y%m%d%H%M%S") + f"{now.microsecond // 1000:03d}"
         host = self.hostname.replace("/", "_").replace("~", "_")
         return f"{self.prefix}-{stamp}-{self.serial:05d}-{os.getpid()}~{host}.warc.gz"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from posixpath import basename
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urlsplit
 
 from crawler.discovery.generic import Navigation
@@ -59,7 +60,7 @@ class Frontier:
         self.state = state
         self.run_id = run_id
         self.revisit = revisit or RevisitPolicy()
-        self.now = datetime.now(timezone.utc)
+        self.now = datetime.now(UTC)
         self.ledger = Ledger()
         self.navigation = Navigation(profile.match_article)
         self.held: dict[str, list[Entry]] = {}

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit
 
 from crawler.discovery.parsers import Entry
@@ -114,14 +115,14 @@ def cards_of(links: list[ArticleLink]) -> list[HtmlElement]:
     """
     holders: dict[HtmlElement, set[str]] = {}
     for link in links:
-        for _, parent in zip(range(CARD_DEPTH), link.anchor.iterancestors()):
+        for _, parent in zip(range(CARD_DEPTH), link.anchor.iterancestors(), strict=False):
             held = holders.setdefault(parent, set())
             if len(held) < 2:
                 held.add(link.url)
     cards = []
     for link in links:
         card = link.anchor
-        for _, parent in zip(range(CARD_DEPTH), link.anchor.iterancestors()):
+        for _, parent in zip(range(CARD_DEPTH), link.anchor.iterancestors(), strict=False):
             if parent.tag in ("body", "html") or len(holders[parent]) > 1:
                 break
             card = parent
@@ -133,7 +134,7 @@ def entries_of(links: list[ArticleLink]) -> list[Entry]:
     """Return a listing entry per link: the anchor text, title attribute or card heading as title, the card's
     first paragraph as snippet, its ``time`` as publication date."""
     entries = []
-    for link, card in zip(links, cards_of(links)):
+    for link, card in zip(links, cards_of(links), strict=False):
         heading = next((h for h in card.iter(*_HEADINGS)), None)
         # The longest of the anchor text, its title attribute and the card's heading: "Lire la suite" says less.
         title = max((_text(link.anchor), link.anchor.get("title", "").strip(),

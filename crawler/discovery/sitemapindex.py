@@ -60,7 +60,7 @@ def choose_sitemaps(entries: list[Entry], profile: SiteProfile, window: DateWind
     if profile.sitemap_month is not None and chosen and not any(months) and any(map(dated_name, (e.url for e in chosen))):
         drift.append("discovery.sitemap_month")
     follow = []
-    for entry, month in zip(chosen, months):
+    for entry, month in zip(chosen, months, strict=False):
         span = month or dated_name(entry.url)
         if span is not None and window.excludes_span(*span) or window.excludes_lastmod(entry.lastmod):
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -144,7 +144,7 @@ def build_exchange(response: Response, request: Request) -> HttpExchange:
         response_headers=_headers(response.headers),
         response_body=response.body,
         ip_address=str(response.ip_address) if response.ip_address else None,
-        fetch_time=datetime.now(timezone.utc),
+        fetch_time=datetime.now(UTC),
     )
 
 

@@ -112,7 +112,7 @@ def article_page(corpus: Corpus, article: Article, page: int, root: str) -> str:
         f"{ld}\n"
     )
     byline_links = " et ".join(
-        f'<a href="{author_path(n, k)}"><span>{esc(n)}</span></a>' for n, k in zip(article.authors, article.author_keys))
+        f'<a href="{author_path(n, k)}"><span>{esc(n)}</span></a>' for n, k in zip(article.authors, article.author_keys, strict=False))
     first_author = author_path(article.authors[0], article.author_keys[0])
     body = "\n".join(f"<p>{esc(p)}</p>" for p in article.page_paragraphs(page))
     pager = ""

@@ -443,7 +443,7 @@ def _make_article(rng: random.Random, index: int, site: str, kind: str, publishe
 
 def _interp(anchors: tuple[tuple[dt.datetime, int], ...], moment: dt.datetime) -> float:
     """Piecewise-linear id at a date from (date, id) anchors."""
-    for (d0, v0), (d1, v1) in zip(anchors, anchors[1:]):
+    for (d0, v0), (d1, v1) in zip(anchors, anchors[1:], strict=False):
         if moment <= d1:
             return v0 + (v1 - v0) * (moment - d0).total_seconds() / (d1 - d0).total_seconds()
     return float(anchors[-1][1])

@@ -179,7 +179,7 @@ def rss(root: str, title: str, link_path: str, articles: list[Article]) -> str:
     Returns:
         The RSS XML document.
     """
-    built = max((a.last_modified for a in articles), default=dt.datetime(2012, 1, 1, tzinfo=dt.timezone.utc))
+    built = max((a.last_modified for a in articles), default=dt.datetime(2012, 1, 1, tzinfo=dt.UTC))
     items = "".join(
         "<item>"
         f"<title>{esc(a.title)}</title><link>{esc(root + a.path)}</link>"

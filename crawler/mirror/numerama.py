@@ -89,7 +89,7 @@ def article_page(corpus: Corpus, article: Article, root: str) -> str:
         "@context": "https://schema.org", "@type": "NewsArticle", "mainEntityOfPage": url, "headline": article.title,
         "datePublished": article.published.isoformat(), "dateModified": article.modified.isoformat(),
         "author": [{"@type": "Person", "name": n, "url": root + author_path(k)}
-                   for n, k in zip(article.authors, article.author_keys)],
+                   for n, k in zip(article.authors, article.author_keys, strict=False)],
         "articleSection": article.section_name, "keywords": list(article.tags),
         "publisher": {"@type": "Organization", "name": "Numerama"},
     })
@@ -110,7 +110,7 @@ def article_page(corpus: Corpus, article: Article, root: str) -> str:
     byline = " et ".join(
         f'<span itemscope itemtype="https://schema.org/Person" itemprop="author"><a href="{root}{author_path(k)}" '
         f'rel="author"><span itemprop="name">{esc(n)}</span></a></span>'
-        for n, k in zip(article.authors, article.author_keys))
+        for n, k in zip(article.authors, article.author_keys, strict=False))
     first, *rest = article.paragraphs
     body = f'<p class="chapo">{esc(first)}</p>\n' + "\n".join(f"<p>{esc(p)}</p>" for p in rest)
     tags = "".join(f'<li><a href="{root}/tag/{slugify(t)}/">{esc(t)}</a></li>' for t in article.tags)

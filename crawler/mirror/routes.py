@@ -51,7 +51,7 @@ RSS = "application/rss+xml; charset=UTF-8"
 LIST_SIZE = 20
 SEARCH_SIZE = 10
 # Last-Modified of static documents (robots.txt) and of empty listings and feeds.
-STATIC_DATE = dt.datetime(2024, 1, 15, 9, 30, tzinfo=dt.timezone.utc)
+STATIC_DATE = dt.datetime(2024, 1, 15, 9, 30, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class SiteRoutes:
         self.by_id = {a.id: a for a in corpus.site_articles(site)}
         self.authors: dict[str, tuple[str, list[Article]]] = {}
         for a in corpus.listed(site, "feed"):
-            for name, key in zip(a.authors, a.author_keys):
+            for name, key in zip(a.authors, a.author_keys, strict=False):
                 self.authors.setdefault(key, (name, []))[1].append(a)
         self.skin = get_skin(corpus.skin)
         self.skin_pages = SkinPages(self.skin, site, corpus, root) if self.skin else None

@@ -261,7 +261,7 @@ class MirrorServer:
 
 def _http_date(moment: dt.datetime) -> str:
     """Format a datetime as an HTTP date (GMT)."""
-    return email.utils.format_datetime(moment.astimezone(dt.timezone.utc), usegmt=True)
+    return email.utils.format_datetime(moment.astimezone(dt.UTC), usegmt=True)
 
 
 def _not_modified(headers: object, etag: str, response: Response) -> bool:

@@ -105,7 +105,7 @@ def _pager_links(skin: Skin, listing: Listing) -> tuple[str, str]:
     elif listing.pages > 1:
         shown = sorted({1, listing.pages, *range(max(1, listing.page - 2), min(listing.pages, listing.page + 2) + 1)})
         numbers = []
-        for previous, n in zip([0, *shown], shown):
+        for previous, n in zip([0, *shown], shown, strict=False):
             if n > previous + 1:
                 numbers.append("<span>…</span>")
             numbers.append(f"<b>{n}</b>" if n == listing.page else f'<a href="{esc(listing.page_urls[n - 1])}">{n}</a>')
@@ -249,7 +249,7 @@ class SkinPages:
         path = article.page_paths[page - 1]
         url = self.root + path
         byline = " et ".join(f'<a href="{base}{self._author_path(n, k)}" rel="author">{esc(n)}</a>'
-                             for n, k in zip(article.authors, article.author_keys))
+                             for n, k in zip(article.authors, article.author_keys, strict=False))
         if skin.metadata == "itemprop":
             opening = f'<article class="{skin.css}-story" itemscope itemtype="https://schema.org/NewsArticle">\n'
             title = f'<h1 itemprop="headline">{esc(article.title)}</h1>\n'

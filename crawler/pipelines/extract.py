@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem, NotConfigured
 
-from archive.text.extract import SiteCleanup, extract_item
 from archive.store.textstore import article_record
+from archive.text.extract import SiteCleanup, extract_item
 from crawler.profiles import find_profiles
 from crawler.shared import acquire_pool, pool_size, release_pool
 

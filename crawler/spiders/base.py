@@ -21,8 +21,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from archive.text.relevance import Topic
 from archive.store.state import UNREAD
+from archive.text.relevance import Topic
 from crawler.discovery.frontier import Context, Frontier
 from crawler.discovery.generic import next_page_link
 from crawler.discovery.listing import parse_listing, related_links

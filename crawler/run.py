@@ -11,6 +11,7 @@ from typing import Any
 
 from archive.errors import ArchiveError
 from archive.fsutil import atomic_write_text
+from crawler.defaults import SOUVERAIN_TOPIC
 from crawler.discovery.window import DateWindow
 from crawler.diskfull import STOP_REASON
 from crawler.profiles import ProfileError, get_profile
@@ -25,7 +26,7 @@ class CrawlOptions:
     out: Path
     sites: list[str]
     roots: dict[str, str] = field(default_factory=dict)
-    topic: str = "cloud-souverain"
+    topic: str = SOUVERAIN_TOPIC
     max_pages: int = 0
     delay: float | None = None
     concurrency: int | None = None
@@ -66,8 +67,8 @@ class CrawlOptions:
             "SOUVERAIN_PROFILES": list(self.profiles),
             "SOUVERAIN_TOPIC": str(topic_path(self.topic)),
             "SOUVERAIN_RUN_ID": self.run_id,
-            "SOUVERAIN_RESUME": self.resume,
-            "REVISIT_ALL": self.recheck,
+            "RESUME_ENABLED": self.resume,
+            "DISCOVERY_REVISIT_ALL": self.recheck,
             "SOUVERAIN_SINCE": self.since,
             "SOUVERAIN_UNTIL": self.until,
             "LOG_FILE": str(self.run_dir / "crawl.log"),

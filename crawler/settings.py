@@ -1,4 +1,5 @@
-"""Scrapy settings of souverain (``scrapy crawl clubic`` from the repository root uses them too)."""
+"""Scrapy settings of souverain (``scrapy crawl clubic`` from the repository root uses them too); the defaults
+of souverain's own component settings are in ``crawler/defaults.py``."""
 
 BOT_NAME = "souverain"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -34,10 +35,7 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 6  # with backoff: 0.5, 1, 2, 4, 8, 16 s (or what Retry-After asks), then the page is given up
 RETRY_BACKOFF_BASE = 0.5
 RETRY_BACKOFF_MAX = 60.0
-SITE_PAUSE_AFTER = 10  # failed attempts in a row on one site...
-SITE_PAUSE_SECONDS = 30.0  # ...pause it this long instead of hammering it
-REDIRECT_MAX_TIMES = 10  # a redirect loop is given up sooner...
-REDIRECT_LOOP_RETRIES = 3  # ...and the original URL tried again this many times (see the spider's errbacks)
+REDIRECT_MAX_TIMES = 10  # a redirect loop is given up sooner (and tried again: DISCOVERY_REDIRECT_LOOP_RETRIES)
 LOG_LEVEL = "INFO"
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 TELNETCONSOLE_ENABLED = False
@@ -50,6 +48,7 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.handlers.VisibleFailuresHTTP11Handler",
 }
 EXTENSIONS = {
+    "crawler.discovery.ledger.Ledger": 90,
     "crawler.extensions.warc.WarcExtension": 100,
     "crawler.extensions.state.StateRecorder": 110,
     "crawler.extensions.runlog.RunLog": 150,
@@ -82,27 +81,5 @@ ITEM_PIPELINES = {
     "crawler.pipelines.textstore.TextStorePipeline": 300,
 }
 
-SOUVERAIN_OUT_DIR = "out"
-SOUVERAIN_TOPIC = "cloud-souverain"
-SOUVERAIN_SITE_ROOTS: dict[str, str] = {}
-SOUVERAIN_PROFILES: list[str] = []  # profile files looked in before the search path (souverain crawl --profile)
-SOUVERAIN_SINCE = ""  # YYYY-MM-DD: first publication day kept (discovery skips what is surely older)
-SOUVERAIN_UNTIL = ""  # YYYY-MM-DD: last publication day kept
-DISCOVERY_MIN_HINT = 0.0  # candidates whose pre-fetch promise is not above this are not fetched
-
-WARC_ENABLED = True
-WARC_PREFIX = "souverain"
-WARC_MAX_SIZE = 1_000_000_000
-EXTRACT_ENABLED = True
-EXTRACT_WORKERS = 0  # 0: one worker per core
-RELEVANCE_ENABLED = True
-TEXTSTORE_ENABLED = True
-REPORT_ENABLED = True
-RUNLOG_ENABLED = True
-STATE_ENABLED = True  # OUT/state.sqlite: what incremental runs know of every URL
-REVISIT_ALL = False  # --recheck: every known article is due now, whatever the profile's revisit policy
-SOUVERAIN_RESUME = False  # --resume: continue the run SOUVERAIN_RUN_ID from its WARCs
-SCOPE_ENABLED = True  # refuse requests outside the profile's hosts (redirects, links, sitemaps from the web)
-PROGRESS_INTERVAL = 5.0
-PAGEBUDGET_PAGES = 0  # 0: no cap
-PROGRESS_FORMAT = "text"  # or "json": one JSON object a line, for scripts (souverain crawl --progress json)
+# Every souverain component setting has its default in crawler/defaults.py, given by this add-on.
+ADDONS = {"crawler.addon.Souverain": 0}

@@ -17,9 +17,9 @@ STATES: SharedRegistry[SqliteState] = SharedRegistry()
 
 def state_key(settings: BaseSettings) -> Path | None:
     """Return the output folder whose state the crawl uses, or None when ``STATE_ENABLED`` is off."""
-    if not settings.getbool("STATE_ENABLED", True):
+    if not settings.getbool("STATE_ENABLED"):
         return None
-    return Path(settings.get("SOUVERAIN_OUT_DIR", "out")).resolve()
+    return Path(settings["SOUVERAIN_OUT_DIR"]).resolve()
 
 
 def acquire_state(settings: BaseSettings) -> SqliteState | None:

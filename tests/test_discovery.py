@@ -7,6 +7,7 @@ import gzip
 import pytest
 from parsel import Selector
 
+from archive.reasons import Category, Reason
 from archive.text.relevance import Topic
 from crawler.discovery.frontier import Frontier
 from crawler.discovery.generic import Navigation
@@ -83,9 +84,9 @@ def test_ledger_totals_add_up():
     for url, source in (("a", "sitemap"), ("a", "search"), ("b", "sitemap"), ("c", "tag"), ("d", "related")):
         ledger.discover(url, source, 1.0)
     ledger.fetch("a"), ledger.keep("a")
-    ledger.skip("b", "unpromising: hint 0 <= 0")
-    ledger.fetch("c"), ledger.reject("c", "off-topic: score 2.0 < 12.0")
-    ledger.fetch("d"), ledger.reject("d", "http error: 404")
+    ledger.skip("b", Reason(Category.UNPROMISING, "hint 0 <= 0"))
+    ledger.fetch("c"), ledger.reject("c", Reason(Category.OFF_TOPIC, "score 2.0 < 12.0"))
+    ledger.fetch("d"), ledger.reject("d", Reason(Category.HTTP_ERROR, "404"))
     ledger.page("sitemap"), ledger.page("sitemap")
     summary = ledger.summary()
     total = summary["total"]

@@ -9,6 +9,7 @@ import pytest
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.test import get_crawler
 
+from crawler.addon import ADDON
 from crawler.items import ArticleItem
 from crawler.pipelines.datewindow import DateWindowPipeline
 from crawler.pipelines.textstore import TextStorePipeline
@@ -22,11 +23,11 @@ def item(url: str, canonical: str, published: str = "2015-06-01T10:00:00+02:00")
 
 def test_date_window_pipeline_is_off_without_a_window():
     with pytest.raises(NotConfigured):
-        DateWindowPipeline.from_crawler(get_crawler(settings_dict={}))
+        DateWindowPipeline.from_crawler(get_crawler(settings_dict={"ADDONS": {ADDON: 0}}))
 
 
 def test_date_window_pipeline_drops_outside():
-    crawler = get_crawler(settings_dict={"SOUVERAIN_SINCE": "2015-01-01", "SOUVERAIN_UNTIL": "2015-12-31"})
+    crawler = get_crawler(settings_dict={"ADDONS": {ADDON: 0}, "SOUVERAIN_SINCE": "2015-01-01", "SOUVERAIN_UNTIL": "2015-12-31"})
     pipeline = DateWindowPipeline.from_crawler(crawler)
     crawler.stats.open_spider()
     kept = item("https://www.numerama.com/tech/1-a.html", "https://www.numerama.com/tech/1-a.html")
@@ -37,7 +38,7 @@ def test_date_window_pipeline_drops_outside():
 
 
 def test_textstore_refuses_the_same_article_under_a_second_url(tmp_path):
-    crawler = get_crawler(settings_dict={"SOUVERAIN_OUT_DIR": str(tmp_path)})
+    crawler = get_crawler(settings_dict={"ADDONS": {ADDON: 0}, "SOUVERAIN_OUT_DIR": str(tmp_path)})
     pipeline = TextStorePipeline.from_crawler(crawler)
     crawler.stats.open_spider()
     first = item("https://www.numerama.com/tech/1-a.html", "https://www.numerama.com/tech/1-a.html")

@@ -9,11 +9,13 @@ from scrapy import Request, Spider
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares.retry import BackoffRetry, attempt_failed, retry_after
+from crawler.addon import ADDON
+from crawler.middlewares.retry import BackoffRetry, retry_after
+from crawler.signals import attempt_failed
 
 
 def middleware(**settings) -> BackoffRetry:
-    crawler = get_crawler(Spider, settings_dict={"RETRY_BACKOFF_BASE": 0.01, "RETRY_TIMES": 3, **settings})
+    crawler = get_crawler(Spider, settings_dict={"ADDONS": {ADDON: 0}, "RETRY_BACKOFF_BASE": 0.01, "RETRY_TIMES": 3, **settings})
     crawler.spider = Spider.from_crawler(crawler, name="test")
     crawler.stats.open_spider()
     return BackoffRetry.from_crawler(crawler)
@@ -56,7 +58,7 @@ def test_backoff_doubles_and_success_passes_through():
 
 
 def test_a_site_failing_again_and_again_is_paused():
-    retry = middleware(SITE_PAUSE_AFTER=3, SITE_PAUSE_SECONDS=0.5, RETRY_TIMES=10)
+    retry = middleware(RETRY_SITE_PAUSE_AFTER=3, RETRY_SITE_PAUSE_SECONDS=0.5, RETRY_TIMES=10)
     announced = []
     retry.crawler.signals.connect(lambda **kw: announced.append(kw["wait"]), signal=attempt_failed, weak=False)
     request = Request("http://down.test/x.html")

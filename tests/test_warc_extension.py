@@ -20,7 +20,9 @@ from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc.writer import WarcWriter, read_capture
-from crawler.extensions.warc import WRITERS, WarcExtension, build_exchange, warc_dir
+from crawler.addon import ADDON
+from crawler.extensions.warc import WarcExtension, build_exchange
+from crawler.warcwriters import WRITERS, warc_dir
 from tests.conftest import warcio
 
 ARTICLE = b"<html><body><h1>Cloud souverain</h1><a href='/chunked'>next</a></body></html>"
@@ -94,7 +96,7 @@ class SiteSpider(scrapy.Spider):
     start_urls = [ROOT + "/old"]
 
     def parse(self, response):
-        SEEN.append({"spider": self.name, "url": response.url, "capture": response.meta.get("capture")})
+        SEEN.append({"spider": self.name, "url": response.url, "capture": response.meta["capture"].to_dict() if "capture" in response.meta else None})
         yield from response.follow_all(css="a", callback=self.parse)
 
 class OtherSpider(scrapy.Spider):
@@ -102,9 +104,10 @@ class OtherSpider(scrapy.Spider):
     start_urls = [ROOT + "/other"]
 
     def parse(self, response):
-        SEEN.append({"spider": self.name, "url": response.url, "capture": response.meta.get("capture")})
+        SEEN.append({"spider": self.name, "url": response.url, "capture": response.meta["capture"].to_dict() if "capture" in response.meta else None})
 
 process = CrawlerProcess({
+    "ADDONS": {"crawler.addon.Souverain": 0},
     "EXTENSIONS": {"crawler.extensions.warc.WarcExtension": 0},
     "ROBOTSTXT_OBEY": True,
     "USER_AGENT": "souverain-test/1.0",
@@ -237,14 +240,14 @@ def test_stats(crawl: dict) -> None:
 
 def test_not_configured_when_disabled() -> None:
     with pytest.raises(NotConfigured):
-        WarcExtension.from_crawler(get_crawler(settings_dict={"WARC_ENABLED": False}))
+        WarcExtension.from_crawler(get_crawler(settings_dict={"ADDONS": {ADDON: 0}, "WARC_ENABLED": False}))
 
 
 def test_warc_dir_default_and_override(tmp_path: Path) -> None:
-    assert warc_dir(get_crawler().settings) == Path("out") / "warc"
-    crawler = get_crawler(settings_dict={"SOUVERAIN_OUT_DIR": str(tmp_path)})
+    assert warc_dir(get_crawler(settings_dict={"ADDONS": {ADDON: 0}}).settings) == Path("out") / "warc"
+    crawler = get_crawler(settings_dict={"ADDONS": {ADDON: 0}, "SOUVERAIN_OUT_DIR": str(tmp_path)})
     assert warc_dir(crawler.settings) == tmp_path / "warc"
-    crawler = get_crawler(settings_dict={"WARC_DIR": str(tmp_path / "w")})
+    crawler = get_crawler(settings_dict={"ADDONS": {ADDON: 0}, "WARC_DIR": str(tmp_path / "w")})
     assert warc_dir(crawler.settings) == tmp_path / "w"
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from archive.errors import ArchiveError
 from archive.fsutil import atomic_write_bytes
 from archive.source import article_jsons, expect, string_list
+from archive.store.textstore import text_sha256
 
 COLUMNS = (
     "id", "site", "url", "canonical_url", "version", "title", "description", "authors", "published",
@@ -49,8 +50,8 @@ def article_row(record: dict[str, Any], path: str) -> dict[str, Any]:
     capture = (record.get("capture") or [{}])[0]
     relevance = record.get("relevance") or {}
     score = relevance.get("score")
-    text_sha256 = hashlib.sha256(record["text"].encode("utf-8")).hexdigest()
-    identity = "\n".join((record["url"], capture.get("fetch_time", ""), text_sha256))
+    digest = text_sha256(record["text"])
+    identity = "\n".join((record["url"], capture.get("fetch_time", ""), digest))
     return {
         **{name: record.get(name) for name in COLUMNS},
         "id": hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32],
@@ -62,7 +63,7 @@ def article_row(record: dict[str, Any], path: str) -> dict[str, Any]:
         "warc_offset": capture.get("offset"),
         "record_id": capture.get("record_id"),
         "payload_digest": capture.get("payload_digest"),
-        "text_sha256": text_sha256,
+        "text_sha256": digest,
         "path": path,
     }
 

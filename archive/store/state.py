@@ -10,7 +10,9 @@ import json
 import sqlite3
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
+
+from archive.warc.writer import Capture
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
@@ -75,6 +77,28 @@ class UrlState:
     path: str | None = None
     sources: list[str] = field(default_factory=list)
 
+    def capture(self) -> Capture | None:
+        """Return the capture of the last full response (what a re-check refers to), or None if there is none.
+
+        Returns:
+            The capture; its length is not stored (None).
+        """
+        if not (self.record_id and self.warc_file and self.record_date and self.payload_digest):
+            return None
+        return Capture(warc_file=self.warc_file, offset=self.warc_offset or 0, length=None, record_id=self.record_id,
+                       payload_digest=self.payload_digest, fetch_time=self.record_date,
+                       status=self.record_status or 0, url=self.url)
+
+    def record(self, capture: Capture) -> None:
+        """Remember a full response (not a revisit) as the last one: where it is, its digest and status.
+
+        Args:
+            capture: where the WARC extension wrote it.
+        """
+        self.payload_digest, self.record_id, self.record_status = capture.payload_digest, capture.record_id, \
+            capture.status
+        self.record_date, self.warc_file, self.warc_offset = capture.fetch_time, capture.warc_file, capture.offset
+
 
 class StateStore(Protocol):
     """The operations the crawler needs; implemented by ``SqliteState`` (and a Redis store later)."""
@@ -91,8 +115,12 @@ class StateStore(Protocol):
     def discovery_pages(self, site: str) -> list[UrlState]:
         """Return every known discovery page (robots.txt, sitemap, listing, feed) of a site."""
 
-    def commit(self) -> None:
-        """Make the writes so far durable."""
+    @property
+    def path(self) -> Path:
+        """The store's file (named in a disk-full message)."""
+
+    def commit(self, *, every: int = 1) -> None:
+        """Make the writes so far durable (on every ``every``-th call only)."""
 
     def close(self) -> None:
         """Commit and release the store."""
@@ -162,7 +190,7 @@ class SqliteState:
         self.db.execute("COMMIT")
         self.db.close()
 
-    def _state(self, row: tuple) -> UrlState:
+    def _state(self, row: tuple[Any, ...]) -> UrlState:
         """Return a row as a UrlState."""
         values = dict(zip(self.columns, row, strict=False))
         values["sources"] = json.loads(values["sources"])

@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from archive.fsutil import atomic_write_text
+from archive.warc.writer import Capture
 
 MAX_SLUG = 120  # stem + "-" + 40-hex hash + "-<n>" + ".v<version>.json" stays far below 255 bytes
 MIN_YEAR, MAX_YEAR = 1970, 2100  # a publication date outside this range from a page is not believed
@@ -116,7 +117,20 @@ def _stored_url(json_path: Path) -> str | None:
         return None
 
 
-def article_record(article: dict, *, url: str, site: str, discovered_via: list[str], captures: list[dict]) -> dict:
+def text_sha256(text: str) -> str:
+    """Return the SHA-256 of an article text, hex (how versions are told apart).
+
+    Args:
+        text: the extracted text.
+
+    Returns:
+        64 hex digits.
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def article_record(article: dict, *, url: str, site: str, discovered_via: list[str],
+                   captures: list[Capture]) -> dict:
     """Return the record of a dated JSON file (the relevance verdict is added by the caller).
 
     Args:
@@ -129,7 +143,8 @@ def article_record(article: dict, *, url: str, site: str, discovered_via: list[s
     Returns:
         The record.
     """
-    return {**article, "url": url, "site": site, "discovered_via": discovered_via, "capture": captures}
+    return {**article, "url": url, "site": site, "discovered_via": discovered_via,
+            "capture": [capture.to_dict() for capture in captures]}
 
 
 def record_json(record: dict) -> str:

@@ -14,6 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.errors import ArchiveError
 from archive.source import MAX_RECORD, RECORD_ID, expect, load_json, string_list
 from archive.store.textstore import STEM
+from archive.warc.writer import Capture
 
 RUN_URN = "urn:x-souverain:run:"
 MAX_URL = 8192
@@ -36,13 +37,11 @@ class RecordRef:
     content_type: str | None
     revisit: str | None = None  # the revisit profile's last word, for a revisit record
 
-    def capture(self) -> dict[str, Any]:
-        """Return the record as the ``capture`` entry of an article record (same keys as at crawl time)."""
-        capture = {
-            "warc_file": self.path.name, "offset": self.offset, "length": self.length, "record_id": self.record_id,
-            "payload_digest": self.payload_digest, "fetch_time": self.date, "status": self.status, "url": self.url,
-        }
-        return {**capture, "revisit": self.revisit} if self.revisit else capture
+    def capture(self) -> Capture:
+        """Return the record as a capture (as the WARC extension made it when it wrote the record)."""
+        return Capture(warc_file=self.path.name, offset=self.offset, length=self.length, record_id=self.record_id,
+                       payload_digest=self.payload_digest, fetch_time=self.date, status=self.status, url=self.url,
+                       revisit=self.revisit)
 
 
 @dataclass

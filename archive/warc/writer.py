@@ -77,20 +77,43 @@ class HttpExchange:
 
 @dataclass(frozen=True)
 class Capture:
-    """Where the response record of one exchange was written."""
+    """Where the response (or revisit) record of one exchange was written; serialised only as JSON leaves."""
 
     warc_file: str
     offset: int
-    length: int
+    length: int | None  # of the record's gzip member; None when not known (a capture read back from the state)
     record_id: str
     payload_digest: str
-    fetch_time: str
+    fetch_time: str  # the record's WARC-Date
     status: int
     url: str
+    revisit: str | None = None  # the revisit profile (``server-not-modified``…) of a revisit record
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the capture as a plain, JSON-serialisable dict."""
-        return asdict(self)
+        """Return the capture as the ``capture`` entry of an article record (``revisit`` only when set).
+
+        Returns:
+            A JSON-serialisable dict.
+        """
+        fields = asdict(self)
+        if self.revisit is None:
+            del fields["revisit"]
+        return fields
+
+    @classmethod
+    def from_dict(cls, fields: dict[str, Any]) -> Capture:
+        """Return the capture a ``to_dict()`` form describes.
+
+        Args:
+            fields: a ``capture`` entry of an article record.
+
+        Returns:
+            The capture.
+        """
+        return cls(warc_file=fields["warc_file"], offset=fields["offset"], length=fields.get("length"),
+                   record_id=fields["record_id"], payload_digest=fields["payload_digest"],
+                   fetch_time=fields["fetch_time"], status=fields["status"], url=fields["url"],
+                   revisit=fields.get("revisit"))
 
 
 @dataclass(frozen=True)
@@ -274,16 +297,17 @@ class WarcWriter:
             self._close_file()
         return capture
 
-    def write_revisit(self, exchange: HttpExchange, *, profile: str, refers_to: dict[str, Any]) -> Capture:
+    def write_revisit(self, exchange: HttpExchange, *, profile: str, refers_to: Capture) -> Capture:
         """Write a ``revisit`` record (HTTP headers only) and its request, instead of a second copy.
 
         Args:
             exchange: the HTTP exchange that found the archived copy still current.
             profile: ``identical-payload-digest`` (a 200 with the same payload) or ``server-not-modified`` (a 304).
-            refers_to: the archived response: ``record_id``, ``url``, ``date`` (its WARC-Date), ``payload_digest``.
+            refers_to: the capture of the archived response (its record id, URL, WARC-Date and payload digest).
 
         Returns:
-            Where the revisit record went; its ``payload_digest`` is the archived payload's.
+            Where the revisit record went (``revisit`` is the profile); its ``payload_digest`` is the archived
+            payload's.
         """
         writer = self._writer or self._open()
         assert self._file is not None
@@ -291,10 +315,10 @@ class WarcWriter:
         record_id = self.record_id_factory()
         status_line = f"{exchange.status} {exchange.reason}".rstrip()
         revisit = writer.create_revisit_record(
-            exchange.url, refers_to["payload_digest"], refers_to["url"], refers_to["date"],
+            exchange.url, refers_to.payload_digest, refers_to.url, refers_to.fetch_time,
             http_headers=StatusAndHeaders(status_line, list(exchange.response_headers), protocol=exchange.protocol),
             warc_headers_dict={**self._warc_headers("revisit", exchange, date, record_id),
-                               "WARC-Refers-To": refers_to["record_id"]},
+                               "WARC-Refers-To": refers_to.record_id},
         )
         revisit.rec_headers.replace_header("WARC-Profile", REVISIT_PROFILES[profile])
         if profile == "identical-payload-digest":
@@ -305,8 +329,8 @@ class WarcWriter:
         writer.write_record(request)
         offset = self._commit()
         capture = Capture(warc_file=self._name, offset=offset, length=length, record_id=record_id,
-                          payload_digest=refers_to["payload_digest"], fetch_time=date, status=exchange.status,
-                          url=exchange.url)
+                          payload_digest=refers_to.payload_digest, fetch_time=date, status=exchange.status,
+                          url=exchange.url, revisit=profile)
         if self._size >= self.max_size:
             self._close_file()
         return capture

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from crawler.argtypes import PORT, OneLineParser, seconds, whole
+from crawler.defaults import SOUVERAIN_TOPIC
 from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
 
 
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--profile", action="append", default=[], dest="profiles", metavar="FILE",
                          help="a site profile file, looked in first for the URL's site (repeatable)")
     extract.add_argument("--json", action="store_true", help="print the article JSON (default: title, date, text)")
-    extract.add_argument("--topic", default="cloud-souverain", help="topic to score against")
+    extract.add_argument("--topic", default=SOUVERAIN_TOPIC, help="topic to score against")
 
     snapshot = commands.add_parser("snapshot", help="build a reproducible WACZ snapshot of an output folder")
     snapshot.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: ./out)")
@@ -96,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a site profile file, looked in before the profile search path (repeatable)")
     check.add_argument("--delay", type=seconds, default=None, metavar="SECONDS",
                        help="delay between requests (default: 1.0, or robots.txt's Crawl-delay when longer)")
-    check.add_argument("--topic", default="cloud-souverain", metavar="NAME|FILE", help="topic name or file")
+    check.add_argument("--topic", default=SOUVERAIN_TOPIC, metavar="NAME|FILE", help="topic name or file")
 
     sketch = profile_commands.add_parser("sketch", help="the same visit, then a draft profile with every guess commented")
     sketch.add_argument("--root", required=True, metavar="URL", help="the site's root, http(s)://host[:port]")
@@ -104,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     sketch.add_argument("--name", help="the site name (default: from the host name)")
     sketch.add_argument("--delay", type=seconds, default=None, metavar="SECONDS",
                         help="delay between requests (default: 1.0, or robots.txt's Crawl-delay when longer)")
-    sketch.add_argument("--topic", default="cloud-souverain", metavar="NAME|FILE",
+    sketch.add_argument("--topic", default=SOUVERAIN_TOPIC, metavar="NAME|FILE",
                         help="topic whose tags show the tag page's shape")
 
     mirror = commands.add_parser("mirror", help="the local mirror of the sites")
@@ -117,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     """Add the options shared by ``crawl`` and ``demo``."""
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: ./out, demo: ./demo-out)")
-    parser.add_argument("--topic", default="cloud-souverain", metavar="NAME|FILE", help="topic name or file")
+    parser.add_argument("--topic", default=SOUVERAIN_TOPIC, metavar="NAME|FILE", help="topic name or file")
     parser.add_argument("--max-pages", type=whole(0), default=0, metavar="N", help="stop each site after N pages")
     parser.add_argument("--delay", type=seconds, default=None, metavar="SECONDS",
                         help="delay between requests to a site (default: 1.0 with autothrottle; demo: 0)")

@@ -9,6 +9,8 @@ from posixpath import basename
 from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urlsplit
 
+from archive.reasons import Category, Reason
+from archive.store.state import UNREAD
 from crawler.discovery.generic import Navigation
 from crawler.discovery.ledger import SKIPPED, Ledger
 from crawler.discovery.revisit import RevisitPolicy
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 
 # Skips that a later offer of the same URL may overturn (a snippet full of topic terms, a listing of the topic,
 # a link from an on-topic article, a new sitemap lastmod).
-REOPENED = ("unpromising", "not due")
+REOPENED = (Category.UNPROMISING, Category.NOT_DUE)
 # Promise of a URL listed on a topic tag page, topic search or topic feed, whatever its slug says (the weight of
 # a strong term): the site itself files it under the topic.
 TOPIC_LISTING_PROMISE = 5.0
@@ -44,7 +46,7 @@ class Context:
     parent_score: float = 0.0
     parent_on_topic: bool = False
 # Verdicts that a later run does not question (a changed date window or topic does re-open the others).
-FINAL_OUTCOMES = ("off-topic", "not an article", "duplicate")
+FINAL_OUTCOMES = (Category.OFF_TOPIC, Category.NOT_AN_ARTICLE, Category.DUPLICATE)
 
 
 class Frontier:
@@ -52,7 +54,7 @@ class Frontier:
 
     def __init__(self, profile: SiteProfile, hint: Callable[[str], float], window: DateWindow,
                  min_hint: float = 0.0, *, state: StateStore | None = None, run_id: str = "",
-                 revisit: RevisitPolicy | None = None) -> None:
+                 revisit: RevisitPolicy | None = None, ledger: Ledger | None = None) -> None:
         self.profile = profile
         self.hint = hint
         self.window = window
@@ -61,7 +63,7 @@ class Frontier:
         self.run_id = run_id
         self.revisit = revisit or RevisitPolicy()
         self.now = datetime.now(UTC)
-        self.ledger = Ledger()
+        self.ledger = ledger if ledger is not None else Ledger()  # the crawler's, else one of its own
         self.navigation = Navigation(profile.match_article)
         self.held: dict[str, list[Entry]] = {}
 
@@ -69,6 +71,18 @@ class Frontier:
         """Return what an earlier run stored of a URL (None if unknown, or fetched by this very run)."""
         known = self.state.get(url) if self.state is not None else None
         return known if known is not None and known.run_id != self.run_id else None
+
+    def kept_before(self) -> list[str]:
+        """Return the articles of the site that earlier runs kept (to be re-checked when due)."""
+        known = self.state.articles(self.profile.name) if self.state is not None else []
+        return [k.url for k in known if k.outcome == "kept" and k.run_id != self.run_id]
+
+    def sitemap_changed(self, entry: Entry) -> bool:
+        """Tell whether a sitemap of an index may have changed since an earlier run read it to the end (by the
+        lastmod the index gives it and the profile's revisit policy)."""
+        previous = self.previous_fetch(entry.url)
+        return not (previous is not None and previous.status == 200 and previous.outcome != UNREAD and entry.lastmod
+                    and not self.revisit.is_due(previous, self.now, entry.lastmod))
 
     def own_hint(self, entry: Entry) -> float:
         """Return the topic's hint on an entry's URL slug, title and snippet."""
@@ -150,25 +164,25 @@ class Frontier:
             return None
         hint, why = self.promise(entry, context)
         candidate, _ = self.ledger.discover(url, source, hint, entry.lastmod, why)
-        if candidate.state != SKIPPED or (candidate.reason and not candidate.reason.startswith(REOPENED)):
+        if candidate.state != SKIPPED or (candidate.reason and candidate.reason.category not in REOPENED):
             return None
         previous = self.previous_fetch(url)
         if previous is not None and previous.outcome in FINAL_OUTCOMES:
-            self.ledger.skip(url, f"known: {previous.outcome} when fetched on {previous.last_fetched}")
+            self.ledger.skip(url, Reason(Category.KNOWN, f"{previous.outcome} when fetched on {previous.last_fetched}"))
             return None
         if previous is not None and previous.outcome == "kept":
             if not self.revisit.is_due(previous, self.now, entry.lastmod):
-                self.ledger.skip(url, f"not due: fetched on {previous.last_fetched}")
+                self.ledger.skip(url, Reason(Category.NOT_DUE, f"fetched on {previous.last_fetched}"))
             else:
                 self.ledger.fetch(url)
                 return min(int(candidate.hint * 10), 1000)
             return None
         if not self.window.contains(entry.published):
-            self.ledger.skip(url, f"out of date window: published {entry.published}")
+            self.ledger.skip(url, Reason(Category.OUT_OF_DATE_WINDOW, f"published {entry.published}"))
         elif self.window.excludes_lastmod(entry.lastmod):
-            self.ledger.skip(url, f"out of date window: modified {entry.lastmod}")
+            self.ledger.skip(url, Reason(Category.OUT_OF_DATE_WINDOW, f"modified {entry.lastmod}"))
         elif candidate.hint <= self.min_hint:
-            self.ledger.skip(url, f"unpromising: hint {candidate.hint:g} <= {self.min_hint:g}")
+            self.ledger.skip(url, Reason(Category.UNPROMISING, f"hint {candidate.hint:g} <= {self.min_hint:g}"))
         else:
             self.ledger.fetch(url)
             return min(int(candidate.hint * 10), 1000)

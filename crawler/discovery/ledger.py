@@ -5,13 +5,27 @@ fetched URL ends *kept*, *unchanged* (a re-check found the archived page or text
 reason (off-topic, out of date window, robots.txt, HTTP error…); one the crawl did not finish (interrupted, page
 budget spent) stays *pending*. So, per site and per source: discovered = fetched + skipped, and
 fetched = kept + unchanged + rejected + pending.
+
+One ledger per crawler (site), a Scrapy extension that every component reaches with
+``crawler.get_extension(Ledger)``: the frontier records offers and skips in it, the spider fetches and failed
+pages, and the ledger itself the pipelines' verdicts (``item_scraped``, ``item_dropped``, ``item_error``). At
+the end it tells which kept articles were found by more sources after they were written (``late_sources``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+
+from archive.reasons import Category, Reason
+from crawler.items import dropped_reason, pipeline_error
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
 
 SKIPPED, FETCHED, KEPT, UNCHANGED, REJECTED = "skipped", "fetched", "kept", "unchanged", "rejected"
 
@@ -24,7 +38,7 @@ class Candidate:
     sources: list[str]
     hint: float
     state: str = SKIPPED
-    reason: str = ""
+    reason: Reason | None = None
     lastmod: str | None = None  # the latest sitemap <lastmod> offered for it
     promise: str = ""  # why its best offer was promising (or not): "hint 5", "listed on tag page numergy"…
 
@@ -36,6 +50,49 @@ class Ledger:
     candidates: dict[str, Candidate] = field(default_factory=dict)
     pages: Counter[str] = field(default_factory=Counter)
     duplicates: Counter[str] = field(default_factory=Counter)
+    written: dict[str, set[str]] = field(default_factory=dict)  # kept URL -> the sources its files name
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Ledger:
+        """Build the crawler's ledger; it follows the pipelines' verdicts on articles."""
+        ledger = cls()
+        crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(ledger.item_error, signal=signals.item_error)
+        return ledger
+
+    def item_scraped(self, item: Any) -> None:
+        """An article went through every pipeline: kept, with the sources its files name."""
+        self.keep(item.url)
+        self.written[item.url] = set(item.record.get("discovered_via", []))
+
+    def item_dropped(self, item: Any, exception: Exception) -> None:
+        """An article was dropped by a pipeline: unchanged (same text as stored), or rejected with the reason."""
+        reason = dropped_reason(exception)
+        if reason.category == Category.UNCHANGED:
+            self.unchanged(item.url, reason)
+        else:
+            self.reject(item.url, reason)
+
+    def item_error(self, item: Any, failure: Failure) -> None:
+        """A pipeline failed on an article: rejected as a pipeline error."""
+        self.reject(item.url, pipeline_error(failure))
+
+    def late_sources(self) -> dict[str, list[str]]:
+        """Return, for each kept article found by more sources after its files were written, all its sources.
+
+        The one pass of the end of a crawl that the text store, the run log and the state store take their
+        ``discovered_via`` updates from.
+
+        Returns:
+            Kept URL -> every source that found it, sorted.
+        """
+        late = {}
+        for url, written in self.written.items():
+            candidate = self.candidates.get(url)
+            if candidate is not None and not set(candidate.sources) <= written:
+                late[url] = sorted(written | set(candidate.sources))
+        return late
 
     def get(self, url: str) -> Candidate | None:
         """Return the candidate for a URL, if known."""
@@ -67,7 +124,7 @@ class Ledger:
             candidate.hint, candidate.promise = hint, promise
         return candidate, False
 
-    def skip(self, url: str, reason: str) -> None:
+    def skip(self, url: str, reason: Reason) -> None:
         """Mark a candidate as not requested, with the reason."""
         candidate = self.candidates[url]
         candidate.state, candidate.reason = SKIPPED, reason
@@ -75,28 +132,28 @@ class Ledger:
     def fetch(self, url: str) -> None:
         """Mark a candidate as requested."""
         candidate = self.candidates[url]
-        candidate.state, candidate.reason = FETCHED, ""
+        candidate.state, candidate.reason = FETCHED, None
 
     def keep(self, url: str) -> None:
         """Mark a fetched candidate as kept (written as an article)."""
         candidate = self.candidates[url]
-        candidate.state, candidate.reason = KEPT, ""
+        candidate.state, candidate.reason = KEPT, None
 
-    def reject(self, url: str, reason: str) -> None:
+    def reject(self, url: str, reason: Reason) -> None:
         """Mark a fetched candidate as rejected, with the reason (first reason wins)."""
         self._end(url, REJECTED, reason)
 
-    def unchanged(self, url: str, reason: str) -> None:
+    def unchanged(self, url: str, reason: Reason) -> None:
         """Mark a re-checked candidate as unchanged since it was archived (``unchanged: not modified (304)``)."""
         self._end(url, UNCHANGED, reason)
 
-    def unfinished(self, reason: str) -> None:
+    def unfinished(self, reason: Reason) -> None:
         """Give every candidate still pending the reason the crawl ended before it (it stays pending)."""
         for candidate in self.candidates.values():
             if candidate.state == FETCHED:
                 candidate.reason = reason
 
-    def _end(self, url: str, state: str, reason: str) -> None:
+    def _end(self, url: str, state: str, reason: Reason) -> None:
         """Move a fetched (or kept) candidate to its end state, unless it has one already."""
         candidate = self.candidates.get(url)
         if candidate is not None and candidate.state in (FETCHED, KEPT):
@@ -133,7 +190,7 @@ class Ledger:
         it) and reason."""
         return [
             {"url": c.url, "sources": c.sources, "state": "pending" if c.state == FETCHED else c.state,
-             "reason": c.reason, "promise": c.promise}
+             "reason": c.reason or "", "promise": c.promise}
             for c in sorted(self.candidates.values(), key=lambda c: c.url)
             if c.state != KEPT and (c.state != FETCHED or c.reason)
         ]
@@ -159,7 +216,7 @@ class _Counts:
         self.discovered += 1
         self.found_only_here += alone
         if candidate.state == SKIPPED:
-            self.skipped[_category(candidate.reason)] += 1
+            self.skipped[_category(candidate)] += 1
             return
         self.fetched += 1
         if candidate.state == KEPT:
@@ -167,7 +224,7 @@ class _Counts:
         elif candidate.state == UNCHANGED:
             self.unchanged += 1
         elif candidate.state == REJECTED:
-            self.rejected[_category(candidate.reason)] += 1
+            self.rejected[_category(candidate)] += 1
         else:
             self.pending += 1
 
@@ -189,6 +246,7 @@ class _Counts:
         }
 
 
-def _category(reason: str) -> str:
-    """Return the category of a reason: the words before its first colon (``off-topic: score 2 < 12``)."""
-    return reason.split(":", 1)[0].strip() or "unknown"
+def _category(candidate: Candidate) -> str:
+    """Return the category of a candidate's reason (``off-topic``), ``unknown`` when it has none."""
+    return candidate.reason.category.value if candidate.reason is not None else "unknown"
+

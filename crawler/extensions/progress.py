@@ -40,10 +40,10 @@ class Progress:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
         """Build the extension; ``PROGRESS_INTERVAL=0`` switches it off, ``PROGRESS_FORMAT`` is text or json."""
-        interval = crawler.settings.getfloat("PROGRESS_INTERVAL", 5.0)
+        interval = crawler.settings.getfloat("PROGRESS_INTERVAL")
         if interval <= 0:
             raise NotConfigured
-        ext = cls(crawler, interval, crawler.settings.get("PROGRESS_FORMAT", "text") == "json")
+        ext = cls(crawler, interval, crawler.settings["PROGRESS_FORMAT"] == "json")
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext

@@ -11,16 +11,17 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.fsutil import atomic_write_text
+from archive.reasons import Category, Reason
+from crawler.discovery.ledger import Ledger
 from crawler.diskfull import STOP_REASON, stop_if_disk_full
-from crawler.middlewares.retry import attempt_failed
+from crawler.items import dropped_reason, pipeline_error
 from crawler.runid import run_id
+from crawler.signals import attempt_failed
 
 if TYPE_CHECKING:
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
-
-    from crawler.discovery.ledger import Ledger
 
 
 LOGGER = logging.getLogger(__name__)
@@ -60,11 +61,6 @@ def profile_drift(stats: dict[str, Any]) -> dict[str, int]:
     return {k.removeprefix(DRIFT_PREFIX): v for k, v in sorted(stats.items()) if k.startswith(DRIFT_PREFIX)}
 
 
-def reason_key(reason: str) -> str:
-    """Return the stats key of a reason: its words before the first colon, joined by ``_``."""
-    return reason.split(":", 1)[0].strip().replace(" ", "_") or "unknown"
-
-
 class RunReport:
     """Follows each article to its end (kept, or rejected with a reason) and writes the site's report."""
 
@@ -78,11 +74,10 @@ class RunReport:
     def from_crawler(cls, crawler: Crawler) -> RunReport:
         """Build the extension; ``REPORT_ENABLED=False`` switches it off."""
         settings = crawler.settings
-        if not settings.getbool("REPORT_ENABLED", True):
+        if not settings.getbool("REPORT_ENABLED"):
             raise NotConfigured("REPORT_ENABLED is off")
-        folder = Path(settings.get("SOUVERAIN_OUT_DIR", "out")) / "runs" / run_id(settings)
+        folder = Path(settings["SOUVERAIN_OUT_DIR"]) / "runs" / run_id(settings)
         ext = cls(crawler, folder)
-        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
         crawler.signals.connect(ext.spider_error, signal=signals.spider_error)
@@ -95,35 +90,19 @@ class RunReport:
         self.failures.append({"url": request.url, "attempt": attempt, "reason": reason, "retried": retry,
                               "wait_seconds": round(wait, 3)})
 
-    def ledger(self) -> Ledger | None:
-        """Return the spider's discovery ledger, if it keeps one."""
-        frontier = getattr(self.crawler.spider, "frontier", None)
-        return frontier.ledger if frontier is not None else None
-
-    def item_scraped(self, item: Any) -> None:
-        """An article went through every pipeline: kept."""
-        if (ledger := self.ledger()) is not None:
-            ledger.keep(item.url)
-
     def item_dropped(self, item: Any, exception: Exception) -> None:
-        """An article was dropped by a pipeline: unchanged (same text as stored), or rejected with the reason."""
-        reason, ledger = str(exception), self.ledger()
-        if reason_key(reason) == "unchanged":
+        """Count an article dropped by a pipeline: unchanged (same text as stored), or rejected by category."""
+        reason = dropped_reason(exception)
+        if reason.category == Category.UNCHANGED:
             self.crawler.stats.inc_value("articles/unchanged")
-            if ledger is not None:
-                ledger.unchanged(item.url, reason)
-            return
-        self.crawler.stats.inc_value(f"articles/rejected/{reason_key(reason)}")
-        if ledger is not None:
-            ledger.reject(item.url, reason)
+        else:
+            self.crawler.stats.inc_value(f"articles/rejected/{reason.key}")
 
     def item_error(self, item: Any, failure: Failure) -> None:
-        """A pipeline failed on an article: rejected as a pipeline error."""
-        reason = f"pipeline error: {failure.getErrorMessage()}"
+        """Keep a pipeline's failure on an article (rejected as a pipeline error)."""
+        reason = pipeline_error(failure)
         self.errors.append({"url": item.url, "error": reason})
-        self.crawler.stats.inc_value("articles/rejected/pipeline_error")
-        if (ledger := self.ledger()) is not None:
-            ledger.reject(item.url, reason)
+        self.crawler.stats.inc_value(f"articles/rejected/{reason.key}")
 
     def spider_error(self, failure: Failure, response: Any) -> None:
         """Keep a callback that raised."""
@@ -131,9 +110,9 @@ class RunReport:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Write ``sites/<site>.json``: figures, discovery per source, every URL not kept with its reason."""
-        ledger = self.ledger()
+        ledger = self.crawler.get_extension(Ledger)
         if ledger is not None:
-            ledger.unfinished(f"not completed: crawl ended ({reason})")
+            ledger.unfinished(Reason(Category.NOT_COMPLETED, f"crawl ended ({reason})"))
         stats = self.crawler.stats.get_stats()
         summary = site_summary(stats)
         summary["failed_attempts"] = len(self.failures)

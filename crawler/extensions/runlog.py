@@ -20,10 +20,11 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.wacz.software import versions
+from crawler.discovery.ledger import Ledger
 from crawler.diskfull import stop_if_disk_full
-from crawler.extensions.warc import WRITERS, acquire_writer
 from crawler.runid import run_id
 from crawler.topic import topic_path
+from crawler.warcwriters import acquire_writer, release_writer
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -45,7 +46,7 @@ SETTINGS_RECORDED = (
 def run_config(spider: Spider, settings: Any) -> dict[str, Any]:
     """Return what a run of one site was asked to do: enough to re-extract and to cite it."""
     profile, plan = spider.profile, spider.plan
-    path = topic_path(settings.get("SOUVERAIN_TOPIC", "cloud-souverain"))
+    path = topic_path(settings["SOUVERAIN_TOPIC"])
     return {
         "run_id": run_id(settings),
         "site": spider.name,
@@ -76,7 +77,7 @@ class RunLog:
     def from_crawler(cls, crawler: Crawler) -> RunLog:
         """Build the extension; off when ``RUNLOG_ENABLED`` or ``WARC_ENABLED`` is false."""
         settings = crawler.settings
-        if not (settings.getbool("RUNLOG_ENABLED", True) and settings.getbool("WARC_ENABLED", True)):
+        if not (settings.getbool("RUNLOG_ENABLED") and settings.getbool("WARC_ENABLED")):
             raise NotConfigured
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
@@ -105,12 +106,10 @@ class RunLog:
         """Record the kept articles (with every source that found them) and let go of the writer."""
         if self.writer is None:
             return
-        frontier = getattr(spider, "frontier", None)
-        lines = []
-        for entry in self.kept:
-            candidate = frontier.ledger.get(entry["url"]) if frontier is not None else None
-            sources = sorted({*entry["discovered_via"], *(candidate.sources if candidate is not None else ())})
-            lines.append(json.dumps({**entry, "discovered_via": sources}, ensure_ascii=False, sort_keys=True))
+        ledger = self.crawler.get_extension(Ledger)
+        late = ledger.late_sources() if ledger is not None else {}
+        lines = [json.dumps({**entry, "discovered_via": late.get(entry["url"], sorted(entry["discovered_via"]))},
+                            ensure_ascii=False, sort_keys=True) for entry in self.kept]
         payload = "".join(line + "\n" for line in lines).encode("utf-8")
         try:
             self.writer.write_metadata(self.urn("articles"), payload, "application/x-ndjson")
@@ -118,5 +117,5 @@ class RunLog:
             # Without it the WARCs still hold every page; `souverain crawl --resume` writes it again.
             stop_if_disk_full(self.crawler, exc, str(self.writer.current_file))
             LOGGER.error("could not record the kept articles in the WARC: %s", exc)
-        WRITERS.release(self.directory)
+        release_writer(self.directory)
         self.writer = None

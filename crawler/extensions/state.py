@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from archive.reasons import Category
 from archive.store.state import READ, UNREAD, UrlState
+from archive.store.textstore import text_sha256
+from crawler.discovery.ledger import Ledger
 from crawler.diskfull import stop_if_disk_full
-from crawler.pipelines.textstore import text_sha256
+from crawler.items import dropped_reason
 from crawler.runid import run_id
+from crawler.signals import response_archived
 from crawler.state import acquire_state, now_iso, release_state
 
 if TYPE_CHECKING:
@@ -19,7 +23,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-    from archive.store.state import SqliteState
+    from archive.store.state import StateStore
+    from archive.warc.writer import Capture
 
 
 # Writes per commit: a killed run loses at most these (it is resumed from its WARCs, which are the record).
@@ -31,17 +36,17 @@ class StateRecorder:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.store: SqliteState | None = None
+        self.store: StateStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StateRecorder:
         """Build the extension; off with ``STATE_ENABLED=False`` or without WARC capture."""
         settings = crawler.settings
-        if not (settings.getbool("STATE_ENABLED", True) and settings.getbool("WARC_ENABLED", True)):
+        if not (settings.getbool("STATE_ENABLED") and settings.getbool("WARC_ENABLED")):
             raise NotConfigured
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(ext.response_archived, signal=response_archived)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -51,15 +56,14 @@ class StateRecorder:
         """Take the process's state store."""
         self.store = acquire_state(self.crawler.settings)
 
-    def response_downloaded(self, response: Response, request: Request) -> None:
-        """Record one archived exchange (connected after the WARC extension, which sets the capture)."""
-        capture = request.meta.get("capture")
-        if self.store is None or not capture:
+    def response_archived(self, request: Request, response: Response, capture: Capture) -> None:
+        """Record one archived exchange."""
+        if self.store is None:
             return
         url = response.url
-        state = self.store.get(url) or UrlState(url=url, site=self.crawler.spider.name,
-                                                kind=request.meta.get("kind", "discovery"), first_seen=now_iso())
-        state.run_id, state.last_fetched, state.status = run_id(self.crawler.settings), capture["fetch_time"], \
+        state = self.store.get(url) or UrlState(url=url, site=self.site, kind=request.meta.get("kind", "discovery"),
+                                                first_seen=now_iso())
+        state.run_id, state.last_fetched, state.status = run_id(self.crawler.settings), capture.fetch_time, \
             response.status
         if request.meta.get("lastmod"):
             state.site_lastmod = request.meta["lastmod"]
@@ -68,15 +72,19 @@ class StateRecorder:
         for header, attribute in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
             if value := response.headers.get(header):
                 setattr(state, attribute, value.decode("latin-1"))
-        if not capture.get("revisit"):  # the last full copy, whatever its status (a 301 is re-checked too)
-            state.payload_digest, state.record_id = capture["payload_digest"], capture["record_id"]
-            state.record_date, state.warc_file, state.warc_offset = capture["fetch_time"], capture["warc_file"], \
-                capture["offset"]
-            state.record_status = response.status
+        if not capture.revisit:  # the last full copy, whatever its status (a 301 is re-checked too)
+            state.record(capture)
         self.save(state)
+
+    @property
+    def site(self) -> str:
+        """The site (spider) this crawler crawls."""
+        assert self.crawler.spider is not None
+        return self.crawler.spider.name
 
     def save(self, state: UrlState) -> None:
         """Store and commit a URL's state; a full disk stops the crawl (the state is rebuilt on --resume)."""
+        assert self.store is not None
         try:
             self.store.put(state)
             self.store.commit(every=COMMIT_EVERY)
@@ -100,37 +108,42 @@ class StateRecorder:
 
     def item_dropped(self, item: Any, exception: Exception) -> None:
         """Record why an article was not kept (an unchanged text keeps the article's verdict)."""
-        category = str(exception).split(":", 1)[0]
+        category = dropped_reason(exception).category
         state = self.article_state(item.url)
-        if state is None or category == "unchanged":
+        if state is None or category == Category.UNCHANGED:
             return
-        state.outcome = category
+        state.outcome = category.value
         self.save(state)
 
     def article_state(self, url: str) -> UrlState | None:
         """Return the stored state of an article URL, marked as an article."""
         if self.store is None:
             return None
-        state = self.store.get(url) or UrlState(url=url, site=self.crawler.spider.name, kind="article",
-                                                first_seen=now_iso())
+        state = self.store.get(url) or UrlState(url=url, site=self.site, kind="article", first_seen=now_iso())
         state.kind = "article"
         return state
 
     def spider_closed(self, reason: str) -> None:
-        """Remember the sitemap lastmod of every page this run fetched and, when the crawl finished, that its
-        discovery pages were read to the end; then let go of the store."""
-        frontier = getattr(self.crawler.spider, "frontier", None)
+        """Remember the sitemap lastmod of every page this run fetched, the sources that found a kept article
+        after it was recorded and, when the crawl finished, that its discovery pages were read to the end; then
+        let go of the store."""
+        if self.store is None:
+            return
         current = run_id(self.crawler.settings)
-        if self.store is not None and reason == "finished":
-            for state in self.store.discovery_pages(self.crawler.spider.name):
+        if reason == "finished":
+            for state in self.store.discovery_pages(self.site):
                 if state.run_id == current and state.outcome != READ:
                     state.outcome = READ
                     self.save(state)
-        for candidate in frontier.ledger.candidates.values() if frontier is not None and self.store else ():
+        ledger = self.crawler.get_extension(Ledger)
+        for candidate in ledger.candidates.values() if ledger is not None else ():
             state = self.store.get(candidate.url) if candidate.lastmod else None
             if state is not None and state.run_id == current and state.site_lastmod != candidate.lastmod:
                 state.site_lastmod = candidate.lastmod
                 self.save(state)
-        if self.store is not None:
-            release_state(self.crawler.settings)
-            self.store = None
+        for url, sources in ledger.late_sources().items() if ledger is not None else ():
+            if (state := self.store.get(url)) is not None:
+                state.sources = sorted({*state.sources, *sources})
+                self.save(state)
+        release_state(self.crawler.settings)
+        self.store = None

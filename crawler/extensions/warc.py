@@ -6,66 +6,31 @@ import logging
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from archive.warc.writer import HttpExchange, WarcWriter, payload_digest
+from archive.warc.writer import Capture, HttpExchange, WarcWriter, payload_digest
 from crawler.diskfull import stop_if_disk_full
-from crawler.runid import run_id
-from crawler.shared import SharedRegistry
+from crawler.signals import response_archived
+from crawler.warcwriters import acquire_writer, release_writer
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Headers, Response
-    from scrapy.settings import BaseSettings
 
 LOGGER = logging.getLogger(__name__)
 
-DEFAULT_MAX_SIZE = 1_000_000_000
-
-# One writer per process and directory, shared by every crawler of a CrawlerProcess
-# (a `souverain crawl` runs clubic and numerama side by side).
-WRITERS: SharedRegistry[WarcWriter] = SharedRegistry()
-
-
-def warc_dir(settings: BaseSettings) -> Path:
-    """`WARC_DIR`, or `<SOUVERAIN_OUT_DIR>/warc`."""
-    return Path(settings.get("WARC_DIR") or Path(settings.get("SOUVERAIN_OUT_DIR") or "out") / "warc")
-
-
-def writer_args(settings: BaseSettings) -> dict[str, Any]:
-    """Return the WarcWriter options from the ``WARC_*`` settings (warcinfo: operator, robots, UA, run id)."""
-    return {
-        "prefix": settings.get("WARC_PREFIX") or "souverain",
-        "max_size": settings.getint("WARC_MAX_SIZE", DEFAULT_MAX_SIZE),
-        "warcinfo": {
-            "operator": settings.get("WARC_OPERATOR") or "",
-            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
-            "http-header-user-agent": settings.get("USER_AGENT") or "",
-            # isPartOf is the warcinfo field Heritrix uses for the job: our run id.
-            "isPartOf": run_id(settings),
-        },
-    }
-
-
-def acquire_writer(settings: BaseSettings) -> tuple[Path, WarcWriter]:
-    """Return the process's writer for the WARC folder of these settings (release it with ``WRITERS``)."""
-    directory = warc_dir(settings).resolve()
-    args = writer_args(settings)
-    return directory, WRITERS.acquire(directory, lambda: WarcWriter(directory, **args), WarcWriter.close)
-
-
-def revisit_profile(response: Response, previous: dict[str, Any] | None) -> str | None:
+def revisit_profile(response: Response, previous: Capture | None) -> str | None:
     """Return the revisit profile of a re-check of an archived page, or None for a new copy.
 
     Args:
         response: the raw response (content-encoding kept).
-        previous: ``request.meta["previous"]``: the archived response it re-checks (record id, URL, WARC-Date,
-            payload digest), set on conditional requests.
+        previous: ``request.meta["previous"]``: the capture of the archived response it re-checks, set on
+            conditional requests.
 
     Returns:
         ``server-not-modified`` for a 304, ``identical-payload-digest`` for the same status and payload (a 200, or
@@ -75,7 +40,7 @@ def revisit_profile(response: Response, previous: dict[str, Any] | None) -> str 
         return None
     if response.status == 304:
         return "server-not-modified"
-    if response.status == previous.get("status", 200) and payload_digest(response.body) == previous["payload_digest"]:
+    if response.status == previous.status and payload_digest(response.body) == previous.payload_digest:
         return "identical-payload-digest"
     return None
 
@@ -159,7 +124,7 @@ class WarcExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcExtension:
         """Build the extension; ``WARC_ENABLED=False`` switches it off."""
-        if not crawler.settings.getbool("WARC_ENABLED", True):
+        if not crawler.settings.getbool("WARC_ENABLED"):
             raise NotConfigured("WARC_ENABLED is false")
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
@@ -173,20 +138,19 @@ class WarcExtension:
             self.directory, self.writer = acquire_writer(self.crawler.settings)
 
     def response_downloaded(self, response: Response, request: Request) -> None:
-        """Archive the exchange; leave its capture in ``request.meta["capture"]``."""
+        """Archive the exchange; leave its capture in ``request.meta["capture"]`` and send ``response_archived``."""
         if self.writer is None:
             self.spider_opened()
         assert self.writer is not None
         files, size = self.writer.files_written, self.writer.bytes_written
         exchange = build_exchange(response, request)
-        profile = revisit_profile(response, request.meta.get("previous"))
+        previous: Capture | None = request.meta.get("previous")
+        profile = revisit_profile(response, previous)
         try:
-            if profile:
-                capture = self.writer.write_revisit(exchange, profile=profile, refers_to=request.meta["previous"])
-                request.meta["capture"] = {**capture.to_dict(), "revisit": profile}
+            if profile and previous is not None:
+                capture = self.writer.write_revisit(exchange, profile=profile, refers_to=previous)
             else:
                 capture = self.writer.write_exchange(exchange)
-                request.meta["capture"] = capture.to_dict()
         except OSError as exc:
             request.meta["warc_failed"] = exc.strerror or str(exc)
             if not stop_if_disk_full(self.crawler, exc, str(self.writer.current_file or self.directory)):
@@ -201,9 +165,11 @@ class WarcExtension:
             stats.inc_value("warc/bytes", self.writer.bytes_written - size)
             if self.writer.files_written > files:
                 stats.inc_value("warc/files", self.writer.files_written - files)
+        request.meta["capture"] = capture
+        self.crawler.signals.send_catch_log(response_archived, request=request, response=response, capture=capture)
 
     def spider_closed(self) -> None:
         """Let go of the writer; the last crawler of the process closes it."""
         if self.writer is not None:
-            WRITERS.release(self.directory)
+            release_writer(self.directory)
             self.writer = None

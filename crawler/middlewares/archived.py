@@ -10,8 +10,8 @@ from scrapy.responsetypes import responsetypes
 
 from archive.warc.runlog import run_captures
 from archive.warc.writer import read_record
-from crawler.extensions.warc import warc_dir
 from crawler.runid import run_id
+from crawler.warcwriters import warc_dir
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 class ArchivedResponses:
-    """Downloader middleware (``SOUVERAIN_RESUME``): replays the run's archived exchanges to the spider.
+    """Downloader middleware (``RESUME_ENABLED``): replays the run's archived exchanges to the spider.
 
     The resumed spider starts its discovery again; every page the killed process had archived (robots.txt,
     sitemaps, listings, articles) comes back from the WARC with its capture, so nothing archived is fetched twice,
@@ -36,7 +36,7 @@ class ArchivedResponses:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivedResponses:
         """Build the middleware; it is on only for ``souverain crawl --resume``."""
-        if not crawler.settings.getbool("SOUVERAIN_RESUME"):
+        if not crawler.settings.getbool("RESUME_ENABLED"):
             raise NotConfigured
         return cls(crawler)
 

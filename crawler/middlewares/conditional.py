@@ -1,8 +1,10 @@
 """ConditionalRequests: re-checks of pages already archived are conditional GETs.
 
-Any request (spider's or Scrapy's own, robots.txt included) for a URL the state store has a copy of gets ``If-None-Match``/``If-Modified-Since`` and ``meta["previous"]`` (the archived response). The WARC extension
+Any request (spider's or Scrapy's own, robots.txt included) for a URL the state store has a copy of gets
+``If-None-Match``/``If-Modified-Since``, ``meta["previous"]`` (the ``Capture`` of the archived response) and
+``meta["previous_unread"]`` (its run had not dealt with it when it stopped). The WARC extension
 then archives a 304 — or a 200 with the same payload — as a revisit record, and this middleware hands the
-archived copy on in place of a 304, so every consumer sees the page; ``meta["capture"]["revisit"]`` says it is
+archived copy on in place of a 304, so every consumer sees the page; ``meta["capture"].revisit`` says it is
 unchanged.
 """
 
@@ -17,8 +19,8 @@ from scrapy.responsetypes import responsetypes
 
 from archive.store.state import UNREAD
 from archive.warc.writer import read_capture
-from crawler.extensions.warc import warc_dir
 from crawler.state import acquire_state, release_state
+from crawler.warcwriters import warc_dir
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from archive.store.state import SqliteState
+    from archive.warc.writer import Capture
 
 
 class ConditionalRequests:
@@ -39,7 +42,7 @@ class ConditionalRequests:
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequests:
         """Build the middleware; off without the state store or WARC capture."""
         settings = crawler.settings
-        if not (settings.getbool("STATE_ENABLED", True) and settings.getbool("WARC_ENABLED", True)):
+        if not (settings.getbool("STATE_ENABLED") and settings.getbool("WARC_ENABLED")):
             raise NotConfigured
         middleware = cls(crawler)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
@@ -60,21 +63,21 @@ class ConditionalRequests:
         """Make a GET for a URL archived by an earlier run conditional."""
         if self.store is None or request.method != "GET":
             return
-        if (request.meta.get("previous") or {}).get("url") != request.url:
-            request.meta.pop("previous", None)  # a redirect copies the meta of the request it follows
-        elif "previous" in request.meta:
+        previous: Capture | None = request.meta.get("previous")
+        if previous is not None and previous.url == request.url:
             return
+        request.meta.pop("previous", None)  # a redirect copies the meta of the request it follows
+        request.meta.pop("previous_unread", None)
         known = self.store.get(request.url)
-        if known is None or not known.record_id:
+        capture = known.capture() if known is not None else None
+        if known is None or capture is None:
             return
         if known.etag:
             request.headers["If-None-Match"] = known.etag
         if known.last_modified:
             request.headers["If-Modified-Since"] = known.last_modified
-        request.meta["previous"] = {"record_id": known.record_id, "url": known.url, "date": known.record_date,
-                                    "status": known.record_status,
-                                    "payload_digest": known.payload_digest, "warc_file": known.warc_file,
-                                    "offset": known.warc_offset, "unread": known.outcome in (None, UNREAD)}
+        request.meta["previous"] = capture
+        request.meta["previous_unread"] = known.outcome in (None, UNREAD)
         self.crawler.stats.inc_value("conditional/requests")
 
     def process_response(self, request: Request, response: Response) -> Response:

@@ -31,10 +31,10 @@ class CrawlDelay:
     def from_crawler(cls, crawler: Crawler) -> CrawlDelay:
         """Build the middleware; off when robots.txt is not obeyed or ``CRAWLDELAY_ENABLED`` is false."""
         settings = crawler.settings
-        if not (settings.getbool("ROBOTSTXT_OBEY") and settings.getbool("CRAWLDELAY_ENABLED", True)):
+        if not (settings.getbool("ROBOTSTXT_OBEY") and settings.getbool("CRAWLDELAY_ENABLED")):
             raise NotConfigured
         agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT") or "*"
-        return cls(crawler, agent, settings.getfloat("CRAWLDELAY_MAX", 60.0))
+        return cls(crawler, agent, settings.getfloat("CRAWLDELAY_MAX"))
 
     async def process_request(self, request: Request) -> None:
         """Wait until the host's next slot when it asked for a Crawl-delay."""

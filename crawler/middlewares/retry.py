@@ -1,6 +1,6 @@
 """BackoffRetry: Scrapy's retries, spaced out: Retry-After honoured, exponential backoff, failing sites paused.
 
-Replaces Scrapy's RetryMiddleware (same settings, plus ``RETRY_BACKOFF_*`` and ``SITE_PAUSE_*``). Every failed
+Replaces Scrapy's RetryMiddleware (same settings, plus ``RETRY_BACKOFF_*`` and ``RETRY_SITE_PAUSE_*``). Every failed
 attempt is announced with the ``attempt_failed`` signal, so the run report lists each one.
 """
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-attempt_failed = object()  # signal: request, reason (str), attempt (1-based), retry (bool), wait (seconds)
+from crawler.signals import attempt_failed
 
 
 def retry_after(value: bytes | None, cap: float) -> float | None:
@@ -44,10 +44,10 @@ class BackoffRetry(RetryMiddleware):
         super().__init__(crawler.settings)
         settings = crawler.settings
         self.crawler = crawler
-        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
-        self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
-        self.pause_after = settings.getint("SITE_PAUSE_AFTER", 10)
-        self.pause_seconds = settings.getfloat("SITE_PAUSE_SECONDS", 30.0)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE")
+        self.cap = settings.getfloat("RETRY_BACKOFF_MAX")
+        self.pause_after = settings.getint("RETRY_SITE_PAUSE_AFTER")
+        self.pause_seconds = settings.getfloat("RETRY_SITE_PAUSE_SECONDS")
         self.failures: dict[str, int] = {}  # host -> consecutive failed attempts
         self.paused_until: dict[str, float] = {}
         self.answered: set[str] = set()  # hosts that sent any response this run

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
-from crawler.middlewares.retry import attempt_failed
+from crawler.signals import attempt_failed
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -59,7 +59,7 @@ class SiteScope:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteScope:
         """Build the middleware; ``SCOPE_ENABLED=False`` switches it off."""
-        if not crawler.settings.getbool("SCOPE_ENABLED", True):
+        if not crawler.settings.getbool("SCOPE_ENABLED"):
             raise NotConfigured("SCOPE_ENABLED is off")
         return cls(crawler)
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 
+from archive.reasons import Category, Reason
 from crawler.discovery.window import DateWindow
+from crawler.items import Dropped
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -35,5 +37,5 @@ class DateWindowPipeline:
         published = item.record.get("published")
         if not self.window.contains(published):
             self.crawler.stats.inc_value("datewindow/rejected")
-            raise DropItem(f"out of date window: published {published}")
+            raise Dropped(Reason(Category.OUT_OF_DATE_WINDOW, f"published {published}"))
         return item

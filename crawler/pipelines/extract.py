@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 
+from archive.reasons import Reason
 from archive.store.textstore import article_record
 from archive.text.extract import SiteCleanup, extract_item
+from crawler.items import Dropped
 from crawler.profiles import find_profiles
 from crawler.shared import acquire_pool, pool_size, release_pool
 
@@ -33,7 +35,7 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         """Build the pipeline; ``EXTRACT_ENABLED=False`` switches it off."""
-        if not crawler.settings.getbool("EXTRACT_ENABLED", True):
+        if not crawler.settings.getbool("EXTRACT_ENABLED"):
             raise NotConfigured("EXTRACT_ENABLED is off")
         return cls(crawler, pool_size(crawler.settings))
 
@@ -53,7 +55,7 @@ class ExtractPipeline:
         article = await asyncio.get_running_loop().run_in_executor(self.pool, extract_item, pages, cleanup)
         if isinstance(article, str):
             stats.inc_value("extract/failed")
-            raise DropItem(article)
+            raise Dropped(Reason.from_text(article))
         stats.inc_value("extract/ok")
         item.record = article_record(article.to_dict(), url=item.url, site=item.site,
                                      discovered_via=item.discovered_via,

@@ -7,9 +7,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 
+from archive.reasons import Reason
 from archive.text.relevance import Topic
+from crawler.items import Dropped
 from crawler.shared import acquire_pool, pool_size, release_pool
 from crawler.topic import topic_path
 
@@ -42,7 +44,7 @@ def score_article(path: str, title: str, text: str) -> dict[str, Any]:
 
 
 class RelevancePipeline:
-    """Adds ``relevance`` to the article record; raises DropItem below the topic's threshold."""
+    """Adds ``relevance`` to the article record; raises Dropped below the topic's threshold."""
 
     def __init__(self, crawler: Crawler, topic_file: Path, workers: int) -> None:
         self.crawler = crawler
@@ -54,9 +56,9 @@ class RelevancePipeline:
     def from_crawler(cls, crawler: Crawler) -> RelevancePipeline:
         """Build the pipeline for ``SOUVERAIN_TOPIC``; ``RELEVANCE_ENABLED=False`` switches it off."""
         settings = crawler.settings
-        if not settings.getbool("RELEVANCE_ENABLED", True):
+        if not settings.getbool("RELEVANCE_ENABLED"):
             raise NotConfigured("RELEVANCE_ENABLED is off")
-        path = topic_path(settings.get("SOUVERAIN_TOPIC", "cloud-souverain"))
+        path = topic_path(settings["SOUVERAIN_TOPIC"])
         _topic(str(path))  # a broken topic file fails here, before the crawl starts
         return cls(crawler, path, pool_size(settings))
 
@@ -77,6 +79,6 @@ class RelevancePipeline:
         record["relevance"] = relevance
         if not relevance["on_topic"]:
             self.crawler.stats.inc_value("relevance/rejected/off_topic")
-            raise DropItem(relevance["reason"])
+            raise Dropped(Reason.from_text(relevance["reason"]))
         self.crawler.stats.inc_value("relevance/kept")
         return item

@@ -8,34 +8,45 @@ the text, so they make no version.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.exceptions import NotConfigured
 
 from archive.fsutil import atomic_write_text
-from archive.store.textstore import article_stem, record_json, write_article
+from archive.reasons import Category, Reason
+from archive.store.textstore import article_stem, record_json, text_sha256, write_article
+from crawler.discovery.ledger import Ledger
 from crawler.diskfull import stop_if_disk_full
+from crawler.items import Dropped
 from crawler.runid import run_id
 from crawler.state import acquire_state, release_state
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
 
     from archive.store.state import SqliteState
     from crawler.items import ArticleItem
 
 
+ARTICLES = "articles"  # the folder of the dated files, under OUT
 WRITER_THREADS = 4  # fsync releases the GIL: a few writes wait on the disk at once, the reactor on none
 
 
-def text_sha256(text: str) -> str:
-    """Return the SHA-256 of an article text (how versions are told apart)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def articles_dir(settings: BaseSettings) -> Path:
+    """Return the articles folder: ``TEXTSTORE_DIR``, or ``<SOUVERAIN_OUT_DIR>/articles`` when it is empty.
+
+    Raises:
+        ValueError: for a folder not named ``articles`` (the dated files' paths are recorded from its parent).
+    """
+    path = Path(settings["TEXTSTORE_DIR"] or Path(settings["SOUVERAIN_OUT_DIR"]) / ARTICLES)
+    if path.name != ARTICLES:
+        raise ValueError(f"TEXTSTORE_DIR {path} is not a folder named {ARTICLES}")
+    return path
 
 
 class TextStorePipeline:
@@ -45,7 +56,7 @@ class TextStorePipeline:
         self.crawler = crawler
         self.root = root
         self.state: SqliteState | None = None
-        self.written: dict[str, tuple[Path, list[str]]] = {}  # URL -> (JSON path, discovered_via written)
+        self.written: dict[str, Path] = {}  # URL -> JSON path written
         self.canonical: dict[str, str] = {}  # canonical URL -> URL written under it
         self.claimed: dict[Path, str] = {}  # stem -> URL, as soon as chosen
         self.writers = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="textstore")
@@ -54,9 +65,9 @@ class TextStorePipeline:
     def from_crawler(cls, crawler: Crawler) -> TextStorePipeline:
         """Build the pipeline; ``TEXTSTORE_ENABLED=False`` switches it off."""
         settings = crawler.settings
-        if not settings.getbool("TEXTSTORE_ENABLED", True):
+        if not settings.getbool("TEXTSTORE_ENABLED"):
             raise NotConfigured("TEXTSTORE_ENABLED is off")
-        return cls(crawler, Path(settings.get("TEXTSTORE_DIR") or settings.get("SOUVERAIN_OUT_DIR", "out")))
+        return cls(crawler, articles_dir(settings).parent)
 
     def open_spider(self) -> None:
         """Take the state store (to tell new versions from unchanged texts)."""
@@ -69,7 +80,7 @@ class TextStorePipeline:
         first = self.canonical.setdefault(canonical, item.url)
         if first != item.url:
             self.crawler.stats.inc_value("textstore/duplicates")
-            raise DropItem(f"duplicate: same article as {first}")
+            raise Dropped(Reason(Category.DUPLICATE, f"same article as {first}"))
         version, stem = self.version_of(item)
         if stem is None:  # chosen now, in order, so that a later article with the same slug sees it taken
             stem = article_stem(self.root, item.site, item.record, self.claimed).relative_to(self.root)
@@ -80,9 +91,9 @@ class TextStorePipeline:
                 self.writers, partial(write_article, self.root, item.site, item.record, stem=stem))
         except OSError as exc:
             if stop_if_disk_full(self.crawler, exc, str(self.root / "articles")):
-                raise DropItem("not written: disk full") from None
+                raise Dropped(Reason(Category.NOT_WRITTEN, "disk full")) from None
             raise
-        self.written[item.url] = (json_path, list(item.record.get("discovered_via", [])))
+        self.written[item.url] = json_path
         item.record["path"] = txt_path.relative_to(self.root).as_posix()
         item.record["stem"] = stem.as_posix()
         self.crawler.stats.inc_value("textstore/written")
@@ -94,7 +105,7 @@ class TextStorePipeline:
         """Return the version to write and the article's stem (None for a first version).
 
         Raises:
-            DropItem: when an earlier run stored the same text.
+            Dropped: when an earlier run stored the same text.
         """
         known = self.state.get(item.url) if self.state is not None else None
         if known is None or not known.text_sha256 or not known.path:
@@ -102,18 +113,19 @@ class TextStorePipeline:
         same = known.text_sha256 == text_sha256(item.record["text"])
         if same and known.text_run != run_id(self.crawler.settings):
             self.crawler.stats.inc_value("textstore/unchanged")
-            raise DropItem(f"unchanged: same text as version {known.version}")
+            raise Dropped(Reason(Category.UNCHANGED, f"same text as version {known.version}"))
         return (known.version if same else known.version + 1), Path(known.path)
 
     def close_spider(self) -> None:
         """Add to ``discovered_via`` the sources that found an article after it was written; release the state."""
-        frontier = getattr(self.crawler.spider, "frontier", None)
-        for url, (json_path, recorded) in self.written.items() if frontier is not None else ():
-            candidate = frontier.ledger.get(url)
-            if candidate is None or set(candidate.sources) <= set(recorded):
+        ledger = self.crawler.get_extension(Ledger)
+        late = ledger.late_sources() if ledger is not None else {}
+        for url, sources in late.items():
+            if url not in self.written:
                 continue
+            json_path = self.written[url]
             record = json.loads(json_path.read_text(encoding="utf-8"))
-            record["discovered_via"] = sorted(set(candidate.sources) | set(recorded))
+            record["discovered_via"] = sources
             try:
                 atomic_write_text(json_path, record_json(record))
             except OSError as exc:  # the file keeps the sources known when it was written

@@ -10,37 +10,41 @@ date window or without promise. Pages are read with the profile's rules, else ge
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote_plus
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from archive.store.state import UNREAD
+from archive.reasons import Category, Reason
 from archive.text.relevance import Topic
+from crawler.addon import ADDON
 from crawler.discovery.frontier import Context, Frontier
 from crawler.discovery.generic import next_page_link
+from crawler.discovery.ledger import Ledger
 from crawler.discovery.listing import parse_listing, related_links
 from crawler.discovery.pagefinds import feed_links, search_template, tag_links
 from crawler.discovery.parsers import Entry, parse_feed, parse_sitemap
 from crawler.discovery.revisit import RevisitPolicy
 from crawler.discovery.sitemapindex import choose_sitemaps
 from crawler.discovery.window import DateWindow
+from crawler.extensions.state import StateRecorder
+from crawler.failures import failure_reason, refused
 from crawler.items import ArticleItem, PageData
 from crawler.middlewares.budget import BudgetSpent
-from crawler.middlewares.retry import attempt_failed
 from crawler.profiles import SiteProfile, get_profile
 from crawler.runid import run_id
-from crawler.state import acquire_state, release_state
+from crawler.signals import attempt_failed
 from crawler.topic import TopicDiscovery, topic_path
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
+    from pathlib import Path
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -54,39 +58,37 @@ DISCOVERY_PRIORITY = 2000  # discovery pages before articles: the frontier learn
 class ProfileSpider(scrapy.Spider):
     """Base of every site spider; subclasses only set ``name`` (the profile's name)."""
 
+    custom_settings = {"ADDONS": {ADDON: 0}}  # souverain's defaults, also for a crawler without its settings
     profile: SiteProfile
-    frontier: Frontier
     plan: TopicDiscovery
+    topic_file: Path
+    entry_points_found: set[str]  # feeds, tag pages and searches read from pages (page_finds)
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ProfileSpider:
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         """Build the spider with its profile (``SOUVERAIN_PROFILES`` files first, then the search path; pointed at
-        ``SOUVERAIN_SITE_ROOTS[name]``), topic and window."""
+        ``SOUVERAIN_SITE_ROOTS[name]``) and topic."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.profile = get_profile(cls.name, settings.getdict("SOUVERAIN_SITE_ROOTS"),
                                      settings.getlist("SOUVERAIN_PROFILES"))
-        spider.allowed_domains = sorted({host.split(":")[0] for host in spider.profile.hosts})
-        path = topic_path(settings.get("SOUVERAIN_TOPIC", "cloud-souverain"))
-        window = DateWindow.from_strings(settings.get("SOUVERAIN_SINCE"), settings.get("SOUVERAIN_UNTIL"))
-        spider.plan = TopicDiscovery.load(path)
-        spider.store = acquire_state(settings)  # not `state`: Scrapy's SpiderState uses that name
-        revisit = RevisitPolicy.from_dict(spider.profile.revisit, everything=settings.getbool("REVISIT_ALL"))
-        spider.frontier = Frontier(spider.profile, Topic.load(path).score_hint, window,
-                                   settings.getfloat("DISCOVERY_MIN_HINT", 0.0), state=spider.store,
-                                   run_id=run_id(settings), revisit=revisit)
-        known = spider.store.articles(cls.name) if spider.store is not None else []
-        # Kept by earlier runs, taken before this run writes anything: re-checked when due.
-        spider.entry_points_found = set()  # feeds, tag pages and searches read from pages (page_finds)
-        spider.revisit_candidates = [k.url for k in known if k.outcome == "kept" and k.run_id != run_id(settings)]
+        spider.topic_file = topic_path(settings["SOUVERAIN_TOPIC"])
+        spider.plan = TopicDiscovery.load(spider.topic_file)
+        spider.entry_points_found = set()
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(spider.article_judged, signal=signal)
         return spider
 
-    def closed(self, reason: str) -> None:
-        """Let go of the state store."""
-        if self.store is not None:
-            release_state(self.crawler.settings)
+    @cached_property
+    def frontier(self) -> Frontier:
+        """The site's frontier, built on first use (the ledger and the state store exist once the crawl runs)."""
+        settings = self.crawler.settings
+        recorder = self.crawler.get_extension(StateRecorder)
+        revisit = RevisitPolicy.from_dict(self.profile.revisit, everything=settings.getbool("DISCOVERY_REVISIT_ALL"))
+        window = DateWindow.from_strings(settings["SOUVERAIN_SINCE"], settings["SOUVERAIN_UNTIL"])
+        return Frontier(self.profile, Topic.load(self.topic_file).score_hint, window,
+                        settings.getfloat("DISCOVERY_MIN_HINT"), state=recorder.store if recorder else None,
+                        run_id=run_id(settings), revisit=revisit, ledger=self.crawler.get_extension(Ledger))
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         """Start every discovery source of the profile."""
@@ -96,6 +98,7 @@ class ProfileSpider(scrapy.Spider):
     def start_requests_of_sources(self) -> Iterator[scrapy.Request]:
         """Return the first request of each source: robots/sitemaps, feeds, tag archives and searches."""
         profile = self.profile
+        revisits = self.frontier.kept_before()  # taken before this run records anything: re-checked when due
         if profile.robots_sitemaps:
             yield self.discovery_request(profile.url("/robots.txt"), self.parse_robots, errback=self.on_robots_error)
         else:
@@ -113,7 +116,7 @@ class ProfileSpider(scrapy.Spider):
                                          self.parse_listing, source="search", topic_listing=f"search {query}")
         if not profile.names_entry_points:  # the home page shows the feeds, search and tag pages it lacks
             yield self.discovery_request(profile.url("/"), self.parse_listing, source="home")
-        yield from self.offer((Entry(url) for url in self.revisit_candidates), "revisit")
+        yield from self.offer((Entry(url) for url in revisits), "revisit")
 
     def page_finds(self, response: TextResponse, topic_listing: str = "") -> Iterator[scrapy.Request]:
         """Follow the feeds, topic tag archives and search a page shows, for those the profile does not name
@@ -159,8 +162,8 @@ class ProfileSpider(scrapy.Spider):
         """Tell whether a re-checked page is the archived one (archived as a revisit: 304 or same payload) and
         was dealt with when archived (an interrupted run may have left a sitemap's entries or an article's
         extraction undone)."""
-        revisit = (response.meta.get("capture") or {}).get("revisit")
-        return bool(revisit) and not (response.meta.get("previous") or {}).get("unread")
+        capture = response.meta.get("capture")
+        return capture is not None and bool(capture.revisit) and not response.meta.get("previous_unread")
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """Follow the ``Sitemap:`` lines of robots.txt, or the profile's sitemaps when there are none."""
@@ -201,18 +204,12 @@ class ProfileSpider(scrapy.Spider):
             self.drifted(choice.drift)
             if choice.out_of_window:
                 self.crawler.stats.inc_value("discovery/sitemap/skipped_out_of_window", choice.out_of_window)
-            yield from self.sitemap_requests(e for e in choice.follow if self.sitemap_changed(e))
+            changed = [entry for entry in choice.follow if self.frontier.sitemap_changed(entry)]
+            if unchanged := len(choice.follow) - len(changed):
+                self.crawler.stats.inc_value("discovery/sitemap/unchanged_by_lastmod", unchanged)
+            yield from self.sitemap_requests(changed)
         else:
             yield from self.offer(sitemap.entries, "sitemap")
-
-    def sitemap_changed(self, entry: Entry) -> bool:
-        """Tell whether a sitemap of an index may have changed since an earlier run read it (by its lastmod)."""
-        previous = self.frontier.previous_fetch(entry.url)
-        if previous is not None and previous.status == 200 and previous.outcome != UNREAD and entry.lastmod \
-                and not self.frontier.revisit.is_due(previous, self.frontier.now, entry.lastmod):
-            self.crawler.stats.inc_value("discovery/sitemap/unchanged_by_lastmod")
-            return False
-        return True
 
     def parse_feed(self, response: Response, topic_listing: str = "") -> Iterator[scrapy.Request]:
         """Offer a feed's items (a tag feed of the topic makes them promising)."""
@@ -252,7 +249,7 @@ class ProfileSpider(scrapy.Spider):
         """Collect an article page and offer its related links; follow ``Page suivante``, then yield the item."""
         if self.unchanged(response):
             how = "not modified (304)" if "not-modified" in response.flags else "identical payload"
-            self.frontier.ledger.unchanged(first_url, f"unchanged: {how}")
+            self.frontier.ledger.unchanged(first_url, Reason(Category.UNCHANGED, how))
             self.crawler.stats.inc_value("articles/unchanged")
             return
         pages = [*pages, PageData(
@@ -312,14 +309,15 @@ class ProfileSpider(scrapy.Spider):
         if retry := self.redirect_loop_retry(failure):
             yield retry
             return
-        request = failure.request
-        if failure.check(BudgetSpent):
+        request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on errback failures
+        if isinstance(failure.value, BudgetSpent):
             return  # the crawl ends before this article: it stays pending ("not completed")
         first_url = request.cb_kwargs.get("first_url", request.url)
-        self.frontier.ledger.reject(first_url, self.failure_reason(failure))
+        reason = self.failure_reason(failure)
+        self.frontier.ledger.reject(first_url, reason)
         entries, _ = self.frontier.release(first_url, None)  # a later page failed: judge its links on their own
         yield from self.offer(entries, "related")
-        if not refused(failure):
+        if not refused(reason):
             self.crawler.stats.inc_value("articles/fetch_errors")
 
     def on_discovery_error(self, failure: Failure) -> Iterator[scrapy.Request]:
@@ -328,57 +326,40 @@ class ProfileSpider(scrapy.Spider):
             yield retry
             return
         reason = self.failure_reason(failure)
-        if refused(failure):
+        if refused(reason):
             self.crawler.stats.inc_value("discovery/refused")  # robots.txt, scope or page budget: no error
             return
         self.crawler.stats.inc_value("discovery/errors")
-        self.crawler.stats.set_value("discovery/last_error", f"{failure.request.url}: {reason}")
+        self.crawler.stats.set_value("discovery/last_error", f"{failure.request.url}: {reason}")  # type: ignore[attr-defined]
 
-    def failure_reason(self, failure: Failure) -> str:
+    def failure_reason(self, failure: Failure) -> Reason:
         """Return the reason a request failed; a body over ``DOWNLOAD_MAXSIZE`` (as sent, or decompressed) is
         also listed in the run report's failures, since no retry middleware saw it."""
-        reason = fetch_failure_reason(failure)
-        if reason.startswith("too large:"):
+        reason = failure_reason(failure)
+        if reason.category == Category.TOO_LARGE:
             self.crawler.stats.inc_value("download/too_large")
-            self.crawler.signals.send_catch_log(attempt_failed, request=failure.request, reason=reason, attempt=1,
-                                                retry=False, wait=0.0)
+            self.crawler.signals.send_catch_log(attempt_failed, request=failure.request,  # type: ignore[attr-defined]
+                                                reason=reason, attempt=1, retry=False, wait=0.0)
         return reason
 
     def redirect_loop_retry(self, failure: Failure) -> scrapy.Request | None:
         """Return the original request again after a redirect loop (a server may loop once), up to
-        ``REDIRECT_LOOP_RETRIES`` times; None for any other failure."""
-        request = failure.request
-        tries = request.meta.get("loop_retries", 0)
-        if not failure.check(IgnoreRequest) or "redirections" not in failure.getErrorMessage() \
-                or tries >= self.crawler.settings.getint("REDIRECT_LOOP_RETRIES", 3):
+        ``DISCOVERY_REDIRECT_LOOP_RETRIES`` times (Scrapy's ``get_retry_request``); None for any other failure."""
+        reason = failure_reason(failure)
+        if reason.category != Category.REDIRECT_LOOP:
             return None
-        self.crawler.stats.inc_value("retry/redirect_loops")
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]
+        tries = request.meta.get("loop_retries", 0)
         meta = {k: v for k, v in request.meta.items() if k in ("kind", "lastmod")}
-        retry = request.replace(url=request.meta.get("redirect_urls", [request.url])[0], dont_filter=True,
-                                meta={**meta, "loop_retries": tries + 1})
-        self.crawler.signals.send_catch_log(attempt_failed, request=retry, reason=fetch_failure_reason(failure),
-                                            attempt=tries + 1, retry=True, wait=0.0)
+        original = request.replace(url=request.meta.get("redirect_urls", [request.url])[0],
+                                   meta={**meta, "retry_times": tries, "loop_retries": tries})
+        retry = get_retry_request(original, spider=self, reason="redirect loop", stats_base_key="retry/redirect_loops",
+                                  max_retry_times=self.crawler.settings.getint("DISCOVERY_REDIRECT_LOOP_RETRIES"))
+        if retry is None:
+            return None
+        retry.meta["loop_retries"] = tries + 1
+        del retry.meta["retry_times"]  # BackoffRetry's count of failed attempts, which a loop is not
+        self.crawler.stats.inc_value("retry/redirect_loops")
+        self.crawler.signals.send_catch_log(attempt_failed, request=retry, reason=reason, attempt=tries + 1,
+                                            retry=True, wait=0.0)
         return retry
-
-
-def refused(failure: Failure) -> bool:
-    """Tell whether a request was refused on purpose (robots.txt, the site's scope, the page budget) rather than
-    failed (HTTP error, redirect loop, network error, too large)."""
-    return bool(failure.check(IgnoreRequest)) and fetch_failure_reason(failure).startswith(("robots.txt:",
-                                                                                            "not fetched:"))
-
-
-def fetch_failure_reason(failure: Failure) -> str:
-    """Return the reason a request failed, in the report's words (``http error: 404``, ``robots.txt: …``)."""
-    if failure.check(HttpError):
-        return f"http error: {failure.value.response.status}"
-    message = failure.getErrorMessage()
-    if "max size" in message or "DOWNLOAD_MAXSIZE" in message:  # announced, or decompressed (HttpCompression)
-        return f"too large: {message}"
-    if failure.check(DownloadCancelledError) and not message:  # what Scrapy's handler does past DOWNLOAD_MAXSIZE
-        return "too large: download cancelled after DOWNLOAD_MAXSIZE bytes"
-    if failure.check(IgnoreRequest):
-        if "redirections" in message:
-            return f"redirect loop: {message}"
-        return f"robots.txt: {message}" if "robots" in message.lower() else f"not fetched: {message}"
-    return f"fetch error: {message or failure.type.__name__}"

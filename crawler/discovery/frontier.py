@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from posixpath import basename
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 
 from archive.reasons import Category, Reason
@@ -122,7 +122,7 @@ class Frontier:
         if entries:
             self.held.setdefault(article_url, []).extend(entries)
 
-    def release(self, article_url: str, relevance: dict | None) -> tuple[list[Entry], Context | None]:
+    def release(self, article_url: str, relevance: dict[str, Any] | None) -> tuple[list[Entry], Context | None]:
         """Return the related links held for an article, with the context its relevance gives them.
 
         Args:

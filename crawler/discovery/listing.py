@@ -11,8 +11,10 @@ from crawler.discovery.parsers import Entry
 
 if TYPE_CHECKING:
     from parsel import Selector
+    from scrapy.http import TextResponse
 
     from crawler.discovery.generic import ArticleLink
+    from crawler.profiles import SiteProfile
 
 # A hostile page may hold a million links: only this many entries or related links are read from one page.
 MAX_ENTRIES = 500
@@ -117,3 +119,29 @@ def related_links(page: Selector, base_url: str, rules: ListingRules,
     if entries or not links:
         return entries, ()
     return [Entry(url=e.url, title=e.title) for e in entries_of(links[:MAX_RELATED])], ("listing.related",)
+
+
+def next_article_page(response: TextResponse, profile: SiteProfile,
+                      known: set[str]) -> tuple[str | None, tuple[str, ...]]:
+    """Return the next page of a multi-page article, if the profile describes such articles and it is new.
+
+    Args:
+        response: the article page.
+        profile: the site's profile (``urls.next_page`` XPath, article patterns with ``id``, ``slug``, ``page``).
+        known: the URLs of the article's pages read so far.
+
+    Returns:
+        The URL (the profile's ``next_page`` XPath, else a generic next link to another page of the same
+        article) or None, and ``("urls.next_page",)`` when the generic reading found it (drift).
+    """
+    groups = profile.match_article(response.url) or {}
+    if not profile.next_page or "page" not in groups:
+        return None, ()
+    if href := response.xpath(profile.next_page).get():
+        link = response.urljoin(href)
+        return (link if link not in known and profile.match_article(link) else None), ()
+    found_link = next_page_link(response.selector.root, response.url)
+    found = profile.match_article(found_link) if found_link and found_link not in known else None
+    if found and (found.get("id"), found.get("slug")) == (groups.get("id"), groups.get("slug")):
+        return found_link, ("urls.next_page",)
+    return None, ()

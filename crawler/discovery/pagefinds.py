@@ -10,12 +10,19 @@ that tag's archive; a GET form with one text field, or a link whose single query
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, quote_plus, urlencode, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+if TYPE_CHECKING:
+    from crawler.profiles import SiteProfile
+    from crawler.topic import TopicDiscovery
+
 FEED_TYPES = ("application/rss+xml", "application/atom+xml")
 MAX_LINKS = 2000  # anchors read from one page when looking for tag archives
+MAX_ENTRY_POINTS_FOUND = 200  # feeds, tag pages and searches followed from pages, per site
 
 
 def feed_links(root: HtmlElement, base_url: str, is_own: Callable[[str], bool]) -> list[str]:
@@ -80,3 +87,50 @@ def search_template(root: HtmlElement, base_url: str, is_own: Callable[[str], bo
         if len(query) == 1 and not query[0][1] and query[0][0].isidentifier() and is_own(url):
             return f"{url.split('?', 1)[0]}?{urlencode({query[0][0]: ''})}{{query}}"
     return None
+
+
+@dataclass(frozen=True)
+class Find:
+    """An entry point read from a page: a feed (``kind`` ``feed``) or a listing (``tag``, ``search``), with the
+    topic listing it is (``feed of tag page numergy``, ``tag page numergy``, ``search numergy``) or ``""``."""
+
+    url: str
+    kind: str
+    topic_listing: str
+
+
+def page_finds(root: HtmlElement, base_url: str, profile: SiteProfile, plan: TopicDiscovery, topic_listing: str,
+               found: set[str]) -> list[Find]:
+    """Return the feeds, topic tag archives and search a page shows, for those the profile does not name.
+
+    Args:
+        root: the parsed page.
+        base_url: its URL.
+        profile: the site's profile (only the entry points it lacks are looked for).
+        plan: the topic's tags and search queries.
+        topic_listing: the topic tag page the page is, if it is one (its feed is then a topic feed).
+        found: the entry points found so far for the site; updated, and at most ``MAX_ENTRY_POINTS_FOUND``.
+
+    Returns:
+        The new entry points, in page order.
+    """
+    if len(found) >= MAX_ENTRY_POINTS_FOUND:
+        return []
+    finds = []
+    if not profile.feeds:
+        feed_of = f"feed of {topic_listing}" if topic_listing.startswith("tag page") else ""
+        finds += [Find(url, "feed", feed_of) for url in feed_links(root, base_url, profile.is_own)]
+    if not profile.tag_page:
+        finds += [Find(url, "tag", f"tag page {tag}")
+                  for tag, url in tag_links(root, base_url, plan.tags, profile.is_own).items()]
+    if not profile.search and "search" not in found and (template := search_template(root, base_url,
+                                                                                        profile.is_own)):
+        found.add("search")
+        finds += [Find(template.replace("{query}", quote_plus(query)), "search", f"search {query}")
+                  for query in plan.queries]
+    new = []
+    for find in finds:
+        if find.url not in found and len(found) < MAX_ENTRY_POINTS_FOUND:
+            found.add(find.url)
+            new.append(find)
+    return new

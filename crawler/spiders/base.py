@@ -16,7 +16,6 @@ from urllib.parse import quote_plus
 
 import scrapy
 from scrapy import signals
-from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import TextResponse
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
@@ -25,21 +24,19 @@ from archive.reasons import Category, Reason
 from archive.text.relevance import Topic
 from crawler.addon import ADDON
 from crawler.discovery.frontier import Context, Frontier
-from crawler.discovery.generic import next_page_link
 from crawler.discovery.ledger import Ledger
-from crawler.discovery.listing import parse_listing, related_links
-from crawler.discovery.pagefinds import feed_links, search_template, tag_links
+from crawler.discovery.listing import next_article_page, parse_listing, related_links
+from crawler.discovery.pagefinds import page_finds
 from crawler.discovery.parsers import Entry, parse_feed, parse_sitemap
 from crawler.discovery.revisit import RevisitPolicy
 from crawler.discovery.sitemapindex import choose_sitemaps
 from crawler.discovery.window import DateWindow
 from crawler.extensions.state import StateRecorder
-from crawler.failures import failure_reason, refused
+from crawler.failures import announced_reason, redirect_loop_retry, refused
 from crawler.items import ArticleItem, PageData
 from crawler.middlewares.budget import BudgetSpent
 from crawler.profiles import SiteProfile, get_profile
 from crawler.runid import run_id
-from crawler.signals import attempt_failed
 from crawler.topic import TopicDiscovery, topic_path
 
 if TYPE_CHECKING:
@@ -51,7 +48,6 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 SITEMAP_MAX_SIZE = 50 * 1024 * 1024
-MAX_ENTRY_POINTS_FOUND = 200  # feeds, tag pages and searches followed from pages, per site
 DISCOVERY_PRIORITY = 2000  # discovery pages before articles: the frontier learns more before it spends
 
 
@@ -91,12 +87,11 @@ class ProfileSpider(scrapy.Spider):
                         run_id=run_id(settings), revisit=revisit, ledger=self.crawler.get_extension(Ledger))
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Start every discovery source of the profile."""
-        for request in self.start_requests_of_sources():
+        """Yield the first request of each source: robots/sitemaps, feeds, tag archives, searches, re-checks."""
+        for request in self.first_requests():
             yield request
 
-    def start_requests_of_sources(self) -> Iterator[scrapy.Request]:
-        """Return the first request of each source: robots/sitemaps, feeds, tag archives and searches."""
+    def first_requests(self) -> Iterator[scrapy.Request]:
         profile = self.profile
         revisits = self.frontier.kept_before()  # taken before this run records anything: re-checked when due
         if profile.robots_sitemaps:
@@ -119,29 +114,15 @@ class ProfileSpider(scrapy.Spider):
         yield from self.offer((Entry(url) for url in revisits), "revisit")
 
     def page_finds(self, response: TextResponse, topic_listing: str = "") -> Iterator[scrapy.Request]:
-        """Follow the feeds, topic tag archives and search a page shows, for those the profile does not name
-        (``crawler/discovery/pagefinds.py``); ``topic_listing`` names the topic tag page it is, if it is one."""
-        profile, root, found = self.profile, response.selector.root, self.entry_points_found
-        if len(found) >= MAX_ENTRY_POINTS_FOUND:
-            return
-        requests = []
-        if not profile.feeds:
-            feed_of = f"feed of {topic_listing}" if topic_listing.startswith("tag page") else ""
-            requests += [(url, self.parse_feed, {"topic_listing": feed_of})
-                         for url in feed_links(root, response.url, profile.is_own)]
-        if not profile.tag_page:
-            requests += [(url, self.parse_listing, {"source": "tag", "topic_listing": f"tag page {tag}"})
-                         for tag, url in tag_links(root, response.url, self.plan.tags, profile.is_own).items()]
-        if not profile.search and "search" not in found and (template := search_template(root, response.url,
-                                                                                            profile.is_own)):
-            found.add("search")
-            requests += [(template.replace("{query}", quote_plus(query)), self.parse_listing,
-                          {"source": "search", "topic_listing": f"search {query}"}) for query in self.plan.queries]
-        for url, callback, kwargs in requests:
-            if url not in found and len(found) < MAX_ENTRY_POINTS_FOUND:
-                found.add(url)
-                self.crawler.stats.inc_value("discovery/page_finds")
-                yield self.discovery_request(url, callback, **kwargs)
+        """Follow the feeds, topic tag archives and search a page shows, for those the profile does not name."""
+        for find in page_finds(response.selector.root, response.url, self.profile, self.plan, topic_listing,
+                               self.entry_points_found):
+            self.crawler.stats.inc_value("discovery/page_finds")
+            if find.kind == "feed":
+                yield self.discovery_request(find.url, self.parse_feed, topic_listing=find.topic_listing)
+            else:
+                yield self.discovery_request(find.url, self.parse_listing, source=find.kind,
+                                             topic_listing=find.topic_listing)
 
     def discovery_request(self, url: str, callback: Any, *, errback: Any = None, rank: int = 0,
                           **kwargs: Any) -> scrapy.Request:
@@ -159,9 +140,8 @@ class ProfileSpider(scrapy.Spider):
 
     @staticmethod
     def unchanged(response: Response) -> bool:
-        """Tell whether a re-checked page is the archived one (archived as a revisit: 304 or same payload) and
-        was dealt with when archived (an interrupted run may have left a sitemap's entries or an article's
-        extraction undone)."""
+        """Tell whether a re-checked page is the archived one (a revisit: 304 or same payload) and was dealt with
+        when archived (an interrupted run may have left a sitemap's entries or an article's extraction undone)."""
         capture = response.meta.get("capture")
         return capture is not None and bool(capture.revisit) and not response.meta.get("previous_unread")
 
@@ -190,14 +170,12 @@ class ProfileSpider(scrapy.Spider):
         self.frontier.ledger.page("sitemap")
         if self.unchanged(response):
             return  # nothing in it changed since the last run: its entries are known
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            try:
-                body = gunzip(body, max_size=SITEMAP_MAX_SIZE)
-            except ValueError as exc:  # a gzip bomb: more than the 50 MB a sitemap may hold
-                self.crawler.stats.inc_value("discovery/errors")
-                self.crawler.stats.set_value("discovery/last_error", f"{response.url}: too large: {exc}")
-                return
+        try:
+            body = gunzip(response.body, max_size=SITEMAP_MAX_SIZE) if response.body[:2] == b"\x1f\x8b" else response.body
+        except ValueError as exc:  # a gzip bomb: more than the 50 MB a sitemap may hold
+            self.crawler.stats.inc_value("discovery/errors")
+            self.crawler.stats.set_value("discovery/last_error", f"{response.url}: too large: {exc}")
+            return
         sitemap = parse_sitemap(body)
         if sitemap.kind == "sitemapindex":
             choice = choose_sitemaps(sitemap.entries, self.profile, self.frontier.window)
@@ -255,7 +233,7 @@ class ProfileSpider(scrapy.Spider):
         pages = [*pages, PageData(
             url=response.url,
             body=response.body,
-            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+            content_type=(response.headers.get("Content-Type") or b"").decode("latin-1") or None,
             capture=response.meta.get("capture"),
         )]
         if not isinstance(response, TextResponse):  # no links to read: the extraction says why it is no article
@@ -266,8 +244,7 @@ class ProfileSpider(scrapy.Spider):
         self.drifted(drift)
         self.frontier.hold(first_url, related)
         yield from self.page_finds(response)
-        next_url = self.next_page_url(response, pages)
-        if next_url:
+        if next_url := self.next_page_url(response, pages):
             yield response.follow(next_url, callback=self.parse_article, errback=self.on_article_error,
                                   cb_kwargs={"first_url": first_url, "pages": pages}, meta={"kind": "page"})
             return
@@ -287,33 +264,22 @@ class ProfileSpider(scrapy.Spider):
         return ArticleItem(site=self.name, url=first_url, pages=pages,
                            discovered_via=sorted(candidate.sources) if candidate else [])
 
-    def next_page_url(self, response: Response, pages: list[PageData]) -> str | None:
-        """Return the next page of a multi-page article, if the profile describes one and it is new: the
-        profile's ``next_page`` XPath, else a generic next link to another page of the same article."""
-        groups = self.profile.match_article(response.url) or {}
-        if not self.profile.next_page or "page" not in groups:
-            return None
-        known = {p.url for p in pages}
-        if href := response.xpath(self.profile.next_page).get():
-            url = response.urljoin(href)
-            return url if url not in known and self.profile.match_article(url) else None
-        url = next_page_link(response.selector.root, response.url)
-        found = self.profile.match_article(url) if url and url not in known else None
-        if found and (found.get("id"), found.get("slug")) == (groups.get("id"), groups.get("slug")):
-            self.drifted(["urls.next_page"])
-            return url
-        return None
+    def next_page_url(self, response: TextResponse, pages: list[PageData]) -> str | None:
+        """Return the next page of a multi-page article, if new (counting the drift of ``urls.next_page``)."""
+        url, drift = next_article_page(response, self.profile, {p.url for p in pages})
+        self.drifted(drift)
+        return url
 
     def on_article_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         """Retry a page caught in a redirect loop; else reject the article, with the reason."""
-        if retry := self.redirect_loop_retry(failure):
+        if retry := redirect_loop_retry(self, failure):
             yield retry
             return
         request = failure.request  # type: ignore[attr-defined]  # Scrapy sets it on errback failures
         if isinstance(failure.value, BudgetSpent):
             return  # the crawl ends before this article: it stays pending ("not completed")
         first_url = request.cb_kwargs.get("first_url", request.url)
-        reason = self.failure_reason(failure)
+        reason = announced_reason(self.crawler, failure)
         self.frontier.ledger.reject(first_url, reason)
         entries, _ = self.frontier.release(first_url, None)  # a later page failed: judge its links on their own
         yield from self.offer(entries, "related")
@@ -322,44 +288,12 @@ class ProfileSpider(scrapy.Spider):
 
     def on_discovery_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         """Retry a redirect loop; else count a failed robots.txt, sitemap, feed or listing fetch."""
-        if retry := self.redirect_loop_retry(failure):
+        if retry := redirect_loop_retry(self, failure):
             yield retry
             return
-        reason = self.failure_reason(failure)
+        reason = announced_reason(self.crawler, failure)
         if refused(reason):
             self.crawler.stats.inc_value("discovery/refused")  # robots.txt, scope or page budget: no error
             return
         self.crawler.stats.inc_value("discovery/errors")
         self.crawler.stats.set_value("discovery/last_error", f"{failure.request.url}: {reason}")  # type: ignore[attr-defined]
-
-    def failure_reason(self, failure: Failure) -> Reason:
-        """Return the reason a request failed; a body over ``DOWNLOAD_MAXSIZE`` (as sent, or decompressed) is
-        also listed in the run report's failures, since no retry middleware saw it."""
-        reason = failure_reason(failure)
-        if reason.category == Category.TOO_LARGE:
-            self.crawler.stats.inc_value("download/too_large")
-            self.crawler.signals.send_catch_log(attempt_failed, request=failure.request,  # type: ignore[attr-defined]
-                                                reason=reason, attempt=1, retry=False, wait=0.0)
-        return reason
-
-    def redirect_loop_retry(self, failure: Failure) -> scrapy.Request | None:
-        """Return the original request again after a redirect loop (a server may loop once), up to
-        ``DISCOVERY_REDIRECT_LOOP_RETRIES`` times (Scrapy's ``get_retry_request``); None for any other failure."""
-        reason = failure_reason(failure)
-        if reason.category != Category.REDIRECT_LOOP:
-            return None
-        request: scrapy.Request = failure.request  # type: ignore[attr-defined]
-        tries = request.meta.get("loop_retries", 0)
-        meta = {k: v for k, v in request.meta.items() if k in ("kind", "lastmod")}
-        original = request.replace(url=request.meta.get("redirect_urls", [request.url])[0],
-                                   meta={**meta, "retry_times": tries, "loop_retries": tries})
-        retry = get_retry_request(original, spider=self, reason="redirect loop", stats_base_key="retry/redirect_loops",
-                                  max_retry_times=self.crawler.settings.getint("DISCOVERY_REDIRECT_LOOP_RETRIES"))
-        if retry is None:
-            return None
-        retry.meta["loop_retries"] = tries + 1
-        del retry.meta["retry_times"]  # BackoffRetry's count of failed attempts, which a loop is not
-        self.crawler.stats.inc_value("retry/redirect_loops")
-        self.crawler.signals.send_catch_log(attempt_failed, request=retry, reason=reason, attempt=tries + 1,
-                                            retry=True, wait=0.0)
-        return retry

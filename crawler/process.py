@@ -10,10 +10,11 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 
 if TYPE_CHECKING:
-    from scrapy.crawler import Crawler
+    from scrapy import Spider
+    from twisted.internet.defer import Deferred
 
 # Set while a crawler starts: every task and callback chain it creates inherits it (contextvars follow asyncio
 # tasks and Twisted's inlineCallbacks), so a record logged on behalf of a site carries that site's name.
@@ -43,11 +44,13 @@ class SouverainProcess(CrawlerProcess):
         if not getattr(logging.getLogRecordFactory(), "adds_site", False):
             logging.setLogRecordFactory(records_with_site(logging.getLogRecordFactory()))
 
-    def crawl(self, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
+    def crawl(self, crawler_or_spidercls: type[Spider] | str | Crawler, *args: Any, **kwargs: Any) -> Deferred[None]:
         """Start a crawler with its site as the logging context of everything it runs."""
-        token = SITE.set(crawler.spidercls.name)
+        target = crawler_or_spidercls
+        site = target.spidercls.name if isinstance(target, Crawler) else target if isinstance(target, str) else target.name
+        token = SITE.set(site)
         try:
-            return super().crawl(crawler, *args, **kwargs)
+            return super().crawl(target, *args, **kwargs)
         finally:
             SITE.reset(token)
 

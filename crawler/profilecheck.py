@@ -17,6 +17,7 @@ import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import Any
 from urllib.parse import quote_plus
 
 from lxml import etree
@@ -24,7 +25,8 @@ from parsel import Selector
 from protego import Protego
 
 from archive.patterns import compiled
-from archive.text.extract import SiteCleanup, extract_article
+from archive.text.cleanup import SiteCleanup
+from archive.text.extract import extract_article
 from archive.text.relevance import Topic
 from crawler.discovery.generic import Navigation, next_page_link
 from crawler.discovery.listing import parse_listing, related_links
@@ -107,7 +109,7 @@ class CheckReport:
 
     tally: RuleTally
     unset: list[str]
-    articles: list[dict]
+    articles: list[dict[str, Any]]
     log: list[str]
     requests: int
 
@@ -139,7 +141,8 @@ def check_profile(profile: SiteProfile, topic: Topic, plan: TopicDiscovery, dela
     Returns:
         The report.
     """
-    visit, tally, candidates = Visit(delay), RuleTally(), {}
+    visit, tally = Visit(delay), RuleTally()
+    candidates: dict[str, Entry] = {}
     navigation = Navigation(profile.match_article)
     robots = visit.get(profile.url("/robots.txt"))
     text = robots.body.decode("utf-8", "replace") if robots and robots.status == 200 else ""
@@ -161,10 +164,11 @@ def check_profile(profile: SiteProfile, topic: Topic, plan: TopicDiscovery, dela
     query = plan.queries[0] if plan.queries else "x"
     pages = {
         "discovery.tag_page": profile.url(profile.tag_page.replace("{tag}", tag)) if profile.tag_page else
-        next(iter(tag_links(shown.root, home.url, plan.tags, profile.is_own).values()), None) if shown else None,
+        next(iter(tag_links(shown.root, home.url, plan.tags, profile.is_own).values()), None) if shown and home
+        else None,
         "discovery.search": profile.url(profile.search.replace("{query}", quote_plus(query))) if profile.search else
-        (t.replace("{query}", quote_plus(query)) if shown and (t := search_template(shown.root, home.url,
-                                                                                    profile.is_own)) else None),
+        (t.replace("{query}", quote_plus(query)) if shown and home and (t := search_template(
+            shown.root, home.url, profile.is_own)) else None),
     }
     for rule, url in pages.items():
         page = visit.get(url) if url else None
@@ -225,7 +229,7 @@ def try_listing_rules(profile: SiteProfile, tally: RuleTally, selector: Selector
 
 
 def sample_article(visit: Visit, profile: SiteProfile, topic: Topic, tally: RuleTally, navigation: Navigation,
-                   entry: Entry) -> dict | None:
+                   entry: Entry) -> dict[str, Any] | None:
     """Fetch one article, try the article and cleanup rules on it and return what the extraction gives."""
     page = visit.get(entry.url)
     if page is None or page.status != 200 or not page.body:
@@ -235,7 +239,7 @@ def sample_article(visit: Visit, profile: SiteProfile, topic: Topic, tally: Rule
     if "listing.related" in profile.rules and links:
         related, drift = related_links(selector, page.url, profile.listing, links)
         tally.count("listing.related", bool(related) and not drift)
-    if "urls.next_page" in profile.rules and "page" in (profile.match_article(page.url) or {}):
+    if profile.next_page and "urls.next_page" in profile.rules and "page" in (profile.match_article(page.url) or {}):
         tally.count("urls.next_page", bool(selector.xpath(profile.next_page)))
     cleanup = SiteCleanup.from_dict(profile.cleanup)
     lines = [" ".join(t.split()) for t in selector.root.itertext() if t.strip()]

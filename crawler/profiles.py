@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import regex
@@ -47,8 +48,8 @@ class SiteProfile:
     max_listing_pages: int = 30
     max_idle_pages: int = 1
     listing: ListingRules = field(default_factory=ListingRules)
-    revisit: dict = field(default_factory=dict)
-    cleanup: dict = field(default_factory=dict)
+    revisit: dict[str, Any] = field(default_factory=dict)
+    cleanup: dict[str, Any] = field(default_factory=dict)
     rules: frozenset[str] = field(default=frozenset(), compare=False)  # keys the file sets: urls.next_page…
     file: str = field(default="", compare=False)  # where it was read, and the SHA-256 of its bytes (run log)
     sha256: str = field(default="", compare=False)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import regex
 from lxml import etree
 
-from archive.text.cleanup import DEFAULT_DATE_SOURCES
+from archive.text.metadata import DEFAULT_DATE_SOURCES
 
 MAX_PROFILE_BYTES = 1024 * 1024
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # a site name becomes a folder (articles/<site>/) and a spider

@@ -97,7 +97,7 @@ def sketch_profile(root: str, tags: tuple[str, ...], delay: float, name: str | N
     home = visit.get(probe.url("/"))
     page = Selector(text=home.body.decode("utf-8", "replace")) if home and home.body else None
     discovery = []
-    if page is not None:
+    if page is not None and home is not None:
         feeds = [urlsplit(u).path for u in feed_links(page.root, home.url, probe.is_own)]
         if feeds:
             discovery += ["# <link rel=\"alternate\"> of the home page", f"feeds = {json.dumps(feeds)}"]

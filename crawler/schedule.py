@@ -44,14 +44,15 @@ def install_schedule(*, every: str, at: str, kind: str, crawl_args: list[str], d
     files = systemd_units(every, hour, minute, command, Path.cwd())
     line = cron_line(every, hour, minute, command, Path.cwd(), out)
     if kind == "auto":
-        kind = detect_kind()
-        if kind is None and dry_run:  # printing needs neither: show both, say what this machine lacks
+        detected = detect_kind()
+        if detected is None and dry_run:  # printing needs neither: show both, say what this machine lacks
             announce(escape(f"# {NEITHER}; either of these would do."))
             print_systemd(files, announce)
             announce(escape(f"# or this crontab line:\n{line}"))
             return 0
-        if kind is None:
+        if detected is None:
             raise ArchiveError(NEITHER)
+        kind = detected
     if kind == "systemd":
         if dry_run:
             print_systemd(files, announce)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.table import Table
@@ -16,8 +17,11 @@ from crawler.cli.common import CONSOLE, UserError, parse_roots, parse_settings, 
 from crawler.profiles import find_profiles
 from crawler.workprogress import human_bytes, human_seconds
 
+if TYPE_CHECKING:
+    from crawler.run import CrawlOptions
 
-def crawl_options(args: argparse.Namespace) -> Any:
+
+def crawl_options(args: argparse.Namespace) -> CrawlOptions:
     """Return the checked `CrawlOptions` of ``souverain crawl`` arguments (raises in one line on a mistake)."""
     from crawler.run import CrawlOptions
 
@@ -65,7 +69,7 @@ def crawl_and_report(options: Any, *, quiet: bool = False, again: str) -> int:
         unreachable_sites,
     )
 
-    say = (lambda _text: None) if quiet else CONSOLE.print
+    say = speaker(quiet)
     prepare_out(options.out)
     with RunLock(options.out):
         for repair in repair_open_warcs(options.out / "warc"):
@@ -100,6 +104,14 @@ def crawl_and_report(options: Any, *, quiet: bool = False, again: str) -> int:
         print(f"souverain: error: --strict-profile: {len(drift)} profile rule(s) matched nothing "
               f"({'; '.join(drift)})", file=sys.stderr)
     return 1 if failures or (drift and options.strict_profile) else 0
+
+
+def speaker(quiet: bool) -> Callable[[str], None]:
+    """Return how progress lines are said: printed, or not at all with ``--quiet``."""
+    def say(text: str) -> None:
+        if not quiet:
+            CONSOLE.print(text)
+    return say
 
 
 def prepare_out(out: Path) -> None:
@@ -171,7 +183,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     mirror = MirrorProcess(articles=args.articles, port=previous or free_port_pair()).start()
     try:
         atomic_write_text(out / DEMO_FILE, json.dumps({"port": mirror.port}) + "\n")
-        say = (lambda _text: None) if args.quiet else CONSOLE.print
+        say = speaker(args.quiet)
         say(escape("souverain: mirror serving " + ", ".join(f"{k} at {v}" for k, v in mirror.roots.items())))
         options = CrawlOptions(
             out=out, sites=sorted(mirror.roots), roots=dict(mirror.roots), topic=args.topic,

@@ -15,7 +15,8 @@ from crawler.workprogress import human_bytes
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """``souverain extract``: one saved page → the article JSON on stdout."""
-    from archive.text.extract import SiteCleanup, extract_article
+    from archive.text.cleanup import SiteCleanup
+    from archive.text.extract import extract_article
     from archive.text.relevance import Topic
     from crawler.profiles import profile_for_url
     from crawler.topic import check_topic
@@ -49,7 +50,7 @@ def canonical_url(body: bytes) -> str | None:
     except (ValueError, lxml.etree.ParserError):
         return None
     found = tree.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
-    return str(found[0]).strip() if found else None
+    return str(found[0]).strip() if isinstance(found, list) and found else None
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:

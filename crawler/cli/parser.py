@@ -10,7 +10,7 @@ from crawler.defaults import SOUVERAIN_TOPIC
 from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> OneLineParser:
     """Return the argument parser of every subcommand."""
     parser = OneLineParser(prog="souverain", description="Topical web-archiving crawler.")
     parser.add_argument("--version", action="version", version=f"souverain {package_version()}")

@@ -48,7 +48,9 @@ def cmd_profile_check(args: argparse.Namespace) -> int:
     path = check_topic(args.topic)
     report = check_profile(profile, Topic.load(path), TopicDiscovery.load(path),
                            DOWNLOAD_DELAY if args.delay is None else args.delay)
-    out = lambda text: CONSOLE.print(text, markup=False, highlight=False)  # noqa: E731
+    def out(text: str) -> None:
+        CONSOLE.print(text, markup=False, highlight=False)
+
     out(f"profile {profile.name}: {profile.file} (sha256 {profile.sha256[:16]}…), visited {profile.root} with "
         f"{report.requests} requests (at most {MAX_REQUESTS})")
     for rule, tried in sorted(report.tally.tried.items()):

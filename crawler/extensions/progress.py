@@ -73,7 +73,7 @@ class Progress:
         rate = (pages - pages_then) / (now - then) * 60 if now > then else 0.0
         queued = max(stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0), 0)
         return {
-            "site": self.crawler.spider.name, "elapsed_seconds": round(now - self.started, 1),
+            "site": self.crawler.spider.name if self.crawler.spider else "", "elapsed_seconds": round(now - self.started, 1),
             "pages_fetched": pages, "articles_kept": summary["articles_kept"], "unchanged": summary["unchanged"],
             "rejected": sum(summary["rejected"].values()), "errors": summary["errors"],
             "warc_bytes": summary["warc_bytes"], "queued": queued, "pages_per_minute": round(rate, 1),

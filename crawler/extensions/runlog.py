@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from archive.warc.writer import WarcWriter
+    from crawler.spiders.base import ProfileSpider
 
 LOGGER = logging.getLogger(__name__)
 URN = "urn:x-souverain:run:{run}:{site}:{part}"
@@ -43,7 +44,7 @@ SETTINGS_RECORDED = (
 )
 
 
-def run_config(spider: Spider, settings: Any) -> dict[str, Any]:
+def run_config(spider: ProfileSpider, settings: Any) -> dict[str, Any]:
     """Return what a run of one site was asked to do: enough to re-extract and to cite it."""
     profile, plan = spider.profile, spider.plan
     path = topic_path(settings["SOUVERAIN_TOPIC"])
@@ -87,13 +88,14 @@ class RunLog:
 
     def urn(self, part: str) -> str:
         """Return the URI of one of this run's records."""
+        assert self.crawler.spider is not None
         return URN.format(run=run_id(self.crawler.settings), site=self.crawler.spider.name, part=part)
 
     def spider_opened(self, spider: Spider) -> None:
         """Take the process's WARC writer and record the run's configuration."""
         self.directory, self.writer = acquire_writer(self.crawler.settings)
-        if hasattr(spider, "profile"):
-            payload = json.dumps(run_config(spider, self.crawler.settings), ensure_ascii=False, sort_keys=True)
+        if hasattr(spider, "profile"):  # a ProfileSpider
+            payload = json.dumps(run_config(cast("ProfileSpider", spider), self.crawler.settings), ensure_ascii=False, sort_keys=True)
             self.writer.write_metadata(self.urn("config"), payload.encode("utf-8"), "application/json")
 
     def item_scraped(self, item: Any) -> None:
@@ -117,5 +119,6 @@ class RunLog:
             # Without it the WARCs still hold every page; `souverain crawl --resume` writes it again.
             stop_if_disk_full(self.crawler, exc, str(self.writer.current_file))
             LOGGER.error("could not record the kept articles in the WARC: %s", exc)
+        assert self.directory is not None
         release_writer(self.directory)
         self.writer = None

@@ -137,13 +137,13 @@ class StateRecorder:
                     self.save(state)
         ledger = self.crawler.get_extension(Ledger)
         for candidate in ledger.candidates.values() if ledger is not None else ():
-            state = self.store.get(candidate.url) if candidate.lastmod else None
-            if state is not None and state.run_id == current and state.site_lastmod != candidate.lastmod:
-                state.site_lastmod = candidate.lastmod
-                self.save(state)
+            known = self.store.get(candidate.url) if candidate.lastmod else None
+            if known is not None and known.run_id == current and known.site_lastmod != candidate.lastmod:
+                known.site_lastmod = candidate.lastmod
+                self.save(known)
         for url, sources in ledger.late_sources().items() if ledger is not None else ():
-            if (state := self.store.get(url)) is not None:
-                state.sources = sorted({*state.sources, *sources})
-                self.save(state)
+            if (known := self.store.get(url)) is not None:
+                known.sources = sorted({*known.sources, *sources})
+                self.save(known)
         release_state(self.crawler.settings)
         self.store = None

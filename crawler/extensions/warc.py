@@ -63,7 +63,7 @@ def _headers(headers: Headers) -> list[tuple[str, str]]:
     Keep-Alive, Transfer-Encoding, TE, Trailers, Upgrade) before Scrapy sees the response, and
     Scrapy re-adds Content-Length (first) when the length was known; they cannot be archived.
     """
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for name in headers:
         text = name.decode("latin-1")
         pairs.extend((text, value.decode("latin-1")) for value in headers.getlist(name))
@@ -170,6 +170,6 @@ class WarcExtension:
 
     def spider_closed(self) -> None:
         """Let go of the writer; the last crawler of the process closes it."""
-        if self.writer is not None:
+        if self.writer is not None and self.directory is not None:
             release_writer(self.directory)
             self.writer = None

@@ -64,7 +64,8 @@ class BackoffRetry(RetryMiddleware):
             self.crawler.stats.inc_value("retry/paused_requests")
             await asyncio.sleep(wait)
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    # Scrapy calls coroutine process_* methods (2.13+); its RetryMiddleware annotates the plain ones.
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         """Retry a retryable status after its backoff (or its Retry-After); note a success."""
         host = urlparse_cached(request).netloc
         self.answered.add(host)
@@ -74,7 +75,7 @@ class BackoffRetry(RetryMiddleware):
         wait = retry_after(response.headers.get("Retry-After"), self.cap)
         return await self.failed(request, response_status_message(response.status), wait) or response
 
-    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:  # type: ignore[override]
         """Retry a retryable download error (timeout, reset, truncated body) after its backoff."""
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
             return None

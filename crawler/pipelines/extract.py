@@ -9,7 +9,8 @@ from scrapy.exceptions import NotConfigured
 
 from archive.reasons import Reason
 from archive.store.textstore import article_record
-from archive.text.extract import SiteCleanup, extract_item
+from archive.text.cleanup import SiteCleanup
+from archive.text.extract import extract_item
 from crawler.items import Dropped
 from crawler.profiles import find_profiles
 from crawler.shared import acquire_pool, pool_size, release_pool

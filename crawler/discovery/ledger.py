@@ -63,8 +63,9 @@ class Ledger:
 
     def item_scraped(self, item: Any) -> None:
         """An article went through every pipeline: kept, with the sources its files name."""
-        self.keep(item.url)
-        self.written[item.url] = set(item.record.get("discovered_via", []))
+        if item.url in self.candidates:  # a spider without a frontier offers nothing
+            self.keep(item.url)
+            self.written[item.url] = set(item.record.get("discovered_via", []))
 
     def item_dropped(self, item: Any, exception: Exception) -> None:
         """An article was dropped by a pipeline: unchanged (same text as stored), or rejected with the reason."""

@@ -9,6 +9,7 @@ import unicodedata
 from datetime import datetime
 from itertools import chain, count
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import urlsplit
 
 from archive.fsutil import atomic_write_text
@@ -129,8 +130,8 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def article_record(article: dict, *, url: str, site: str, discovered_via: list[str],
-                   captures: list[Capture]) -> dict:
+def article_record(article: dict[str, Any], *, url: str, site: str, discovered_via: list[str],
+                   captures: list[Capture]) -> dict[str, Any]:
     """Return the record of a dated JSON file (the relevance verdict is added by the caller).
 
     Args:

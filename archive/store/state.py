@@ -10,7 +10,7 @@ import json
 import sqlite3
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
@@ -162,7 +162,7 @@ class SqliteState:
         self.db.execute("COMMIT")
         self.db.close()
 
-    def _state(self, row: tuple) -> UrlState:
+    def _state(self, row: tuple[Any, ...]) -> UrlState:
         """Return a row as a UrlState."""
         values = dict(zip(self.columns, row, strict=False))
         values["sources"] = json.loads(values["sources"])

@@ -23,6 +23,14 @@ _PAYWALL = re.compile(r"r[ée]serv[ée]e? aux abonn[ée]s|pour lire la suite|la 
                       r"d[ée]bloquez cet article|class=[\"'][^\"']*\bpaywall\b", re.IGNORECASE)
 
 
+class NotAnArticle(Exception):
+    """A page that holds no article, and why (``bad page: …`` or ``not an article: …``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def page_problem(body: bytes, content_type: str | None) -> str | None:
     """Return why a response cannot hold an article (before any parsing), or None.
 

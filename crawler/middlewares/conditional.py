@@ -16,7 +16,7 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from archive.store.state import UNREAD
-from archive.warc.writer import read_capture
+from archive.warc.reader import read_capture
 from crawler.extensions.warc import warc_dir
 from crawler.state import acquire_state, release_state
 

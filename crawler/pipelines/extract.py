@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import DropItem, NotConfigured
 
 from archive.store.textstore import article_record
-from archive.text.extract import SiteCleanup, extract_item
+from archive.text.extract import SiteCleanup, extract
+from archive.text.notarticle import NotAnArticle
 from crawler.profiles import find_profiles
 from crawler.shared import acquire_pool, pool_size, release_pool
 
@@ -50,10 +51,11 @@ class ExtractPipeline:
         stats = self.crawler.stats
         pages = [(p.body, p.url, p.content_type) for p in item.pages]
         cleanup = self.cleanups.get(item.site, SiteCleanup())
-        article = await asyncio.get_running_loop().run_in_executor(self.pool, extract_item, pages, cleanup)
-        if isinstance(article, str):
+        try:
+            article = await asyncio.get_running_loop().run_in_executor(self.pool, extract, pages, cleanup)
+        except NotAnArticle as refused:
             stats.inc_value("extract/failed")
-            raise DropItem(article)
+            raise DropItem(refused.reason) from None
         stats.inc_value("extract/ok")
         item.record = article_record(article.to_dict(), url=item.url, site=item.site,
                                      discovered_via=item.discovered_via,

@@ -58,11 +58,13 @@ class Pattern:
 
     def finditer(self, text: str) -> list[Any]:
         """Return every match, all found within the time bound."""
-        return self._bounded(self.compiled.finditer, text)
+        found: list[Any] = self._bounded(self.compiled.finditer, text)
+        return found
 
     def sub(self, replacement: str, text: str) -> str:
         """Replace every match."""
-        return self._bounded(self.compiled.sub, replacement, text)
+        replaced: str = self._bounded(self.compiled.sub, replacement, text)
+        return replaced
 
 
 @lru_cache(maxsize=1024)

@@ -63,22 +63,3 @@ class Reason(str):
     def key(self) -> str:
         """The category as a stats key part (``off-topic``, ``http_error``)."""
         return self.category.value.replace(" ", "_")
-
-    @classmethod
-    def from_text(cls, text: str) -> Reason:
-        """Return the reason a message of ``archive.text`` gives (``bad page: …``, ``off-topic: …``).
-
-        ``archive.text`` (``notarticle``, ``relevance``) still says why in words; this is the one place that
-        reads them, until it raises a ``Reason`` itself.
-
-        Args:
-            text: ``"<category>: <detail>"`` with a category of ``Category``.
-
-        Returns:
-            The reason.
-
-        Raises:
-            ValueError: for a text whose first words are no category.
-        """
-        category, _, detail = text.partition(":")
-        return cls(Category(category.strip()), detail.strip())

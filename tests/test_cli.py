@@ -96,6 +96,13 @@ def test_extract_missing_file(tmp_path):
     assert result.returncode == 1 and "cannot read" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_extract_refuses_a_cookie_wall_as_the_crawl_does():
+    page = Path(__file__).parent / "hostile" / "pages" / "cookie-wall.html"
+    result = souverain("extract", str(page), "--url", "https://www.numerama.com/tech/1-cloud.html", timeout=120)
+    assert result.returncode == 1 and result.stdout == "", result.stdout[:300]
+    assert result.stderr.strip() == f"souverain: error: {page}: not an article: cookie wall"
+
+
 def test_extract_matches_the_real_pages_truth(realpages):
     truth = json.loads((realpages / "truth" / "target-pages.expected.json").read_text(encoding="utf-8"))
     for name, expected in truth.items():

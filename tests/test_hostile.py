@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.mirror.hostile import encode
+from crawler.mirror.bodies import encode
 from crawler.mirror.process import MirrorProcess
 
 CORPUS = Path(__file__).with_name("hostile")

@@ -8,12 +8,12 @@ import pytest
 from parsel import Selector
 
 from archive.text.charset import decode_html
-from archive.text.extract import SiteCleanup, extract_item
-from archive.text.notarticle import content_problem, page_problem
+from archive.text.extract import SiteCleanup, extract
+from archive.text.notarticle import NotAnArticle, content_problem, page_problem
 from crawler.discovery.generic import MAX_ANCHORS, Navigation
 from crawler.discovery.listing import MAX_ENTRIES, MAX_RELATED, ListingRules, parse_listing, related_links
 from crawler.middlewares.scope import out_of_scope
-from crawler.mirror.hostile import GENERATORS, encode
+from crawler.mirror.bodies import GENERATORS, encode
 from crawler.profiles import get_profile
 from tests.test_hostile import CORPUS
 
@@ -116,17 +116,17 @@ def test_page_problems(body, content_type, reason):
 ])
 def test_not_articles_are_named(name, reason):
     body = (CORPUS / "pages" / name).read_bytes()
-    result = extract_item([(body, "https://www.numerama.com/tech/1-cloud.html", "text/html; charset=utf-8")],
-                          SiteCleanup())
-    assert isinstance(result, str) and result.startswith(reason), result
+    with pytest.raises(NotAnArticle) as refused:
+        extract([(body, "https://www.numerama.com/tech/1-cloud.html", "text/html; charset=utf-8")], SiteCleanup())
+    assert refused.value.reason.startswith(reason), refused.value.reason
 
 
 def test_an_article_with_a_cookie_banner_is_an_article():
     body = (CORPUS / "pages" / "utf8.html").read_bytes().replace(
         b"</article>", b"</article><div class='cmp'><p>Nous utilisons des cookies.</p><button>Tout accepter</button>"
         b"<button>Continuer sans accepter</button></div>")
-    article = extract_item([(body, "https://www.numerama.com/tech/1-cloud.html", None)], SiteCleanup())
-    assert not isinstance(article, str) and content_problem(body.decode(), article) is None
+    article = extract([(body, "https://www.numerama.com/tech/1-cloud.html", None)], SiteCleanup())
+    assert content_problem(body.decode(), article) is None
 
 
 def test_bomb_bodies_are_small_on_the_wire():

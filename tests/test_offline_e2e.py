@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from archive.warc.writer import read_record
+from archive.warc.reader import read_record
 from crawler.mirror.process import MirrorProcess
 from tests.conftest import free_port, souverain
 from tests.test_incremental import free_port_pair

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc.writer import Capture, HttpExchange, WarcWriter, read_capture, read_record
+from archive.warc.reader import read_capture, read_record
+from archive.warc.writer import Capture, HttpExchange, WarcWriter
 from tests.conftest import warcio
 
 FETCH_TIME = datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)

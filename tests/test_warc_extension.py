@@ -19,7 +19,8 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc.writer import WarcWriter, read_capture
+from archive.warc.reader import read_capture
+from archive.warc.writer import WarcWriter
 from crawler.addon import ADDON
 from crawler.extensions.warc import WarcExtension, build_exchange
 from crawler.warcwriters import WRITERS, warc_dir

@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from archive.source import article_jsons, expect, load_json
@@ -17,7 +17,7 @@ from archive.wacz.manifest import MANIFEST_PATH
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from archive.source import Wacz
+    from archive.wacz.reader import Wacz
 
 TEXT_FOLDER = "text"
 PAGES = "pages/pages.jsonl"
@@ -66,9 +66,8 @@ def articles_from_wacz(wacz: Wacz) -> list[ListedArticle]:
     names = set(wacz.names)
     if MANIFEST_PATH in names:
         entries = expect(wacz.json(MANIFEST_PATH), "articles", list, MANIFEST_PATH, optional=True) or []
-        members = [entry.get("json") if isinstance(entry, dict) and isinstance(entry.get("json"), str) else None
-                   for entry in entries]
-        if members and all(member in names for member in members):
+        members = [entry["json"] for entry in entries if isinstance(entry, dict) and isinstance(entry.get("json"), str)]
+        if members and len(members) == len(entries) and all(member in names for member in members):
             return _sorted([_from_record(wacz.json(member), member) for member in members])
     listed = []
     for number, line in enumerate(wacz.lines(PAGES), 1):
@@ -82,7 +81,7 @@ def articles_from_wacz(wacz: Wacz) -> list[ListedArticle]:
     return _sorted(listed)
 
 
-def _from_record(record: dict, where: str) -> ListedArticle:
+def _from_record(record: dict[str, Any], where: str) -> ListedArticle:
     """Return the list entry of an article record (as ``archive.store.textstore`` writes it), its types checked."""
     url = expect(record, "url", str, where)
     captures = record.get("capture") or [{}]

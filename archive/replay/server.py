@@ -18,7 +18,8 @@ from archive.errors import ArchiveError
 from archive.fsutil import remove_orphans
 from archive.replay.index import ListedArticle, articles_from_out, articles_from_wacz, write_article_list
 from archive.replay.venv import ensure_pywb
-from archive.source import open_source, out_warcs
+from archive.wacz.reader import open_source
+from archive.warc.records import out_warcs
 
 if TYPE_CHECKING:
     from collections.abc import Callable

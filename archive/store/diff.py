@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
+from typing import Any
 
 from archive.errors import ArchiveError
 from archive.source import MAX_JSON, article_jsons, read_file
@@ -13,7 +14,7 @@ CONTEXT_WORDS = 8
 _VERSION = re.compile(r"\.v(\d+)$")
 
 
-def article_versions(out_dir: Path, url: str) -> list[dict]:
+def article_versions(out_dir: Path, url: str) -> list[dict[str, Any]]:
     """Return every stored version of an article, oldest first.
 
     Args:
@@ -81,7 +82,7 @@ def diff_article(out_dir: Path, url: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _fetch_time(record: dict) -> str:
+def _fetch_time(record: dict[str, Any]) -> str:
     """Return the capture time of an article record's first page, or ``?``."""
     captures = record.get("capture")
     first = captures[0] if isinstance(captures, list) and captures and isinstance(captures[0], dict) else {}

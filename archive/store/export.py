@@ -98,7 +98,7 @@ def read_rows(out_dir: Path, *, latest: bool = False) -> list[dict[str, Any]]:
             row["relevance_score"] = float(row["relevance_score"])
         rows.append(row)
     if latest:
-        newest = {}
+        newest: dict[str, dict[str, Any]] = {}
         for row in rows:
             if row["url"] not in newest or row["version"] > newest[row["url"]]["version"]:
                 newest[row["url"]] = row
@@ -201,7 +201,8 @@ def _parquet(rows: list[dict[str, Any]]) -> bytes:
     table = pa.Table.from_pylist(typed, schema=_schema(pa))
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
-    return sink.getvalue().to_pybytes()
+    data: bytes = sink.getvalue().to_pybytes()
+    return data
 
 
 def _schema(pa: Any) -> Any:

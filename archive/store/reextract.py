@@ -20,12 +20,16 @@ from warcio.recordloader import ArchiveLoadFailed
 
 from archive.errors import ArchiveError
 from archive.fsutil import fsync_paths, remove_orphans
-from archive.source import decode_body, open_source, out_warcs
+from archive.source import decode_body
 from archive.store.textstore import article_record, checked_stem, write_article
-from archive.text.extract import SiteCleanup, extract_pages
+from archive.text.cleanup import SiteCleanup
+from archive.text.extract import extract
+from archive.text.notarticle import NotAnArticle
 from archive.text.relevance import Topic
-from archive.warc.runlog import scan_warcs
-from archive.warc.writer import read_record
+from archive.wacz.reader import open_source
+from archive.warc.reader import read_record
+from archive.warc.records import out_warcs
+from archive.warc.runlog import RecordRef, scan_warcs
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -98,7 +102,8 @@ def _read_page(path: str, offset: int) -> tuple[bytes, str, str | None]:
         stored.header("Content-Type")
 
 
-def extract_job(pages: list[tuple[str, int]], cleanup: dict[str, Any], topic_toml: str) -> tuple[dict, dict] | None:
+def extract_job(pages: list[tuple[str, int]], cleanup: dict[str, Any],
+                topic_toml: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """Re-extract one article from its response records and score it (runs in a worker process).
 
     Args:
@@ -107,10 +112,11 @@ def extract_job(pages: list[tuple[str, int]], cleanup: dict[str, Any], topic_tom
         topic_toml: the topic file's text as recorded at crawl time.
 
     Returns:
-        The article and its relevance verdict, or None when no text comes out.
+        The article and its relevance verdict, or None when it is no article (as the crawl would say).
     """
-    article = extract_pages([_read_page(path, offset) for path, offset in pages], _cleanup(cleanup))
-    if article is None:
+    try:
+        article = extract([_read_page(path, offset) for path, offset in pages], _cleanup(cleanup))
+    except NotAnArticle:
         return None
     return article.to_dict(), _topic(topic_toml).score(article.title or "", article.text or "").to_dict()
 
@@ -158,14 +164,15 @@ def _reextract(source: Path, out: Path, workers: int | None,
         log = scan_warcs(paths)
         if not log.configs:
             raise ArchiveError(f"the WARCs of {source} hold no run log (were they written by souverain?)")
-        jobs = []
+        jobs: list[tuple[dict[str, Any], list[RecordRef], dict[str, Any]]] = []
         for entry in log.articles:
             config = log.configs.get((entry["run_id"], entry["site"]))
-            refs = [log.responses.get(record_id) for record_id in entry["pages"]]
-            if config is None or None in refs:
+            refs = [log.responses[record_id] for record_id in entry["pages"] if record_id in log.responses]
+            if config is None or len(refs) != len(entry["pages"]):
                 raise ArchiveError(f"{entry['url']}: its run configuration or page records are missing from {source}")
             jobs.append((entry, refs, config))
-        written, failed = [], 0
+        written: list[Path] = []
+        failed = 0
         with ProcessPoolExecutor(workers or os.cpu_count() or 1) as pool:
             results = pool.map(extract_job, [[(str(r.path), r.offset) for r in refs] for _, refs, _ in jobs],
                                [config["cleanup"] for _, _, config in jobs],

@@ -80,7 +80,7 @@ def date_folder(published: object) -> PurePosixPath:
     return PurePosixPath(f"{when.year:04d}", f"{when.month:02d}", f"{when.day:02d}")
 
 
-def article_stem(root: Path, site: str, record: dict, claimed: dict[Path, str] | None = None) -> Path:
+def article_stem(root: Path, site: str, record: dict[str, Any], claimed: dict[Path, str] | None = None) -> Path:
     """Return the path (without suffix) where an article's files go; distinct URLs never share one.
 
     Args:
@@ -113,9 +113,10 @@ def _owner(stem: Path, claimed: dict[Path, str]) -> str | None:
 def _stored_url(json_path: Path) -> str | None:
     """Return the URL recorded in an article JSON file, or None if unreadable."""
     try:
-        return json.loads(json_path.read_text(encoding="utf-8")).get("url")
-    except (OSError, ValueError):
+        url = json.loads(json_path.read_text(encoding="utf-8")).get("url")
+    except (OSError, ValueError, AttributeError):  # unreadable, not JSON, not an object
         return None
+    return url if isinstance(url, str) else None
 
 
 def text_sha256(text: str) -> str:
@@ -148,7 +149,7 @@ def article_record(article: dict[str, Any], *, url: str, site: str, discovered_v
             "capture": [capture.to_dict() for capture in captures]}
 
 
-def record_json(record: dict) -> str:
+def record_json(record: dict[str, Any]) -> str:
     """Return an article record as it is stored: UTF-8 JSON, sorted keys, indented, final newline."""
     return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
@@ -178,7 +179,7 @@ def version_stem(stem: Path, version: int) -> Path:
     return stem if version <= 1 else stem.with_name(f"{stem.name}.v{version}")
 
 
-def write_article(root: Path, site: str, record: dict, *, durable: bool = True,
+def write_article(root: Path, site: str, record: dict[str, Any], *, durable: bool = True,
                   stem: Path | None = None) -> tuple[Path, Path]:
     """Write an article's text and JSON record atomically.
 

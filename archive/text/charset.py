@@ -39,7 +39,7 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
         The page as text, without a BOM.
     """
     bom_encoding, bom = read_bom(body)
-    if bom_encoding:
+    if bom_encoding and bom is not None:
         return body[len(bom):].decode(bom_encoding, errors="replace")
     encoding, text = html_to_unicode(content_type, body)
     name = codecs.lookup(encoding).name

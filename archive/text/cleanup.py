@@ -64,7 +64,8 @@ class SiteCleanup:
         for key in ("body_xpath", "title_suffix"):
             if not isinstance(d.get(key, ""), (str, type(None))):
                 raise ValueError(f"cleanup key {key!r} is not a string")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
+        return cls(**values)
 
     def marker_of(self, text: str) -> str | None:
         """Return the cut marker (regex) the text starts with, or None."""

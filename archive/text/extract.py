@@ -14,11 +14,13 @@ from trafilatura.settings import use_config
 from archive.text.charset import decode_html
 from archive.text.cleanup import SiteCleanup
 from archive.text.metadata import PageMetadata, clean, names
-from archive.text.notarticle import content_problem, page_problem
+from archive.text.notarticle import NotAnArticle, content_problem, page_problem
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
     from trafilatura.settings import Document
+
+__all__ = ["Article", "SiteCleanup", "extract", "extract_article", "join_pages"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -56,7 +58,9 @@ class Article:
 def extract_article(
     body: bytes, url: str, *, content_type: str | None = None, cleanup: SiteCleanup | None = None
 ) -> Article | None:
-    """Extract the article of an HTML page (deterministic, no network).
+    """Extract one HTML page's text and metadata, with no verdict on what it is (deterministic, no network).
+
+    ``extract`` is the entry point that also refuses what is no article; this is its page-level step.
 
     Args:
         body: the page bytes as received (content-encoding already removed).
@@ -113,37 +117,30 @@ def join_pages(pages: list[Article]) -> Article:
     return replace(pages[0], text=text, word_count=len(text.split()))
 
 
-def extract_pages(pages: list[tuple[bytes, str, str | None]], cleanup: SiteCleanup) -> Article | None:
-    """Extract every page of an article and join them in order (a top-level function: it runs in pools).
+def extract(pages: list[tuple[bytes, str, str | None]], cleanup: SiteCleanup) -> Article:
+    """Extract an article from its pages, or refuse a page that is none (the one entry point: crawl, ``souverain
+    extract``, re-extraction; a top-level function: it runs in pools).
 
     Args:
-        pages: (body, url, content type) of each page, in order.
+        pages: (body, url, content type) of each page, in order (bodies with their content-encoding removed).
         cleanup: the site's cleanup rules.
 
     Returns:
-        One article, or None when the first page holds no article text.
-    """
-    extracted = [extract_article(body, url, content_type=ctype, cleanup=cleanup) for body, url, ctype in pages]
-    if extracted[0] is None:
-        return None
-    return join_pages([a for a in extracted if a is not None])
+        The article: the first page's metadata with every page's text joined.
 
-
-def extract_item(pages: list[tuple[bytes, str, str | None]], cleanup: SiteCleanup) -> Article | str:
-    """Extract a crawled article, or say why it is none (a top-level function: it runs in pools).
-
-    Args:
-        pages: (body, url, content type) of each page, in order.
-        cleanup: the site's cleanup rules.
-
-    Returns:
-        The article, or the reason it is not one (``bad page: …`` or ``not an article: …``).
+    Raises:
+        NotAnArticle: the first page is broken (empty, not HTML, truncated) or what a site serves instead of an
+            article (a soft 404, a cookie wall, a paywalled stub, no text), with the reason.
     """
     body, _, content_type = pages[0]
     if problem := page_problem(body, content_type):
-        return problem
-    article = extract_pages(pages, cleanup)
-    return content_problem(decode_html(body, content_type), article) or article
+        raise NotAnArticle(problem)
+    extracted = [extract_article(page, url, content_type=ctype, cleanup=cleanup) for page, url, ctype in pages]
+    article = join_pages([a for a in extracted if a is not None]) if extracted[0] is not None else None
+    if problem := content_problem(decode_html(body, content_type), article):
+        raise NotAnArticle(problem)
+    assert article is not None  # content_problem names a page without text
+    return article
 
 
 def _main_text(tree: HtmlElement, url: str, rules: SiteCleanup) -> str:

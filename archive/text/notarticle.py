@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from archive.reasons import Category, Reason
+
 if TYPE_CHECKING:
     from archive.text.extract import Article
 
@@ -23,7 +25,15 @@ _PAYWALL = re.compile(r"r[ée]serv[ée]e? aux abonn[ée]s|pour lire la suite|la 
                       r"d[ée]bloquez cet article|class=[\"'][^\"']*\bpaywall\b", re.IGNORECASE)
 
 
-def page_problem(body: bytes, content_type: str | None) -> str | None:
+class NotAnArticle(Exception):
+    """A page that holds no article, and why (``bad page: …`` or ``not an article: …``)."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def page_problem(body: bytes, content_type: str | None) -> Reason | None:
     """Return why a response cannot hold an article (before any parsing), or None.
 
     Args:
@@ -34,14 +44,14 @@ def page_problem(body: bytes, content_type: str | None) -> str | None:
         ``bad page: empty response``, ``bad page: not html (TYPE)`` or None.
     """
     if not body.strip():
-        return "bad page: empty response"
+        return Reason(Category.BAD_PAGE, "empty response")
     mime = (content_type or "").split(";", 1)[0].strip().lower()
     if mime and mime not in HTML_TYPES:
-        return f"bad page: not html ({mime})"
+        return Reason(Category.BAD_PAGE, f"not html ({mime})")
     return None
 
 
-def content_problem(html: str, article: Article | None) -> str | None:
+def content_problem(html: str, article: Article | None) -> Reason | None:
     """Return why a decoded page is no article (truncated, a soft 404, a cookie wall, a paywalled stub), or None.
 
     Args:
@@ -53,19 +63,19 @@ def content_problem(html: str, article: Article | None) -> str | None:
     """
     tail = html[-_SCAN_CHARS:].lower()
     if "</html" not in tail and "</body" not in tail:
-        return "bad page: truncated html (no </body> or </html>)"
+        return Reason(Category.BAD_PAGE, "truncated html (no </body> or </html>)")
     words = article.word_count if article is not None else 0
     text = article.text if article is not None else ""
     if article is not None and len(set(m.lower() for m in _CONSENT.findall(text))) >= 2:
-        return "not an article: cookie wall"
+        return Reason(Category.NOT_AN_ARTICLE, "cookie wall")
     if words >= SHORT_WORDS:
         return None
     head = html[:_SCAN_CHARS]
     headings = " ".join(m[1] for m in _HEADINGS.findall(head))
     if _NOT_FOUND.search(headings) or _NOT_FOUND.search(text):
-        return "bad page: soft 404 (a 200 \"not found\" page)"
+        return Reason(Category.BAD_PAGE, "soft 404 (a 200 \"not found\" page)")
     if _PAYWALL.search(head):
-        return "not an article: paywall (subscribers-only stub)"
+        return Reason(Category.NOT_AN_ARTICLE, "paywall (subscribers-only stub)")
     if _CONSENT.search(_TAGS.sub(" ", head)):
-        return "not an article: cookie wall"
-    return None if article is not None else "not an article: no text extracted"
+        return Reason(Category.NOT_AN_ARTICLE, "cookie wall")
+    return None if article is not None else Reason(Category.NOT_AN_ARTICLE, "no text extracted")

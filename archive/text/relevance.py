@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from archive.patterns import IGNORECASE, Pattern
+from archive.reasons import Category, Reason
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -219,11 +220,12 @@ class Topic:
         if on_topic:
             return f"score {total:.1f} >= {self.threshold:.1f}: {terms}"
         if total >= self.threshold:
-            return f"off-topic: {strong} strong terms < {self.min_strong_terms} (score {total:.1f}: {terms})"
-        reason = f"off-topic: score {total:.1f} < {self.threshold:.1f}"
+            return Reason(Category.OFF_TOPIC,
+                          f"{strong} strong terms < {self.min_strong_terms} (score {total:.1f}: {terms})")
+        detail = f"score {total:.1f} < {self.threshold:.1f}"
         if negatives:
-            reason += " (negatives: " + ", ".join(f"{name}×{count}" for name, count in sorted(negatives.items())) + ")"
-        return reason
+            detail += " (negatives: " + ", ".join(f"{name}×{count}" for name, count in sorted(negatives.items())) + ")"
+        return Reason(Category.OFF_TOPIC, detail)
 
 
 def _inside(span: tuple[int, int], blocked: list[tuple[int, int]]) -> bool:

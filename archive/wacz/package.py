@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from archive.errors import ArchiveError
 from archive.fsutil import remove_orphans, temp_prefix, umask_mode
@@ -104,7 +104,7 @@ def json_bytes(value: object, *, indent: int | None = 2) -> bytes:
     return (text + "\n" if indent is not None else text).encode("utf-8")
 
 
-def pages_jsonl(pages: list[dict]) -> bytes:
+def pages_jsonl(pages: list[dict[str, Any]]) -> bytes:
     """Return ``pages/pages.jsonl``: the header line, then one JSON line per page, in the given order."""
     return b"".join(json_bytes(line, indent=None) + b"\n" for line in [PAGES_HEADER, *pages])
 
@@ -244,7 +244,7 @@ def member_offset(handle: BinaryIO, info: zipfile.ZipInfo) -> int:
     sizes_ok = compressed == _ZIP64_MARK or (compressed, size) == (info.compress_size, info.file_size)
     if expected != found or not sizes_ok:
         raise zipfile.BadZipFile(f"local header at offset {info.header_offset} disagrees with the central directory")
-    return info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    return int(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
 
 
 def member_chunks(handle: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:

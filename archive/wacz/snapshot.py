@@ -9,15 +9,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
-
 from archive.errors import ArchiveError
-from archive.source import MAX_JSON, article_jsons, expect, load_json, out_warcs, read_file
+from archive.source import MAX_JSON, article_jsons, expect, load_json, read_file
 from archive.store.textstore import checked_stem, version_stem
 from archive.wacz.manifest import MANIFEST_PATH, build_manifest, run_entries, zip_article_path
 from archive.wacz.package import Member, pages_jsonl, write_wacz
 from archive.wacz.software import package_version
 from archive.warc.cdxj import cdxj_index
+from archive.warc.records import Record, out_warcs
 from archive.warc.runlog import RunLog, scan_warcs
 
 
@@ -39,7 +38,7 @@ class WarcFile:
 
 
 def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, until: str | None = None,
-                   progress: Callable[[str, int, int, str], None] | None = None) -> dict:
+                   progress: Callable[[str, int, int, str], None] | None = None) -> dict[str, Any]:
     """Build a deterministic WACZ 1.1.1 of an output folder: same inputs, byte-identical file.
 
     Every version of every kept article goes in (``<slug>.txt``, ``<slug>.v2.txt``… with their JSON records).
@@ -68,15 +67,14 @@ def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, unti
     paths = out_warcs(out_dir)
     if not paths:
         raise ArchiveError(f"no closed WARC file (*.warc.gz) in {out_dir / 'warc'}")
+    dating = _Dating()
     try:
-        log = scan_warcs(paths, progress=lambda done, total: report("reading WARC files", done, total, ""))
+        log = scan_warcs(paths, progress=lambda done, total: report("reading WARC files", done, total, ""),
+                         visit=dating.visit, content=_is_robots)
     except (ArchiveError, OSError) as exc:
         raise ArchiveError(f"cannot read the WARC files in {out_dir / 'warc'}: {exc}") from None
-    files = []
-    for done, path in enumerate(paths, 1):
-        files.append(_scan_file(path, log.warcinfo.get(path.name, {}).get("isPartOf")))
-        report("dating WARC records", done, len(paths), "")
-    files = _select(files, run_id, day_end, until)
+    files = _select([dating.file(path, log.warcinfo.get(path.name, {}).get("isPartOf")) for path in paths],
+                    run_id, day_end, until)
     kept = {file.path for file in files}
     runs = {file.run_id for file in files}
     articles = _articles(log, kept, run_id)
@@ -121,26 +119,35 @@ def _iso(moment: datetime, *, micro: bool = False) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ" if micro else "%Y-%m-%dT%H:%M:%SZ")
 
 
-def _scan_file(path: Path, run_id: str | None) -> WarcFile:
-    """Read one WARC file's record dates and robots.txt responses."""
-    dates, robots = [], []
-    try:
-        with path.open("rb") as stream:
-            for record in ArchiveIterator(stream):
-                date = record.rec_headers.get_header("WARC-Date")
-                dates.append(datetime.fromisoformat(date))
-                url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                if record.rec_type == "response" and urlsplit(url).path == "/robots.txt":
-                    body = record.content_stream().read()
-                    robots.append({"url": url, "record_id": record.rec_headers.get_header("WARC-Record-ID"),
-                                   "date": date, "warc_file": f"archive/{path.name}",
-                                   "status": int(record.http_headers.get_statuscode()),
-                                   "text": body.decode("utf-8", "replace")})
-    except Exception as exc:  # warcio raises many kinds on a damaged gzip member or header
-        raise ArchiveError(f"cannot read {path}: {type(exc).__name__}: {str(exc)[:120]}") from None
-    if not dates:
-        raise ArchiveError(f"{path} holds no WARC record")
-    return WarcFile(path, run_id, len(dates), min(dates), max(dates), robots)
+def _is_robots(kind: str, uri: str) -> bool:
+    """True for a robots.txt response, whose text the manifest keeps."""
+    return kind == "response" and urlsplit(uri).path == "/robots.txt"
+
+
+class _Dating:
+    """What the snapshot needs of each WARC file, gathered in the run log's pass: record dates and robots.txt."""
+
+    def __init__(self) -> None:
+        self.dates: dict[Path, list[datetime]] = {}
+        self.robots: dict[Path, list[dict[str, Any]]] = {}
+
+    def visit(self, path: Path, record: Record) -> None:
+        """Note one record's date, and its text when it is a robots.txt response."""
+        date = record.header("WARC-Date")
+        self.dates.setdefault(path, []).append(datetime.fromisoformat(date))
+        url = record.header("WARC-Target-URI")
+        if record.content is not None and record.http is not None and _is_robots(record.type, url):
+            self.robots.setdefault(path, []).append({
+                "url": url, "record_id": record.header("WARC-Record-ID"), "date": date,
+                "warc_file": f"archive/{path.name}", "status": int(record.http.get_statuscode()),
+                "text": record.content.decode("utf-8", "replace")})
+
+    def file(self, path: Path, run_id: str | None) -> WarcFile:
+        """Return one file's run, record count, first and last dates and robots.txt responses."""
+        dates = self.dates.get(path)
+        if not dates:
+            raise ArchiveError(f"{path} holds no WARC record")
+        return WarcFile(path, run_id, len(dates), min(dates), max(dates), self.robots.get(path, []))
 
 
 def _select(files: list[WarcFile], run_id: str | None, day_end: datetime | None, until: str | None) -> list[WarcFile]:
@@ -202,9 +209,10 @@ def _article_members(out_dir: Path, articles: list[dict[str, Any]],
     if missing:
         raise ArchiveError(f"{len(missing)} kept article(s) have no dated file under {out_dir / 'articles'} "
                            f"(first: {missing[0]})")
+    found = {key: path for key, path in dated.items() if path is not None}
     members, entries, pages = [], [], []
     for article in articles:
-        json_path = dated[_key(article)]
+        json_path = found[_key(article)]
         txt_path = json_path.with_suffix(".txt")
         data, text = read_file(json_path, out_dir, MAX_JSON), read_file(txt_path, out_dir, MAX_JSON)
         record = load_json(data, str(json_path))

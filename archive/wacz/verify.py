@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.limitreader import LimitReader
-
 from archive.errors import ArchiveError
-from archive.source import MAX_JSON, Wacz, load_json, scan_warc, split_lines
+from archive.source import MAX_JSON, load_json, split_lines
+from archive.wacz.checks import PAGES, Check, check_pages, check_warc, guarded
 from archive.wacz.manifest import FORMAT, MANIFEST_PATH
 from archive.wacz.package import (
     DATAPACKAGE,
     DATAPACKAGE_DIGEST,
-    PAGES_HEADER,
     WACZ_VERSION,
     Digest,
     changed_ranges,
@@ -26,17 +22,7 @@ from archive.wacz.package import (
     member_chunks,
     member_offset,
 )
-
-PAGES = "pages/pages.jsonl"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One verification: its name, whether it passed, and what is wrong when it did not."""
-
-    name: str
-    ok: bool
-    detail: str = ""
+from archive.wacz.reader import Wacz
 
 
 def verify_snapshot(path: Path) -> list[Check]:
@@ -67,17 +53,6 @@ def verify_snapshot(path: Path) -> list[Check]:
         return _Snapshot(wacz).checks()
 
 
-def _guarded(name: str, check: Callable[[], Check | list[Check]]) -> list[Check]:
-    """Run a check; a malformed input it meets (or any error) is that check's failure, not the end of verify."""
-    try:
-        result = check()
-    except ArchiveError as exc:
-        return [Check(name, False, str(exc))]
-    except Exception as exc:  # warcio, zipfile and json raise many kinds on hostile input
-        return [Check(name, False, _short(exc))]
-    return result if isinstance(result, list) else [result]
-
-
 class _Snapshot:
     """An open snapshot and what has been read of it."""
 
@@ -92,16 +67,16 @@ class _Snapshot:
 
     def checks(self) -> list[Check]:
         """Run every check."""
-        checks = _guarded("zip", self._zip)
-        checks += _guarded(DATAPACKAGE, self._datapackage)
-        checks += _guarded(MANIFEST_PATH, self._manifest)
-        checks += _guarded("hashes", self._hashes)
-        checks += _guarded("manifest hashes", self._manifest_hashes)
+        checks = guarded("zip", self._zip)
+        checks += guarded(DATAPACKAGE, self._datapackage)
+        checks += guarded(MANIFEST_PATH, self._manifest)
+        checks += guarded("hashes", self._hashes)
+        checks += guarded("manifest hashes", self._manifest_hashes)
         for name in sorted(self.infos):
             if name.startswith("archive/"):
-                checks += _guarded(f"WARC {name}", lambda name=name: self._warc(name))
-        checks += _guarded("article texts", self._article_texts)
-        checks += _guarded(PAGES, self._pages)
+                checks += guarded(f"WARC {name}", partial(self._warc, name))
+        checks += guarded("article texts", self._article_texts)
+        checks += guarded(PAGES, self._pages)
         return checks
 
     def _read(self, name: str, limit: int = MAX_JSON) -> bytes | None:
@@ -237,36 +212,12 @@ class _Snapshot:
         return detail
 
     def _warc(self, name: str) -> Check:
-        """Check a WARC file's records (gzip members, sizes, headers), then each block and payload digest."""
-        info = self.infos[name]
+        """Check a WARC file's records and digests, and its record count against the manifest's."""
         if name not in self.digests:
             return Check(f"WARC digests {name}", False, "unreadable")
-        self.handle.seek(self.offsets[name])
-        try:
-            heads = list(scan_warc(LimitReader(self.handle, info.compress_size), name))
-        except ArchiveError as exc:  # warcio cannot say more about a file with a broken record
-            return Check(f"WARC digests {name}", False, str(exc))
-        problems, count, at = [], 0, 0
-        try:
-            self.handle.seek(self.offsets[name])
-            records = ArchiveIterator(LimitReader(self.handle, info.compress_size), check_digests=True)
-            for record in records:
-                at = records.get_record_offset()
-                records.read_to_end(record)
-                count += 1
-                if record.digest_checker.passed is False:
-                    problems.append(f"record at offset {at} {record.rec_headers.get_header('WARC-Record-ID')}: "
-                                    + "; ".join(record.digest_checker.problems))
-                at += records.get_record_length()
-        except Exception as exc:  # warcio raises many kinds on a malformed record
-            problems.append(f"record at offset {at} unreadable ({_short(exc)})")
-        if not problems and count != len(heads):
-            problems.append(f"{len(heads)} gzip members but {count} records read")
         listed = [entry.get("records") for entry in self.manifest.get("warc_files", []) if isinstance(entry, dict)
                   and entry.get("path") == name]
-        if listed and listed[0] != count:
-            problems.append(f"{count} records, the manifest says {str(listed[0])[:20]}")
-        return Check(f"WARC digests {name} ({count} records)", not problems, "; ".join(problems))
+        return check_warc(self.handle, self.offsets[name], self.infos[name].compress_size, name, listed)
 
     def _article_texts(self) -> Check:
         """Check each article's text file against the manifest's SHA-256."""
@@ -283,41 +234,8 @@ class _Snapshot:
         return Check(f"article texts ({len(articles)})", not problems, "; ".join(problems))
 
     def _pages(self) -> Check:
-        """Check pages.jsonl: its header, one entry per article version (URL and capture time), each text's SHA-256."""
+        """Check pages.jsonl against the manifest's article versions."""
         if PAGES not in self.digests:
             return Check(PAGES, False, f"{PAGES}: missing")
-        expected = {(article.get("url"), article.get("captured")): article.get("text_sha256")
-                    for article in self.manifest.get("articles", [])}
-        problems, seen = [], set()
         lines = split_lines(member_chunks(self.handle, self.infos[PAGES]), MAX_JSON, PAGES)
-        for number, line in enumerate(lines, 1):
-            entry = _json(line)
-            if number == 1:
-                if entry != PAGES_HEADER:
-                    problems.append(f"{PAGES} line 1: not the json-pages-1.0 header")
-                continue
-            if not isinstance(entry, dict) or not isinstance(entry.get("text"), str) or not isinstance(
-                    entry.get("url"), str):
-                problems.append(f"{PAGES} line {number}: not a JSON page entry")
-                continue
-            key = (entry.get("url"), entry.get("ts"))
-            seen.add(key)
-            text_hash = hashlib.sha256(entry["text"].encode("utf-8")).hexdigest()
-            if expected.get(key) != text_hash:
-                problems.append(f"{PAGES} line {number}: text SHA-256 differs from the manifest ({entry.get('url')})")
-        problems += [f"{PAGES}: no entry for {url} captured {ts}" for url, ts in sorted(set(expected) - seen, key=str)]
-        return Check(f"{PAGES} ({len(seen)} pages)", not problems, "; ".join(problems))
-
-
-def _json(data: bytes | None) -> Any:
-    """Parse one checked JSON line (see ``archive.source.load_json``), or return None."""
-    try:
-        return load_json(data, PAGES, object) if data is not None else None
-    except ArchiveError:
-        return None
-
-
-def _short(exc: Exception) -> str:
-    """Return an exception as one short printable line (warcio quotes the raw bytes it could not parse)."""
-    text = repr(" ".join(str(exc).split(", first line:")[0].split()))[1:-1]
-    return f"{type(exc).__name__}: {text[:120]}{'…' if len(text) > 120 else ''}"
+        return check_pages(lines, self.manifest.get("articles", []))

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
 
-from warcio.recordloader import ArcWarcRecordLoader
-
+from archive.errors import ArchiveError
 from archive.fsutil import fsync_path
 from archive.lock import pid_alive
-from archive.warc.writer import OPEN_SUFFIX
+from archive.warc.naming import OPEN_SUFFIX, SUFFIX, WarcName, host_part, parse_warc_name
+from archive.warc.records import warc_heads
 
 __all__ = ["Repair", "repair_open_warcs"]
 
-# {prefix}-{timestamp17}-{serial:05d}-{pid}~{host}.warc.gz.open, as archive.warc.writer.WarcWriter names them.
-OPEN_NAME = re.compile(r"^.+-(?P<stamp>\d{17})-\d{5}-(?P<pid>\d+)~(?P<host>.+)\.warc\.gz\.open$")
 # Records warcio writes before the request record that completes them.
 FIRST_OF_PAIR = {"response", "revisit"}
-CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -58,15 +49,15 @@ def repair_open_warcs(warc_dir: Path, *, quarantine: Path | None = None) -> list
     """
     quarantine = quarantine or Path(warc_dir) / "quarantine"
     repairs = []
-    for path in sorted(Path(warc_dir).glob("*.warc.gz" + OPEN_SUFFIX)):
+    for path in sorted(Path(warc_dir).glob("*" + SUFFIX + OPEN_SUFFIX)):
         size = path.stat().st_size
-        match = OPEN_NAME.match(path.name)
-        if match is None:
+        name = parse_warc_name(path.name)
+        if name is None:
             repairs.append(Repair(path, "left (unknown writer)", 0, size, size,
                                   f"left {path.name}: its name does not say which process writes it"))
-        elif _writer_alive(int(match["pid"]), match["host"], match["stamp"]):
+        elif _writer_alive(name):
             repairs.append(Repair(path, "left (writer alive)", 0, size, size,
-                                  f"left {path.name}: its writer (pid {match['pid']}) is still running"))
+                                  f"left {path.name}: its writer (pid {name.pid}) is still running"))
         else:
             repairs.append(_repair(path, size, quarantine))
     return repairs
@@ -74,8 +65,7 @@ def repair_open_warcs(warc_dir: Path, *, quarantine: Path | None = None) -> list
 
 def _repair(path: Path, size: int, quarantine: Path) -> Repair:
     """Cut one dead writer's file after its last complete pair, or quarantine it."""
-    with open(path, "rb") as stream:
-        records = list(_complete_records(stream))
+    records = _complete_records(path)
     if not records or records[0][0] != "warcinfo":
         quarantine.mkdir(parents=True, exist_ok=True)
         shutil.move(path, quarantine / path.name)
@@ -96,45 +86,20 @@ def _repair(path: Path, size: int, quarantine: Path) -> Repair:
     return Repair(final, "repaired", keep, size, end, f"repaired {path.name}: kept {keep:,} record{'s' * (keep != 1)}, {said}")
 
 
-def _complete_records(stream: BinaryIO) -> Iterator[tuple[str, int]]:
-    """Yield (WARC-Type, end offset) of each record, up to the first member that is cut or not one record."""
-    for data, end in _gzip_members(stream):
-        member = BytesIO(data)
+def _complete_records(path: Path) -> list[tuple[str, int]]:
+    """Return (WARC-Type, end offset) of each record, up to the first member that is cut or not one whole record."""
+    records = []
+    with open(path, "rb") as stream:
         try:
-            record = ArcWarcRecordLoader().parse_record_stream(member, known_format="warc")
-            record.raw_stream.read()
-        except Exception:  # whatever warcio cannot parse is not a complete record
-            return
-        if member.tell() != len(data) - 4 or not data.endswith(b"\r\n\r\n"):
-            return
-        yield record.rec_type, end
+            for head in warc_heads(stream, path.name, max_record=None):
+                if not head.closed:
+                    break
+                records.append((head.headers["warc-type"], head.offset + head.length))
+        except ArchiveError:
+            pass  # what follows the last complete record is what the repair cuts
+    return records
 
 
-def _gzip_members(stream: BinaryIO) -> Iterator[tuple[bytes, int]]:
-    """Yield (decompressed data, end offset) of each complete gzip member, stopping at the first cut one."""
-    offset = 0
-    pending = b""
-    while True:
-        member = zlib.decompressobj(wbits=31)
-        parts = []
-        fed = 0
-        while not member.eof:
-            pending = pending or stream.read(CHUNK)
-            if not pending:
-                return
-            try:
-                parts.append(member.decompress(pending))
-            except zlib.error:
-                return
-            fed += len(pending)
-            pending = member.unused_data
-        offset += fed - len(pending)
-        yield b"".join(parts), offset
-
-
-def _writer_alive(pid: int, host: str, stamp: str) -> bool:
+def _writer_alive(name: WarcName) -> bool:
     """True when the pid runs on this host and started before the file it named (so it is not a reused pid)."""
-    if host != socket.gethostname().replace("/", "_").replace("~", "_"):
-        return False
-    named = datetime.strptime(stamp[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC).timestamp()
-    return pid_alive(pid, named)
+    return name.host == host_part(socket.gethostname()) and pid_alive(name.pid, name.named_at.timestamp())

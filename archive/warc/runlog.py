@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
-
 from archive.errors import ArchiveError
-from archive.source import MAX_RECORD, RECORD_ID, expect, load_json, string_list
+from archive.source import MAX_RECORD, expect, load_json, string_list
 from archive.store.textstore import STEM
+from archive.warc.records import RECORD_ID, Record, WarcRecords
 from archive.warc.writer import Capture
 
 RUN_URN = "urn:x-souverain:run:"
@@ -54,13 +53,18 @@ class RunLog:
     warcinfo: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-def scan_warcs(paths: list[Path], *, progress: Callable[[int, int], None] | None = None) -> RunLog:
+def scan_warcs(paths: list[Path], *, progress: Callable[[int, int], None] | None = None,
+               visit: Callable[[Path, Record], None] | None = None,
+               content: Callable[[str, str], bool] | None = None) -> RunLog:
     """Read WARC files (in the given order) for run configurations, kept articles and response records.
 
     Args:
-        paths: closed ``.warc.gz`` files, oldest first; from an archive, the ones ``archive.source`` has
+        paths: closed ``.warc.gz`` files, oldest first; from an archive, the ones ``archive.warc.records`` has
             checked (``out_warcs``, ``Wacz.extract_warcs``), which bounds what warcio reads here.
         progress: called with (files read, files in all) after each file.
+        visit: also called with every record, in the same pass (a snapshot dates its files so).
+        content: given (WARC-Type, WARC-Target-URI), whether ``visit`` needs a record's content besides the
+            warcinfo and run-log records.
 
     Returns:
         The run log: configs by (run id, site), articles in the order they were written (each with ``run_id``),
@@ -72,43 +76,49 @@ def scan_warcs(paths: list[Path], *, progress: Callable[[int, int], None] | None
             is dropped, so that it is recomputed).
     """
     log = RunLog()
+    also = content or (lambda kind, uri: False)
     for done, path in enumerate(paths, 1):
         with path.open("rb") as stream:
-            records = ArchiveIterator(stream)
+            records = WarcRecords(stream, content=lambda kind, uri: _logged(kind, uri) or also(kind, uri))
             try:
-                _scan(log, path, records)
+                for record in records:
+                    _scan(log, path, record)
+                    if visit is not None:
+                        visit(path, record)
             except ArchiveError:
                 raise
             except Exception as exc:  # warcio and int() raise many kinds on a malformed record
-                raise ArchiveError(f"{path}: record at offset {records.get_record_offset()} is malformed "
+                raise ArchiveError(f"{path}: record at offset {records.offset} is malformed "
                                    f"({type(exc).__name__}: {str(exc)[:100]})") from None
         if progress is not None:
             progress(done, len(paths))
     return log
 
 
-def _scan(log: RunLog, path: Path, records: ArchiveIterator) -> None:
-    """Read one checked WARC file's records into the run log."""
-    for record in records:
-        kind = record.rec_type
-        headers = record.rec_headers
-        if kind in ("response", "revisit"):
-            offset, http = records.get_record_offset(), record.http_headers
-            records.read_to_end(record)
-            record_id = headers.get_header("WARC-Record-ID")
-            log.responses[record_id] = RecordRef(
-                path=path, offset=offset, length=records.get_record_length(), record_id=record_id,
-                date=headers.get_header("WARC-Date"), url=headers.get_header("WARC-Target-URI"),
-                status=int(http.get_statuscode()), payload_digest=headers.get_header("WARC-Payload-Digest"),
-                content_type=http.get_header("Content-Type"),
-                revisit=(headers.get_header("WARC-Profile") or "").rsplit("/", 1)[-1] if kind == "revisit"
-                else None,
-            )
-        elif kind == "warcinfo":
-            log.warcinfo[path.name] = _fields(record.content_stream().read())
-        elif kind == "metadata" and (headers.get_header("WARC-Target-URI") or "").startswith(RUN_URN):
-            _read_metadata(log, headers.get_header("WARC-Target-URI"), record.content_stream().read(),
-                           f"{path}: record at offset {records.get_record_offset()}")
+def _logged(kind: str, uri: str) -> bool:
+    """True for the records whose content the run log reads: warcinfo, and souverain's run-log metadata."""
+    return kind == "warcinfo" or (kind == "metadata" and uri.startswith(RUN_URN))
+
+
+def _scan(log: RunLog, path: Path, record: Record) -> None:
+    """Add one record of a checked WARC file to the run log."""
+    kind, http = record.type, record.http
+    if kind in ("response", "revisit"):
+        if http is None:
+            raise ArchiveError(f"{path}: {kind} record at offset {record.offset} has no HTTP headers")
+        record_id = record.header("WARC-Record-ID")
+        log.responses[record_id] = RecordRef(
+            path=path, offset=record.offset, length=record.length, record_id=record_id,
+            date=record.header("WARC-Date"), url=record.header("WARC-Target-URI"),
+            status=int(http.get_statuscode()), payload_digest=record.header("WARC-Payload-Digest"),
+            content_type=http.get_header("Content-Type"),
+            revisit=record.header("WARC-Profile").rsplit("/", 1)[-1] if kind == "revisit" else None,
+        )
+    elif record.content is not None and kind == "warcinfo":
+        log.warcinfo[path.name] = _fields(record.content)
+    elif record.content is not None and _logged(kind, record.header("WARC-Target-URI")):
+        _read_metadata(log, record.header("WARC-Target-URI"), record.content,
+                       f"{path}: record at offset {record.offset}")
 
 
 def _fields(block: bytes) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Rotating WARC/1.1 writer and reader of captured HTTP exchanges (built on warcio)."""
+"""Rotating WARC/1.1 writer of captured HTTP exchanges (built on warcio); ``archive.warc.reader`` reads them back."""
 
 from __future__ import annotations
 
@@ -13,29 +13,18 @@ from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
-from warcio.timeutils import datetime_to_iso_date
-from warcio.warcwriter import WARCWriter
+from warcio.statusandheaders import StatusAndHeadersParser
 
-from archive.source import decode_body
 from archive.wacz.software import package_version
+from archive.warc.build import RecordWriter, warc_date
+from archive.warc.naming import OPEN_SUFFIX, warc_name
 
-__all__ = ["Capture", "HttpExchange", "StoredResponse", "WarcWriter", "read_capture", "read_record"]
+__all__ = ["Capture", "HttpExchange", "WarcWriter"]
 
 LOGGER = logging.getLogger(__name__)
 
-WARC_VERSION = "1.1"
 CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
-OPEN_SUFFIX = ".open"
-REVISIT_PROFILES = {
-    # A 200 whose payload is the one already archived (the digest says so).
-    "identical-payload-digest": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
-    # A 304 answer to a conditional request: the server says the archived copy is still current.
-    "server-not-modified": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
-}
 
 
 SOFTWARE = f"souverain/{package_version('souverain')} (warcio/{package_version('warcio')})"
@@ -49,13 +38,6 @@ def payload_digest(body: bytes) -> str:
 def utc_now() -> datetime:
     """Default clock: the current time, timezone-aware UTC."""
     return datetime.now(UTC)
-
-
-def warc_date(moment: datetime) -> str:
-    """Format a datetime as a WARC/1.1 date (ISO 8601 UTC, microseconds when non-zero)."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return datetime_to_iso_date(moment, use_micros=True)
 
 
 @dataclass(frozen=True)
@@ -116,44 +98,6 @@ class Capture:
                    revisit=fields.get("revisit"))
 
 
-@dataclass(frozen=True)
-class StoredResponse:
-    """A response record read back from a WARC file."""
-
-    url: str
-    record_id: str
-    date: str
-    status: int
-    warc_headers: list[tuple[str, str]]
-    http_headers: list[tuple[str, str]]
-    body: bytes
-
-    def header(self, name: str) -> str | None:
-        """First HTTP header of that name (case-insensitive), or None."""
-        lowered = name.lower()
-        return next((v for k, v in self.http_headers if k.lower() == lowered), None)
-
-    def decoded_body(self) -> bytes:
-        """The body with its Content-Encoding (gzip, deflate, br) removed, up to the crawl's page limit."""
-        return decode_body(self.body, self.header("Content-Encoding") or "", f"{self.url} ({self.record_id})")
-
-
-class _RecordWriter(WARCWriter):
-    """warcio writer whose record ids and dates come from injected factories."""
-
-    def __init__(self, out: IO[bytes], record_id_factory: Callable[[], str],
-                 clock: Callable[[], datetime]) -> None:
-        super().__init__(out, gzip=True, warc_version=WARC_VERSION)
-        self._record_id_factory = record_id_factory
-        self._clock = clock
-
-    def _make_warc_id(self) -> str:  # type: ignore[override]
-        return self._record_id_factory()
-
-    def curr_warc_date(self) -> str:
-        return warc_date(self._clock())
-
-
 class WarcWriter:
     """Rotating WARC/1.1 writer: Heritrix-style names, `.open` while written, one per process."""
 
@@ -199,7 +143,7 @@ class WarcWriter:
         self._file: IO[bytes] | None = None
         self._size = 0
         self._buffer = BytesIO()  # records are built here, then written to the file in one go
-        self._writer: _RecordWriter | None = None
+        self._writer: RecordWriter | None = None
         self._name = ""
 
     @property
@@ -207,20 +151,13 @@ class WarcWriter:
         """Path of the `.open` file being written, if any."""
         return self.directory / (self._name + OPEN_SUFFIX) if self._file else None
 
-    def _file_name(self) -> str:
-        """Heritrix-style name: prefix-timestamp17-serial-pid~host.warc.gz."""
-        now = self.clock().astimezone(UTC)
-        stamp = now.strftime("%Y%m%d%H%M%S") + f"{now.microsecond // 1000:03d}"
-        host = self.hostname.replace("/", "_").replace("~", "_")
-        return f"{self.prefix}-{stamp}-{self.serial:05d}-{os.getpid()}~{host}.warc.gz"
-
-    def _open(self) -> _RecordWriter:
+    def _open(self) -> RecordWriter:
         """Open the next file and write its warcinfo record."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._name = self._file_name()
+        self._name = warc_name(self.prefix, self.clock(), self.serial, os.getpid(), self.hostname)
         self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb", buffering=0)
         self._size = 0
-        self._writer = _RecordWriter(self._buffer, self.record_id_factory, self.clock)
+        self._writer = RecordWriter(self._buffer, self.record_id_factory, self.clock)
         self._writer.write_record(self._writer.create_warcinfo_record(self._name, self.warcinfo))
         self.serial += 1
         self.files_written += 1
@@ -275,8 +212,8 @@ class WarcWriter:
         assert self._file is not None
         date = warc_date(exchange.fetch_time)
         record_id = self.record_id_factory()
-        response = self._response_record(writer, exchange, date, record_id)
-        request = self._request_record(writer, exchange, date, record_id)
+        response = writer.response(exchange, date, record_id)
+        request = writer.request(exchange, date, record_id)
 
         writer.write_record(response)
         length = self._buffer.tell()
@@ -313,17 +250,8 @@ class WarcWriter:
         assert self._file is not None
         date = warc_date(exchange.fetch_time)
         record_id = self.record_id_factory()
-        status_line = f"{exchange.status} {exchange.reason}".rstrip()
-        revisit = writer.create_revisit_record(
-            exchange.url, refers_to.payload_digest, refers_to.url, refers_to.fetch_time,
-            http_headers=StatusAndHeaders(status_line, list(exchange.response_headers), protocol=exchange.protocol),
-            warc_headers_dict={**self._warc_headers("revisit", exchange, date, record_id),
-                               "WARC-Refers-To": refers_to.record_id},
-        )
-        revisit.rec_headers.replace_header("WARC-Profile", REVISIT_PROFILES[profile])
-        if profile == "identical-payload-digest":
-            revisit.rec_headers.add_header("WARC-Truncated", "length")  # the payload is not repeated
-        request = self._request_record(writer, exchange, date, record_id)
+        revisit = writer.revisit(exchange, date, record_id, profile, refers_to)
+        request = writer.request(exchange, date, record_id)
         writer.write_record(revisit)
         length = self._buffer.tell()
         writer.write_record(request)
@@ -356,56 +284,6 @@ class WarcWriter:
         writer.write_record(record)
         return self._name, self._commit(), record_id
 
-    def _warc_headers(self, rec_type: str, exchange: HttpExchange, date: str,
-                      record_id: str) -> dict[str, str]:
-        """WARC headers of a response or request record, in the usual order."""
-        headers = {
-            "WARC-Type": rec_type,
-            "WARC-Record-ID": record_id,
-            "WARC-Date": date,
-            "WARC-Target-URI": exchange.url,
-        }
-        if exchange.ip_address:
-            headers["WARC-IP-Address"] = exchange.ip_address
-        return headers
-
-    def _response_record(self, writer: _RecordWriter, exchange: HttpExchange, date: str,
-                         record_id: str) -> Any:
-        """Build the response record; a Transfer-Encoding header is renamed (body is de-chunked)."""
-        headers = [
-            ("X-Crawler-Transfer-Encoding" if name.lower() == "transfer-encoding" else name, value)
-            for name, value in exchange.response_headers
-        ]
-        status_line = f"{exchange.status} {exchange.reason}".rstrip()
-        http_headers = StatusAndHeaders(status_line, headers, protocol=exchange.protocol)
-        return writer.create_warc_record(
-            exchange.url, "response",
-            payload=BytesIO(exchange.response_body),
-            length=len(exchange.response_body),
-            warc_headers_dict=self._warc_headers("response", exchange, date, record_id),
-            http_headers=http_headers,
-        )
-
-    def _request_record(self, writer: _RecordWriter, exchange: HttpExchange, date: str,
-                        response_id: str) -> Any:
-        """Build the request record (request line with path and query, headers, body)."""
-        parts = urlsplit(exchange.url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        http_headers = StatusAndHeaders(
-            f"{exchange.method} {target} {exchange.protocol}",
-            list(exchange.request_headers), protocol="",
-        )
-        return writer.create_warc_record(
-            exchange.url, "request",
-            payload=BytesIO(exchange.request_body),
-            length=len(exchange.request_body),
-            warc_headers_dict={
-                **self._warc_headers("request", exchange, date, self.record_id_factory()),
-                "WARC-Concurrent-To": response_id,
-            },
-            http_headers=http_headers,
-        )
-
     def close(self) -> None:
         """Close the current file (renamed without `.open`)."""
         self._close_file()
@@ -415,46 +293,3 @@ class WarcWriter:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def read_record(path: Path, offset: int) -> StoredResponse:
-    """Read the record starting at a byte offset of a WARC file.
-
-    Args:
-        path: the WARC file (`.warc.gz`, or its `.open` form).
-        offset: byte offset of the record, as in `Capture.offset`.
-
-    Returns:
-        The record's URL, ids, HTTP status and headers, and its body as stored (content-encoded).
-    """
-    with open(path, "rb") as stream:
-        stream.seek(offset)
-        record = next(iter(ArchiveIterator(stream)))
-        http = record.http_headers
-        status = int(http.get_statuscode()) if http and record.rec_type in ("response", "revisit") else 0
-        return StoredResponse(
-            url=record.rec_headers.get_header("WARC-Target-URI") or "",
-            record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
-            date=record.rec_headers.get_header("WARC-Date") or "",
-            status=status,
-            warc_headers=list(record.rec_headers.headers),
-            http_headers=list(http.headers) if http else [],
-            body=record.raw_stream.read(),
-        )
-
-
-def read_capture(directory: Path, capture: Capture | dict[str, Any]) -> StoredResponse:
-    """Read back the response record a capture points at.
-
-    Args:
-        directory: folder of the WARC files.
-        capture: a `Capture` or its `to_dict()` form.
-
-    Returns:
-        The stored response (see `read_record`).
-    """
-    fields = capture.to_dict() if isinstance(capture, Capture) else capture
-    path = Path(directory) / fields["warc_file"]
-    if not path.exists() and path.with_name(path.name + OPEN_SUFFIX).exists():
-        path = path.with_name(path.name + OPEN_SUFFIX)
-    return read_record(path, int(fields["offset"]))

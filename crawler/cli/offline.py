@@ -16,7 +16,8 @@ from crawler.workprogress import human_bytes
 def cmd_extract(args: argparse.Namespace) -> int:
     """``souverain extract``: one saved page → the article JSON on stdout."""
     from archive.text.cleanup import SiteCleanup
-    from archive.text.extract import extract_article
+    from archive.text.extract import extract
+    from archive.text.notarticle import NotAnArticle
     from archive.text.relevance import Topic
     from crawler.profiles import profile_for_url
     from crawler.topic import check_topic
@@ -28,9 +29,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     url = args.url or canonical_url(body) or args.file.resolve().as_uri()
     profile = profile_for_url(url, args.profiles)
     cleanup = SiteCleanup.from_dict(profile.cleanup) if profile else SiteCleanup()
-    article = extract_article(body, url, cleanup=cleanup)
-    if article is None:
-        raise UserError(f"no article text found in {args.file}")
+    try:
+        article = extract([(body, url, None)], cleanup)
+    except NotAnArticle as refused:
+        raise UserError(f"{args.file}: {refused.reason}") from None
     record = {**article.to_dict(), "url": url, "site": profile.name if profile else None}
     record["relevance"] = Topic.load(check_topic(args.topic)).score(record["title"] or "", record["text"]).to_dict()
     if args.json:

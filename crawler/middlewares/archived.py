@@ -8,8 +8,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
+from archive.warc.reader import read_record
 from archive.warc.runlog import run_captures
-from archive.warc.writer import read_record
 from crawler.runid import run_id
 from crawler.warcwriters import warc_dir
 

@@ -18,7 +18,7 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from archive.store.state import UNREAD
-from archive.warc.writer import read_capture
+from archive.warc.reader import read_capture
 from crawler.state import acquire_state, release_state
 from crawler.warcwriters import warc_dir
 

@@ -172,7 +172,7 @@ def article_page(corpus: Corpus, article: Article, page: int, root: str) -> str:
     ) + _chrome_bottom()
 
 
-def listing_page(listing: Listing, path: str) -> str:
+def listing_page(listing: Listing[Article], path: str) -> str:
     """Render a list of articles (home, news, tag, author and search pages).
 
     Args:

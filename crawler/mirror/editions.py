@@ -21,8 +21,9 @@ import datetime as dt
 import random
 import re
 
-from crawler.mirror import corpus as base
-from crawler.mirror.corpus import PARIS, Article, Corpus
+from crawler.mirror.corpus import PARIS, SITES, Article, Corpus
+from crawler.mirror.generate import make_article
+from crawler.mirror.listings import assign_channels, index_listings
 from crawler.mirror.markup import french_date
 
 TEXT_CHANGES = 5
@@ -94,12 +95,12 @@ def _publish(rng: random.Random, corpus: Corpus) -> Corpus:
     start = _newest(corpus).replace(hour=7, minute=0, second=0) + dt.timedelta(days=1)
     # Both sites number their posts of the 2020s in one growing series (Clubic's older series is higher).
     last = {site: max((a.id for a in corpus.site_articles(site) if a.published.year >= 2020), default=1000)
-            for site in base.SITES}
+            for site in SITES}
     new: list[Article] = []
     for i, kind in enumerate(NEW_KINDS):
-        site = base.SITES[i % 2]
+        site = SITES[i % 2]
         published = start + dt.timedelta(hours=i, minutes=rng.randint(0, 59), seconds=rng.randint(0, 59))
-        article = base._make_article(rng, len(corpus.articles) + i, site, kind, published)  # noqa: SLF001
+        article = make_article(rng, len(corpus.articles) + i, site, kind, published)
         article.modified = published + dt.timedelta(minutes=rng.randint(0, 90))
         article.id = last[site] = last[site] + rng.randint(40, 400)
         article.change = "new"
@@ -107,8 +108,8 @@ def _publish(rng: random.Random, corpus: Corpus) -> Corpus:
     out = Corpus(seed=corpus.seed, articles=corpus.articles + new, exclusive_share=corpus.exclusive_share)
     for article in new:
         _link(rng, out, article)
-    base._index(out)  # noqa: SLF001
-    base._assign_channels(out)  # noqa: SLF001
+    index_listings(out)
+    assign_channels(out)
     return out
 
 

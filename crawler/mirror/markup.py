@@ -7,6 +7,10 @@ import hashlib
 import html
 import json
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+EntryT = TypeVar("EntryT")  # a site's own listing holds articles, a skin's holds its ListEntry
+OtherT = TypeVar("OtherT")
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
@@ -49,7 +53,7 @@ def token(path: str, salt: str = "") -> str:
     return hashlib.sha1(f"{salt}|{path}".encode()).hexdigest()[:16]
 
 
-def json_ld(data: dict) -> str:
+def json_ld(data: dict[str, Any]) -> str:
     """Render a JSON-LD script element.
 
     Args:
@@ -63,13 +67,17 @@ def json_ld(data: dict) -> str:
 
 
 @dataclass(frozen=True)
-class Listing:
+class Listing(Generic[EntryT]):
     """One page of a list of articles (tag, author, search, section, home); ``page_urls``: every page's URL."""
 
     heading: str
-    entries: list
+    entries: list[EntryT]
     page: int
     pages: int
     prev_url: str | None
     next_url: str | None
     page_urls: tuple[str, ...] = ()
+
+    def with_entries(self, entries: list[OtherT]) -> Listing[OtherT]:
+        """Return the same page of the list with other entries (a skin's drawing of the articles)."""
+        return Listing(self.heading, entries, self.page, self.pages, self.prev_url, self.next_url, self.page_urls)

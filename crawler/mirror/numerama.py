@@ -167,7 +167,7 @@ def article_page(corpus: Corpus, article: Article, root: str) -> str:
     ) + _chrome_bottom(root)
 
 
-def listing_page(listing: Listing, root: str) -> str:
+def listing_page(listing: Listing[Article], root: str) -> str:
     """Render a list of articles (home, section, tag, author and search pages).
 
     Args:

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from crawler.mirror.corpus import Corpus, build_corpus
 from crawler.mirror.skins import get_skin
@@ -38,7 +39,7 @@ def free_port_pair() -> int:
     while True:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+            port: int = probe.getsockname()[1]
         if port < 65535 and pair_is_free(port):
             return port
 
@@ -128,10 +129,12 @@ class MirrorProcess:
             if self.hostile_canary:
                 cmd += ["--hostile-canary", self.hostile_canary]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env)
+        stdout = self._proc.stdout
+        assert stdout is not None  # stdout=PIPE
         deadline = time.monotonic() + self.startup_timeout
         buffer = b""
         with selectors.DefaultSelector() as selector:
-            selector.register(self._proc.stdout, selectors.EVENT_READ)
+            selector.register(stdout, selectors.EVENT_READ)
             while len(self.roots) < 2:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._proc.poll() is not None:
@@ -139,7 +142,7 @@ class MirrorProcess:
                     raise RuntimeError(f"mirror did not start within {self.startup_timeout:.0f} s "
                                        f"(exit code {self._proc.returncode}, output {buffer!r})")
                 if selector.select(timeout=min(left, 0.2)):
-                    chunk = os.read(self._proc.stdout.fileno(), 4096)
+                    chunk = os.read(stdout.fileno(), 4096)
                     buffer += chunk
                     *lines, buffer = buffer.split(b"\n")
                     for line in lines:
@@ -162,7 +165,7 @@ class MirrorProcess:
         if proc.stdout is not None:
             proc.stdout.close()
 
-    def truth(self) -> list[dict]:
+    def truth(self) -> list[dict[str, Any]]:
         """Ground truth of the served corpus (same parameters, built in this process).
 
         Returns:

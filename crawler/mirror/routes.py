@@ -36,43 +36,20 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import re
-from dataclasses import dataclass
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 from crawler.mirror import clubic, feeds, numerama
-from crawler.mirror.corpus import NUMERAMA_SECTIONS, Article, Corpus, feed_lists
+from crawler.mirror.corpus import NUMERAMA_SECTIONS, Article, Corpus
+from crawler.mirror.listings import feed_lists
 from crawler.mirror.markup import Listing, token
+from crawler.mirror.response import HTML, RSS, XML, Response, html, redirect
 from crawler.mirror.skinned import SkinPages
 from crawler.mirror.skins import get_skin
 
-HTML = "text/html; charset=UTF-8"
-XML = "application/xml; charset=UTF-8"
-RSS = "application/rss+xml; charset=UTF-8"
 LIST_SIZE = 20
 SEARCH_SIZE = 10
 # Last-Modified of static documents (robots.txt) and of empty listings and feeds.
 STATIC_DATE = dt.datetime(2024, 1, 15, 9, 30, tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
-class Response:
-    """An identity (not content-encoded) response, as rendered by a site."""
-
-    status: int
-    body: bytes
-    content_type: str
-    headers: tuple[tuple[str, str], ...] = ()
-    encodable: bool = True
-    last_modified: dt.datetime | None = None
-
-
-def _html(text: str, status: int = 200, last_modified: dt.datetime | None = None) -> Response:
-    return Response(status, text.encode("utf-8"), HTML, last_modified=last_modified)
-
-
-def _redirect(location: str, status: int = 301) -> Response:
-    body = f'<html><body><p>Moved: <a href="{location}">{location}</a></p></body></html>'
-    return Response(status, body.encode(), HTML, (("Location", location),))
 
 
 def _page_of(items: list[Article], page: int, per: int) -> tuple[list[Article], int] | None:
@@ -206,17 +183,17 @@ class SiteRoutes:
                           self._page_url(base, query, page + 1) if page < pages else None,
                           tuple(self._page_url(base, query, n) for n in range(1, pages + 1)))
         if self.skin_pages is not None:
-            return _html(self.skin_pages.listing(listing), last_modified=newest)
+            return html(self.skin_pages.listing(listing), last_modified=newest)
         if self.site == "numerama":
-            return _html(numerama.listing_page(listing, self.root), last_modified=newest)
-        return _html(clubic.listing_page(listing, self._page_url(base, query, page)), last_modified=newest)
+            return html(numerama.listing_page(listing, self.root), last_modified=newest)
+        return html(clubic.listing_page(listing, self._page_url(base, query, page)), last_modified=newest)
 
     def _not_found(self, path: str) -> Response:
         if self.skin_pages is not None:
             text = self.skin_pages.not_found()
         else:
             text = numerama.not_found_page(self.root) if self.site == "numerama" else clubic.not_found_page(path)
-        return _html(text, 404)
+        return html(text, 404)
 
     def _xml(self, text: str, last_modified: dt.datetime | None, content_type: str = XML) -> Response:
         return Response(200, text.encode("utf-8"), content_type, last_modified=last_modified or STATIC_DATE)
@@ -245,7 +222,7 @@ class SiteRoutes:
         if path == "/robots.txt":
             return self._robots()
         if path == "/sitemap.xml":
-            return _redirect(f"{root}/sitemap_index.xml")
+            return redirect(f"{root}/sitemap_index.xml")
         if sitemap := self._sitemap(path, "/sitemap_index.xml"):
             return sitemap
         if path in self.feeds:
@@ -258,7 +235,7 @@ class SiteRoutes:
                                      page, SEARCH_SIZE, "/", f"s={quote_plus(q)}")
             if "p" in query and page == 1:
                 article = self.by_id.get(int(query["p"])) if query["p"].isdigit() else None
-                return _redirect(root + article.path) if article else None
+                return redirect(root + article.path) if article else None
             return self._listing("Numerama : actualités tech, sciences, pop culture",
                                  self.corpus.listed(self.site, "feed")[:LIST_SIZE], page, LIST_SIZE, "/")
         if m := re.fullmatch(r"/tag/([a-z0-9-]+)/", path):

@@ -17,8 +17,11 @@ import os
 import socket
 import struct
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import brotli
 
@@ -26,7 +29,10 @@ from crawler.mirror.corpus import Corpus
 from crawler.mirror.faults import TRICKLE_CHUNKS, TRICKLE_SECONDS, FaultPlan, error_page, loop_hop, next_hop
 from crawler.mirror.hostile import HostileSite
 from crawler.mirror.markup import esc
-from crawler.mirror.routes import HTML, Response, SiteRoutes
+from crawler.mirror.response import HTML, Response
+from crawler.mirror.routes import SiteRoutes
+
+Headers = Message | Mapping[str, str]  # a request's headers: http.server's, or a plain dict in tests
 
 _CACHE_LIMIT = 50_000
 
@@ -82,7 +88,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if reply.fault == "timeout":
             self.close_connection = True
-            mirror.stopping.wait(mirror.faults.timeout)
+            mirror.stopping.wait(mirror.faults.timeout if mirror.faults else 0)
             return
         self.send_response(reply.status)
         for name, value in reply.headers:
@@ -113,7 +119,7 @@ class _HTTPServer(ThreadingHTTPServer):
     request_queue_size = 128
     mirror: MirrorServer
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
         """Stay quiet on client disconnects unless verbose."""
         if self.mirror.verbose:
             super().handle_error(request, client_address)
@@ -189,7 +195,7 @@ class MirrorServer:
             self._encoded[key] = data
         return data
 
-    def dispatch(self, method: str, target: str, headers: object) -> Reply:
+    def dispatch(self, method: str, target: str, headers: Headers) -> Reply:
         """Answer one request: the single dispatch point of the server, where faults are drawn.
 
         Args:
@@ -201,8 +207,8 @@ class MirrorServer:
             The reply to write; its ``fault`` tells the handler to time out, reset, truncate or trickle.
         """
         if self.hostile is not None and (answer := self.hostile.answer(self.root, target)) is not None:
-            status, out, body, fault = answer
-            return Reply(status, out, b"" if method == "HEAD" else body, fault)
+            status, out, body, case_fault = answer
+            return Reply(status, out, b"" if method == "HEAD" else body, case_fault)
         if self.faults is None:
             return self._serve(method, target, headers)
         hop = loop_hop(target) if "redirect_loop" in self.faults.rates else None
@@ -236,13 +242,13 @@ class MirrorServer:
         out = [("Content-Type", HTML), ("Location", self.root + location), ("Content-Length", str(len(body)))]
         return Reply(302, out, b"" if method == "HEAD" else body)
 
-    def _serve(self, method: str, target: str, headers: object) -> Reply:
+    def _serve(self, method: str, target: str, headers: Headers) -> Reply:
         """The normal reply: cached identity response, validators and 304, content negotiation."""
         response, etag = self._render(target)
         out: list[tuple[str, str]] = [("Content-Type", response.content_type), *response.headers]
         if response.last_modified is not None:
             out += [("ETag", etag), ("Last-Modified", _http_date(response.last_modified))]
-            if _not_modified(headers, etag, response):
+            if _not_modified(headers, etag, response.last_modified):
                 return Reply(304, out, b"")
         body, coding = response.body, ""
         if response.encodable:
@@ -264,7 +270,7 @@ def _http_date(moment: dt.datetime) -> str:
     return email.utils.format_datetime(moment.astimezone(dt.UTC), usegmt=True)
 
 
-def _not_modified(headers: object, etag: str, response: Response) -> bool:
+def _not_modified(headers: Headers, etag: str, last_modified: dt.datetime) -> bool:
     """Whether a conditional request can be answered 304."""
     inm = headers.get("If-None-Match")
     if inm:
@@ -276,5 +282,5 @@ def _not_modified(headers: object, etag: str, response: Response) -> bool:
             since = email.utils.parsedate_to_datetime(ims)
         except (TypeError, ValueError):
             return False
-        return since.tzinfo is not None and response.last_modified.replace(microsecond=0) <= since
+        return since.tzinfo is not None and last_modified.replace(microsecond=0) <= since
     return False

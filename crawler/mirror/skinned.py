@@ -9,7 +9,7 @@ class, the place of the related links and of the boilerplate, the pagination and
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from crawler.mirror import clubic, numerama
 from crawler.mirror.corpus import NUMERAMA_SECTIONS, Article, Corpus, slugify
@@ -86,7 +86,7 @@ def _bottom(skin: Skin, brand: Brand, root: str, popular: tuple[ListEntry, ...])
     )
 
 
-def _pager_links(skin: Skin, listing: Listing) -> tuple[str, str]:
+def _pager_links(skin: Skin, listing: Listing[ListEntry]) -> tuple[str, str]:
     """The listing's pagination: (elements for <head>, elements for the page)."""
     head, body = "", ""
     if skin.pager == "rel-next":
@@ -113,7 +113,7 @@ def _pager_links(skin: Skin, listing: Listing) -> tuple[str, str]:
     return head, body
 
 
-def listing_document(skin: Skin, site: str, root: str, listing: Listing,
+def listing_document(skin: Skin, site: str, root: str, listing: Listing[ListEntry],
                      popular: tuple[ListEntry, ...] = ()) -> str:
     """Render a listing page.
 
@@ -162,10 +162,10 @@ class SkinPages:
         """The listing entry of an article."""
         return ListEntry(self.base + article.path, article.title, article.snippet, article.published)
 
-    def listing(self, listing: Listing) -> str:
+    def listing(self, listing: Listing[Article]) -> str:
         """Render a listing whose entries are articles."""
-        entries = replace(listing, entries=[self.entry(a) for a in listing.entries])
-        return listing_document(self.skin, self.site, self.root, entries, self.popular)
+        drawn = listing.with_entries([self.entry(a) for a in listing.entries])
+        return listing_document(self.skin, self.site, self.root, drawn, self.popular)
 
     def not_found(self) -> str:
         """Render the 404 page."""

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from archive.reasons import Reason
 from archive.store.textstore import article_record
 from archive.text.cleanup import SiteCleanup
-from archive.text.extract import extract_item
+from archive.text.extract import extract
+from archive.text.notarticle import NotAnArticle
 from crawler.items import Dropped
 from crawler.profiles import find_profiles
 from crawler.shared import acquire_pool, pool_size, release_pool
@@ -53,10 +53,11 @@ class ExtractPipeline:
         stats = self.crawler.stats
         pages = [(p.body, p.url, p.content_type) for p in item.pages]
         cleanup = self.cleanups.get(item.site, SiteCleanup())
-        article = await asyncio.get_running_loop().run_in_executor(self.pool, extract_item, pages, cleanup)
-        if isinstance(article, str):
+        try:
+            article = await asyncio.get_running_loop().run_in_executor(self.pool, extract, pages, cleanup)
+        except NotAnArticle as refused:
             stats.inc_value("extract/failed")
-            raise Dropped(Reason.from_text(article))
+            raise Dropped(refused.reason) from None
         stats.inc_value("extract/ok")
         item.record = article_record(article.to_dict(), url=item.url, site=item.site,
                                      discovered_via=item.discovered_via,

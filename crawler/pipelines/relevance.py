@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import NotConfigured
 
-from archive.reasons import Reason
 from archive.text.relevance import Topic
 from crawler.items import Dropped
 from crawler.shared import acquire_pool, pool_size, release_pool
@@ -79,6 +78,6 @@ class RelevancePipeline:
         record["relevance"] = relevance
         if not relevance["on_topic"]:
             self.crawler.stats.inc_value("relevance/rejected/off_topic")
-            raise Dropped(Reason.from_text(relevance["reason"]))
+            raise Dropped(relevance["reason"])  # a Reason, from the topic's verdict
         self.crawler.stats.inc_value("relevance/kept")
         return item

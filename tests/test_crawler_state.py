@@ -10,6 +10,9 @@ from scrapy.utils.test import get_crawler
 
 from archive.reasons import Category, Reason
 from archive.store.state import UrlState
+from archive.text.cleanup import SiteCleanup
+from archive.text.extract import extract
+from archive.text.notarticle import NotAnArticle, page_problem
 from archive.warc.writer import Capture
 from crawler.addon import ADDON
 from crawler.discovery.ledger import Ledger
@@ -58,10 +61,12 @@ def test_a_reason_is_its_text_and_knows_its_category():
     assert Reason(Category.PIPELINE_ERROR) == "pipeline error"
     again = pickle.loads(pickle.dumps(reason))
     assert again == reason and again.category is Category.OFF_TOPIC and again.detail == "score 2.0 < 12.0"
-    parsed = Reason.from_text('bad page: soft 404 (a 200 "not found" page)')
-    assert parsed.category is Category.BAD_PAGE and parsed.detail == 'soft 404 (a 200 "not found" page)'
-    with pytest.raises(ValueError):
-        Reason.from_text("no such category: x")
+    # The archive library says why with a Reason too: nothing parses the words back.
+    empty = page_problem(b"  ", "text/html")
+    assert empty == "bad page: empty response" and empty is not None and empty.category is Category.BAD_PAGE
+    with pytest.raises(NotAnArticle) as refused:
+        extract([(b"<html><body><p>x</p></body></html>", "https://h/a", "application/pdf")], SiteCleanup())
+    assert refused.value.reason.category is Category.BAD_PAGE and refused.value.reason.detail == "not html (application/pdf)"
 
 
 def test_a_capture_is_a_dict_only_at_the_json_boundary():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,7 @@ def main() -> int:
     parser.add_argument("--busy", type=int, default=2, help="busy processes beside the suite (default 2)")
     parser.add_argument("pytest_args", nargs="*", help="more pytest arguments (after --), e.g. a test file")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a kill by pid still stops the load (finally below)
     busy = start_load(args.busy)
     print(f"load: {args.busy} busy processes (pids {', '.join(str(p.pid) for p in busy)})", flush=True)
     outcomes = []

@@ -96,7 +96,7 @@ def main() -> int:
                 print(f"  FAILED {name}", flush=True)
     finally:
         stop_load(busy)
-    print("load stopped")
+    print("load stopped", flush=True)
     return 1 if any(outcome.failed for outcome in outcomes) else 0
 
 

@@ -81,6 +81,6 @@ def test_a_spider_without_a_profile_is_not_scoped():
 
 def test_scope_enabled_false_switches_it_off():
     crawler = get_crawler(_Site, settings_dict={"SCOPE_ENABLED": False})
-    with pytest.raises(NotConfigured):
+    with pytest.raises(NotConfigured, match="^SCOPE_ENABLED is off$"):
         SiteScope.from_crawler(crawler)
     assert isinstance(middleware(SCOPE_ENABLED=True), SiteScope)

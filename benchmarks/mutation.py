@@ -27,7 +27,7 @@ MUTMUT = Path(sys.executable).with_name("mutmut")
 MODULES: dict[str, list[str]] = {
     "archive/warc/writer.py": ["tests/test_warc.py", "tests/test_revisit_records.py"],
     "archive/wacz/verify.py": ["tests/test_snapshot.py"],
-    "archive/store/textstore.py": ["tests/test_textstore.py", "tests/test_archive_paths.py"],
+    "archive/store/textstore.py": ["tests/test_textstore_names.py", "tests/test_textstore.py"],
     "crawler/middlewares/scope.py": ["tests/test_scope.py"],
     "crawler/discovery/frontier.py": ["tests/test_discovery.py", "tests/test_fallbacks.py"],
     "archive/text/relevance.py": ["tests/test_relevance_formula.py", "tests/test_relevance.py"],

@@ -3,8 +3,8 @@
 Run from the repository root: ``.venv/bin/python -m benchmarks.mutation [--module NAME…] [--max-children 1]``
 (``.ci/mutation`` installs the ``mutation`` extra first). Each module is mutated alone, in a scratch copy of the
 repository (mutmut writes ``mutants/`` where it runs), with only its fast unit tests: one module at a time, since
-mutmut is CPU-heavy. A mutant is killed when a test fails (or times out) with it; a survivor is listed with its
-diff. The score is killed / mutants; the exit status is 1 when a module scores under ``--min-score`` (90 %).
+mutmut is CPU-heavy. A mutant is killed when a test fails (or times out: counted apart) with it; a survivor is
+listed with its diff. The score is killed / mutants; the exit status is 1 when a module scores under ``--min-score`` (90 %).
 Equivalent mutants (no behaviour changes) are listed in ``EQUIVALENT`` with the reason and leave the count.
 """
 
@@ -63,6 +63,7 @@ class Score:
     module: str
     mutants: int
     killed: int
+    timeouts: int
     survivors: list[str]
     equivalent: list[str]
 
@@ -118,7 +119,8 @@ def mutate(module: str, tests: list[str], max_children: int, keep: Path | None) 
                 survivors.append(name)
                 print(f"  survived {name} ({statuses[name]}):\n    - " + "\n    - ".join(before)
                       + "\n    + " + "\n    + ".join(after), flush=True)
-        return Score(module, len(statuses), len(killed), survivors, equivalent)
+        timeouts = sum(1 for name in killed if statuses[name] == "timeout")
+        return Score(module, len(statuses), len(killed), timeouts, survivors, equivalent)
     finally:
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)
@@ -140,10 +142,11 @@ def main() -> int:
         scores.append(score)
         print(f"{module}: {score.mutants} mutants, {score.killed} killed, {len(score.survivors)} survived, "
               f"{len(score.equivalent)} equivalent, score {score.score:.1%}", flush=True)
-    print(f"\n{'module':<32} {'mutants':>7} {'killed':>7} {'survived':>8} {'equivalent':>10} {'score':>7}")
+    print(f"\n{'module':<32} {'mutants':>7} {'killed':>7} {'(timeout)':>9} {'survived':>8} {'equivalent':>10} "
+          f"{'score':>7}")
     for s in scores:
-        print(f"{s.module:<32} {s.mutants:>7} {s.killed:>7} {len(s.survivors):>8} {len(s.equivalent):>10} "
-              f"{s.score:>7.1%}")
+        print(f"{s.module:<32} {s.mutants:>7} {s.killed:>7} {s.timeouts:>9} {len(s.survivors):>8} "
+              f"{len(s.equivalent):>10} {s.score:>7.1%}")
     if args.json:
         args.json.write_text(json.dumps([{**vars(s), "score": s.score} for s in scores], indent=1), encoding="utf-8")
     return 1 if any(s.score < args.min_score for s in scores) else 0

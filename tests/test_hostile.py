@@ -215,7 +215,9 @@ def test_writes_only_inside_out(hostile_crawl):
     assert [p.name for p in hostile_crawl["base"].iterdir() if p.name not in ("home", "cwd", "tmp")] == []
     assert not Path("/tmp/souverain-pwned.html").exists() and not Path("/tmp/souverain-pwned").exists()
     out = hostile_crawl["out"].resolve()
-    for path in out.rglob("*"):
+    written = list(out.rglob("*"))
+    assert written
+    for path in written:
         assert path.resolve().is_relative_to(out), path
         assert path.relative_to(out).parts[0] in ("warc", "articles", "runs", "state.sqlite", ".souverain.lock"), path
 
@@ -230,9 +232,11 @@ def test_no_forbidden_target_is_ever_requested(hostile_crawl):
 
 def test_nothing_read_from_local_files(hostile_crawl):
     passwd = Path("/etc/passwd").read_text(encoding="utf-8").splitlines()[0]
-    for path in hostile_crawl["out"].rglob("*"):
-        if path.is_file() and path.suffix in (".json", ".txt", ".log"):
-            assert passwd not in path.read_text(encoding="utf-8", errors="replace"), path
+    texts = [path for path in hostile_crawl["out"].rglob("*")
+             if path.is_file() and path.suffix in (".json", ".txt", ".log")]
+    assert texts
+    for path in texts:
+        assert passwd not in path.read_text(encoding="utf-8", errors="replace"), path
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

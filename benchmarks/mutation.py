@@ -26,13 +26,13 @@ MUTMUT = Path(sys.executable).with_name("mutmut")
 # module -> its fast unit tests (in-process: a test that runs ``souverain`` in a subprocess cannot see a mutant).
 MODULES: dict[str, list[str]] = {
     "archive/warc/writer.py": ["tests/test_warc.py", "tests/test_revisit_records.py"],
-    "archive/wacz/verify.py": ["tests/test_snapshot.py"],
+    "archive/wacz/verify.py": ["tests/test_snapshot_order.py", "tests/test_verify_damage.py"],
     "archive/store/textstore.py": ["tests/test_textstore_names.py", "tests/test_textstore.py"],
     "crawler/middlewares/scope.py": ["tests/test_scope.py"],
     "crawler/discovery/frontier.py": ["tests/test_discovery.py", "tests/test_fallbacks.py"],
     "archive/text/relevance.py": ["tests/test_relevance_formula.py", "tests/test_relevance.py"],
     "crawler/middlewares/retry.py": ["tests/test_retry.py"],
-    "archive/wacz/snapshot.py": ["tests/test_snapshot.py"],
+    "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py"],
     "archive/warc/repair.py": ["tests/test_warcrepair.py"],
     "archive/lock.py": ["tests/test_lock.py"],
     "archive/text/charset.py": ["tests/test_charset.py"],

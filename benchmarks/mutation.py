@@ -51,6 +51,23 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
      'return body.decode(errors=_FALLBACK)', "bytes.decode's default encoding is UTF-8"),
     ("archive/text/charset.py", 'return body.decode("utf-8")', 'return body.decode("UTF-8")',
      "codec names are case-insensitive"),
+    ("crawler/middlewares/retry.py", 'text = value.decode("latin-1").strip()',
+     'text = value.decode("LATIN-1").strip()', "codec names are case-insensitive"),
+    *(("crawler/middlewares/retry.py", f"{test} request.meta.get(\"dont_retry\", False):",
+       f"{test} request.meta.get(\"dont_retry\", {default}):",
+       "meta.get returns None for an absent key: as falsy as False")
+      for test in ("if response.status not in self.retry_http_codes or",
+                   "if not isinstance(exception, self.exceptions_to_retry) or")
+      for default in ("None", "")),
+    *(("crawler/middlewares/retry.py", 'wait = retry_after(response.headers.get("Retry-After"), self.cap)',
+       f'wait = retry_after(response.headers.get("{name}"), self.cap)', "Scrapy's headers are case-insensitive")
+      for name in ("retry-after", "RETRY-AFTER")),
+    ("crawler/middlewares/retry.py",
+     "wait = self.paused_until.get(urlparse_cached(request).netloc, 0.0) - time.monotonic()",
+     "wait = self.paused_until.get(urlparse_cached(request).netloc, 1.0) - time.monotonic()",
+     "time.monotonic() counts from boot: above 1 s on any running machine, so an unpaused host still waits < 0"),
+    ("crawler/middlewares/retry.py", "if wait > 0:", "if wait >= 0:",
+     "a pause ending at the very float of time.monotonic() now: unobservable"),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")

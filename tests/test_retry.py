@@ -68,9 +68,12 @@ def test_a_site_failing_again_and_again_is_paused():
     request = Request("http://down.test/x.html")
     waits = [timed(retry.process_response(request, HtmlResponse(request.url, status=503, request=request)))[1]
              for _ in range(3)]
-    assert announced[:2] == [0.01, 0.01] and announced[2] >= 0.5  # the third failure in a row pauses the site
+    assert announced == [0.01, 0.01, 0.5]  # the third failure in a row pauses the site: the pause is the wait
     assert waits[2] >= 0.5
     assert retry.crawler.stats.get_value("retry/site_paused") == 1
+    assert retry.failures["down.test"] == 0  # counted again from the pause on
+    assert retry.paused_until["down.test"] > time.monotonic() - 60  # set to the pause's end (now + 0.5 s)
+    assert retry.crawler.stats.get_value("retry/reason_count/503 Service Unavailable") == 3
 
     async def one_step_of_two_requests() -> tuple[bool, bool]:
         """Start a request to another site and one to the paused site; tell which finished in one loop step."""
@@ -145,6 +148,8 @@ def test_a_host_that_never_answered_is_given_up_at_once_one_that_did_is_retried(
     retry.answered.add("down.test")
     again = asyncio.run(retry.process_exception(request, refused))
     assert isinstance(again, Request) and again.meta["retry_times"] == 1 and announced[-1]["retry"] is True
+    assert announced[0]["request"] is request and announced[-1]["request"] is request
+    assert announced[-1]["reason"] == announced[0]["reason"] == f"DownloadConnectionRefusedError: {refused}"
     assert asyncio.run(retry.process_exception(request, ValueError("not a download error"))) is None
     timeout = TimeoutError("took too long")
     held = Request("http://down.test/b.html", meta={"dont_retry": True})
@@ -163,3 +168,10 @@ def test_retry_enabled_false_switches_it_off():
     crawler = get_crawler(Spider, settings_dict={"RETRY_ENABLED": False})
     with pytest.raises(NotConfigured):
         BackoffRetry.from_crawler(crawler)
+
+
+def test_the_defaults_of_the_settings():
+    crawler = get_crawler(Spider, settings_dict={})
+    retry = BackoffRetry.from_crawler(crawler)
+    assert (retry.base, retry.cap, retry.pause_after, retry.pause_seconds) == (0.5, 60.0, 10, 30.0)
+    assert retry.failures == {} and retry.paused_until == {} and retry.answered == set()

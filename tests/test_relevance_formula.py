@@ -7,7 +7,7 @@ import pytest
 
 from archive.text.relevance import Term, Topic, fold
 
-TOPIC = Topic.loads('''
+TOPIC_TEXT = '''
 name = "essai"
 threshold = 10
 title_weight = 2
@@ -23,7 +23,8 @@ negatives = [
     { name = "fonds souverain", regex = '\\bfonds souverains?\\b', weight = 4 },
     { name = "dette souveraine", regex = '\\bdettes? souveraines?\\b', weight = 3 },
 ]
-''')
+'''
+TOPIC = Topic.loads(TOPIC_TEXT)
 
 
 def test_the_negative_penalty_is_weight_times_count_when_no_strong_term_matched():
@@ -69,22 +70,11 @@ def test_the_reason_lists_the_five_best_terms_by_contribution_then_name():
 
 
 def test_strong_terms_are_required_even_above_the_threshold():
-    topic = Topic.loads(TOPIC_TEXT_TWO_STRONG)
+    topic = Topic.loads(TOPIC_TEXT.replace("min_strong_terms = 1", "min_strong_terms = 2"))
     relevance = topic.score("", "numergy numergy numergy souverain")
     assert relevance.score == 16.0 and not relevance.on_topic
     assert relevance.reason == "off-topic: 1 strong terms < 2 (score 16.0: numergy×3, souverain×1)"
     assert topic.score("", "numergy numergy numergy bleu azure").on_topic
-
-
-TOPIC_TEXT_TWO_STRONG = '''
-threshold = 10
-min_strong_terms = 2
-terms = [
-    { name = "numergy", regex = '\\bnumergy\\b', weight = 5, strong = true },
-    { name = "souverain", regex = '\\bsouverain\\b', weight = 1 },
-    { name = "bleu", regex = '\\bbleu\\b', weight = 4, strong = true, context = 'azure', window = 20 },
-]
-'''
 
 
 def test_a_context_must_be_within_the_window_on_either_side():

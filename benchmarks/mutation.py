@@ -68,6 +68,20 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
      "time.monotonic() counts from boot: above 1 s on any running machine, so an unpaused host still waits < 0"),
     ("crawler/middlewares/retry.py", "if wait > 0:", "if wait >= 0:",
      "a pause ending at the very float of time.monotonic() now: unobservable"),
+    *(("archive/warc/writer.py",
+       'return decode_body(self.body, self.header("Content-Encoding") or "", f"{self.url} ({self.record_id})")',
+       f'return decode_body(self.body, self.header("{name}") or "", f"{{self.url}} ({{self.record_id}})")',
+       "StoredResponse.header is case-insensitive") for name in ("content-encoding", "CONTENT-ENCODING")),
+    ("archive/warc/writer.py",
+     'return decode_body(self.body, self.header("Content-Encoding") or "", f"{self.url} ({self.record_id})")',
+     'return decode_body(self.body, self.header("Content-Encoding") or "XXXX", f"{self.url} ({self.record_id})")',
+     "decode_body returns the body of any encoding it does not know as it is, as for none"),
+    ("archive/warc/writer.py", 'exchange.url, refers_to["payload_digest"], refers_to["url"], refers_to["date"],',
+     'None, refers_to["payload_digest"], refers_to["url"], refers_to["date"],',
+     "the WARC-Target-URI of warc_headers_dict (from _warc_headers) is the one written"),
+    *(("archive/warc/writer.py", 'warc_headers_dict={**self._warc_headers("revisit", exchange, date, record_id),',
+       f'warc_headers_dict={{**self._warc_headers({kind}, exchange, date, record_id),',
+       "create_revisit_record sets WARC-Type: revisit itself") for kind in ("None", '"XXrevisitXX"', '"REVISIT"')),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")

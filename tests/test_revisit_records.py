@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import gzip
+import re
+import zlib
 from pathlib import Path
 
 import pytest
 
-from archive.warc.writer import REVISIT_PROFILES, WarcWriter, read_capture, read_record
+from archive.errors import ArchiveError
+from archive.source import MAX_PAGE
+from archive.warc.writer import (
+    REVISIT_PROFILES,
+    StoredResponse,
+    WarcWriter,
+    payload_digest,
+    read_capture,
+    read_record,
+)
 from tests.test_warc import FETCH_TIME, exchange, fixed_writer, records
 
 ARCHIVED = {"record_id": "<urn:uuid:11111111-2222-3333-4444-555555555555>",
@@ -129,3 +141,35 @@ def test_a_writer_names_files_with_its_prefix(tmp_path):
     with WarcWriter(tmp_path, prefix="essai", hostname="a/b~c") as writer:
         capture = writer.write_revisit(exchange(body=b""), profile="server-not-modified", refers_to=ARCHIVED)
     assert capture.warc_file.startswith("essai-") and capture.warc_file.endswith("~a_b_c.warc.gz")
+
+
+def test_payload_digest_is_the_one_warcio_writes(tmp_path):
+    body = b"<html>une page</html>"
+    with fixed_writer(tmp_path) as writer:
+        capture = writer.write_exchange(exchange(body=body))
+    assert payload_digest(body) == capture.payload_digest
+    assert payload_digest(b"") == "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"  # the SHA-1 of nothing, base32
+
+
+def test_a_revisit_status_line_has_no_trailing_space_on_the_wire(tmp_path):
+    with fixed_writer(tmp_path) as writer:
+        capture = writer.write_revisit(exchange(status=304, body=b""), profile="server-not-modified",
+                                       refers_to=ARCHIVED)
+    with open(tmp_path / capture.warc_file, "rb") as stream:
+        stream.seek(capture.offset)
+        member = gzip.decompress(stream.read(capture.length))
+    assert b"\r\n\r\nHTTP/1.1 304\r\n" in member and b"HTTP/1.1 304 \r\n" not in member
+
+
+def test_a_body_that_inflates_past_the_page_limit_names_its_record(tmp_path):
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = b"\0" * (1 << 20)
+    bomb = b"".join(packer.compress(zeros) for _ in range(MAX_PAGE // len(zeros) + 1)) + packer.flush()
+    with fixed_writer(tmp_path) as writer:
+        capture = writer.write_exchange(exchange(body=bomb))
+    stored = read_capture(tmp_path, capture)
+    with pytest.raises(ArchiveError, match=rf"^{re.escape(f'{stored.url} ({stored.record_id})')}: gzip body "):
+        stored.decoded_body()
+    plain = StoredResponse(url="u", record_id="r", date="", status=200, warc_headers=[], http_headers=[],
+                           body=b"\x1f\x8b not gzip at all")
+    assert plain.decoded_body() == b"\x1f\x8b not gzip at all"  # no Content-Encoding: the bytes as they are

@@ -151,7 +151,9 @@ def hostile_crawl(tmp_path_factory):
         with MirrorProcess(articles=40, hostile=CORPUS, hostile_canary=canary_url) as mirror:
             _make_generated_bodies(mirror)
             run = _run_measured([str(script), "crawl", "--out", str(out), *mirror.root_args(), "--delay", "0", "--concurrency", "8",
-                                 "--timeout", "10", "-s", f"DOWNLOAD_MAXSIZE={MAX_SIZE}",
+                                 # A hang guard, not a race: no case waits for it, and on a loaded machine a 10 s
+                                 # timeout fired before an oversized body without a length reached the size limit.
+                                 "--timeout", "300", "-s", f"DOWNLOAD_MAXSIZE={MAX_SIZE}",
                                  "-s", f"DOWNLOAD_WARNSIZE={MAX_SIZE // 2}", "-s", "RETRY_TIMES=1",
                                  "-s", "RETRY_BACKOFF_BASE=0.1", "-s", "EXTRACT_WORKERS=2"], cwd, env, timeout=600)
             run["roots"] = dict(mirror.roots)

@@ -64,11 +64,12 @@ def crawl_and_snapshot(folder: Path, articles: int) -> tuple[Path, Path]:
 
 @contextmanager
 def small_tmpfs(mount: Path, size: str) -> Iterator[Path]:
-    """Mount a small tmpfs at ``mount`` for a full-disk test (``mount`` needs root: a skip elsewhere)."""
+    """Mount a small tmpfs at ``mount`` for a full-disk test (``mount`` needs CAP_SYS_ADMIN: a skip elsewhere)."""
     mount.mkdir()
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True)
     if done.returncode:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.decode().strip()}")
+        pytest.skip(f"cannot mount a small tmpfs here (mount needs CAP_SYS_ADMIN, which root in a container may "
+                    f"lack): {done.stderr.decode().strip()}")
     try:
         yield mount
     finally:

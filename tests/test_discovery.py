@@ -192,3 +192,29 @@ def urlsplit_path(url: str) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(url).path
+
+
+def test_a_sitemap_lastmod_before_the_window_skips_the_url(frontier):
+    # The window opens on 2015-01-01; a page last modified more than LASTMOD_MARGIN (31 days) before that was
+    # published before the window too: skipped without a fetch, whatever its slug promises.
+    stale = "https://www.numerama.com/business/1-le-cloud-souverain-de-numergy.html"
+    assert frontier.offer(Entry(stale, lastmod="2014-11-30"), "sitemap") is None
+    assert frontier.ledger.get(stale).reason == "out of date window: modified 2014-11-30"
+    edge = "https://www.numerama.com/business/2-le-cloud-souverain-de-numergy.html"
+    assert frontier.offer(Entry(edge, lastmod="2014-12-01"), "sitemap") > 0  # within the margin: fetched
+    fresh = "https://www.numerama.com/business/3-le-cloud-souverain-de-numergy.html"
+    assert frontier.offer(Entry(fresh, lastmod="2016-03-01T10:00:00+01:00"), "sitemap") > 0
+    assert frontier.offer(Entry("https://www.numerama.com/business/4-le-cloud-souverain-de-numergy.html"),
+                          "sitemap") > 0  # no lastmod: the benefit of the doubt
+    # The publication date is checked first and says more.
+    both = "https://www.numerama.com/business/5-le-cloud-souverain-de-numergy.html"
+    assert frontier.offer(Entry(both, published="2014-06-01", lastmod="2014-06-02"), "sitemap") is None
+    assert frontier.ledger.get(both).reason == "out of date window: published 2014-06-01"
+
+
+def test_a_lastmod_is_not_checked_against_an_open_or_until_only_window():
+    topic = Topic.load(topic_path("cloud-souverain"))
+    url = "https://www.numerama.com/business/6-le-cloud-souverain-de-numergy.html"
+    for since, until in (("", ""), ("", "2016-01-01")):
+        frontier = Frontier(get_profile("numerama"), topic.score_hint, DateWindow.from_strings(since, until))
+        assert frontier.offer(Entry(url, lastmod="2001-01-01"), "sitemap") > 0

@@ -99,7 +99,9 @@ def test_discovered_via_lists_every_source_that_found_the_article(full_run, trut
     report, _ = full_run
     channels = {(a["site"], a["url_path"]): set(a["channels"]) for a in truth}
     out = Path(report["out"])
-    for path in (out / "articles").rglob("*.json"):
+    records = sorted((out / "articles").rglob("*.json"))
+    assert records
+    for path in records:
         record = json.loads(path.read_text(encoding="utf-8"))
         found_by = set(record["discovered_via"])
         assert found_by, path

@@ -30,7 +30,9 @@ def test_full_disk_stops_the_run_cleanly(small_disk: Path):
     for warc in warcs:
         check = warcio("check", str(warc))
         assert check.returncode == 0, check.stdout + check.stderr
-    for path in (out / "articles").rglob("*.json"):
+    records = list((out / "articles").rglob("*.json"))
+    assert records
+    for path in records:
         record = json.loads(path.read_text(encoding="utf-8"))
         assert path.with_suffix(".txt").read_text(encoding="utf-8").strip() == record["text"].strip()
     assert not [p for p in out.rglob(".*.tmp")]

@@ -4,6 +4,7 @@ never reaches a forbidden target, and ends each case as ``cases.toml`` says. Rea
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
@@ -13,6 +14,7 @@ import time
 import tomllib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
@@ -113,6 +115,24 @@ def _warc_records(out: Path) -> list[dict]:
     return records
 
 
+def _make_generated_bodies(mirror: MirrorProcess) -> None:
+    """Ask the mirror for every generated body once (HEAD), so that it has made them all before the crawl starts.
+
+    The mirror makes a generated body (a 1 GiB bomb, a 50 MB page) at its first request: on a loaded machine that
+    takes longer than the crawl's download timeout, which would then measure the mirror's CPU, not the crawler.
+    """
+    generated = [case for case in CASES if case.get("generator")]
+    assert generated
+    for case in generated:
+        parts = urlsplit(mirror.roots[case["site"]])
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
+        try:
+            connection.request("HEAD", case["path"])
+            connection.getresponse().read()
+        finally:
+            connection.close()
+
+
 @pytest.fixture(scope="module")
 def hostile_crawl(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
@@ -129,8 +149,11 @@ def hostile_crawl(tmp_path_factory):
     (base / "tmp").mkdir()
     try:
         with MirrorProcess(articles=40, hostile=CORPUS, hostile_canary=canary_url) as mirror:
+            _make_generated_bodies(mirror)
             run = _run_measured([str(script), "crawl", "--out", str(out), *mirror.root_args(), "--delay", "0", "--concurrency", "8",
-                                 "--timeout", "10", "-s", f"DOWNLOAD_MAXSIZE={MAX_SIZE}",
+                                 # A hang guard, not a race: no case waits for it, and on a loaded machine a 10 s
+                                 # timeout fired before an oversized body without a length reached the size limit.
+                                 "--timeout", "300", "-s", f"DOWNLOAD_MAXSIZE={MAX_SIZE}",
                                  "-s", f"DOWNLOAD_WARNSIZE={MAX_SIZE // 2}", "-s", "RETRY_TIMES=1",
                                  "-s", "RETRY_BACKOFF_BASE=0.1", "-s", "EXTRACT_WORKERS=2"], cwd, env, timeout=600)
             run["roots"] = dict(mirror.roots)
@@ -194,7 +217,9 @@ def test_writes_only_inside_out(hostile_crawl):
     assert [p.name for p in hostile_crawl["base"].iterdir() if p.name not in ("home", "cwd", "tmp")] == []
     assert not Path("/tmp/souverain-pwned.html").exists() and not Path("/tmp/souverain-pwned").exists()
     out = hostile_crawl["out"].resolve()
-    for path in out.rglob("*"):
+    written = list(out.rglob("*"))
+    assert written
+    for path in written:
         assert path.resolve().is_relative_to(out), path
         assert path.relative_to(out).parts[0] in ("warc", "articles", "runs", "state.sqlite", ".souverain.lock"), path
 
@@ -209,9 +234,11 @@ def test_no_forbidden_target_is_ever_requested(hostile_crawl):
 
 def test_nothing_read_from_local_files(hostile_crawl):
     passwd = Path("/etc/passwd").read_text(encoding="utf-8").splitlines()[0]
-    for path in hostile_crawl["out"].rglob("*"):
-        if path.is_file() and path.suffix in (".json", ".txt", ".log"):
-            assert passwd not in path.read_text(encoding="utf-8", errors="replace"), path
+    texts = [path for path in hostile_crawl["out"].rglob("*")
+             if path.is_file() and path.suffix in (".json", ".txt", ".log")]
+    assert texts
+    for path in texts:
+        assert passwd not in path.read_text(encoding="utf-8", errors="replace"), path
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

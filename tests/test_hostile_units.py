@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from parsel import Selector
 
@@ -75,9 +73,8 @@ def test_invalid_utf8_bytes_do_not_break_the_words_around_them():
 
 def test_related_links_of_a_million_link_page_are_capped():
     page = Selector(text="<section class='related-article'>" + "<a href='/x'>x</a>" * 1_000_000 + "</section>")
-    started = time.monotonic()
     links, drift = related_links(page, "http://h/", ListingRules(related="//section[@class='related-article']//a[@href]"), [])
-    assert len(links) == MAX_RELATED and drift == () and time.monotonic() - started < 10
+    assert len(links) == MAX_RELATED and drift == ()
 
 
 def test_listing_entries_are_capped():
@@ -89,12 +86,10 @@ def test_listing_entries_are_capped():
 def test_the_generic_reading_of_a_page_of_200_000_article_links_is_capped():
     profile = get_profile("numerama", {"numerama": "http://h"})
     page = Selector(text="<div>" + "".join(f"<p><a href='/tech/{n}-x.html'>x</a></p>" for n in range(200_000)) + "</div>")
-    started = time.monotonic()
     links = Navigation(profile.match_article).article_links(page.root, "http://h/tag/x/")
     listing = parse_listing(page, "http://h/tag/x/", profile.listing, links)
     related, _ = related_links(page, "http://h/tech/1-y.html", profile.listing, links)
     assert (len(links), len(listing.entries), len(related)) == (MAX_ANCHORS, MAX_ENTRIES, MAX_RELATED)
-    assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize(("body", "content_type", "reason"), [

@@ -199,7 +199,4 @@ def test_no_process_of_a_crawl_killed_by_sigkill_survives_it(mirror, tmp_path):
         assert not caught & (1 << (signal.SIGTERM - 1)) and not ignored & (1 << (signal.SIGTERM - 1))
     process.kill()
     process.wait()
-    deadline = time.monotonic() + 5.0
-    while any(map(alive, workers)) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert [pid for pid in workers if alive(pid)] == [], "extraction workers outlived the killed crawl by 5 s"
+    until(lambda: not any(map(alive, workers)), "the extraction workers to die with the killed crawl")

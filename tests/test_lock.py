@@ -7,12 +7,14 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from archive.errors import ArchiveError
-from archive.lock import LOCK_NAME, RunLock
+from archive.lock import LOCK_NAME, RunLock, pid_alive, process_start
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -101,3 +103,74 @@ def test_unwritable_folder_is_one_line(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(ArchiveError, match=f"^cannot lock {blocker / 'out'}: "):
         RunLock(blocker / "out").acquire()
+
+
+# Locks a file with fcntl alone, writing CONTENT into it first (a holder caught before or after writing itself).
+BARE_HOLDER = """
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+os.write(fd, sys.argv[2].encode())
+fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+print("locked", flush=True); time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("content", ["", "[1, 2]", "{not json", '{"pid": 4242}'])
+def test_a_holder_that_says_nothing_useful_is_shown_as_unknown(tmp_path: Path, content: str) -> None:
+    process = subprocess.Popen([sys.executable, "-c", BARE_HOLDER, str(tmp_path / LOCK_NAME), content],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stdout.readline().strip() == "locked"
+        with pytest.raises(ArchiveError) as caught:
+            RunLock(tmp_path).acquire()
+        pid = "4242" if "4242" in content else "?"
+        assert str(caught.value) == f"another souverain run (pid {pid}, started ?) is using {tmp_path}; wait for " \
+                                    "it or stop it"
+        assert (tmp_path / LOCK_NAME).read_text() == content  # a refused run leaves the holder's file alone
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_the_lock_file_records_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["souverain", "crawl", "--out", "a b"])
+    before = datetime.now().astimezone().replace(microsecond=0)
+    with RunLock(tmp_path / "out") as lock:
+        recorded = json.loads(lock.path.read_text())
+        assert lock.path.read_text().endswith("}\n") and lock.path.stat().st_mode & 0o777 == 0o644
+    assert set(recorded) == {"pid", "started", "command"}
+    assert recorded["pid"] == os.getpid() and recorded["command"] == "souverain crawl --out 'a b'"
+    started = datetime.fromisoformat(recorded["started"])
+    assert started.tzinfo is not None and before <= started <= datetime.now().astimezone()
+    assert started.microsecond == 0
+
+
+def test_a_shorter_record_leaves_nothing_of_a_longer_one(tmp_path: Path) -> None:
+    (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": 1, "started": "x" * 500, "command": "y" * 500}) + "\n")
+    with RunLock(tmp_path) as lock:
+        json.loads(lock.path.read_text())  # one document: the old bytes were cut
+
+
+def test_release_twice_and_relock_in_the_same_process(tmp_path: Path) -> None:
+    lock = RunLock(tmp_path)
+    lock.release()  # never acquired: nothing to do
+    lock.acquire()
+    lock.release()
+    lock.release()
+    assert lock.path.read_text() == ""
+    lock.acquire()
+    assert json.loads(lock.path.read_text())["pid"] == os.getpid()
+    lock.release()
+
+
+def test_pid_alive_and_process_start() -> None:
+    assert not pid_alive(0) and not pid_alive(-1)
+    assert pid_alive(os.getpid()) and pid_alive(os.getpid(), since=time.time())
+    started = process_start(os.getpid())
+    assert started is not None and started <= time.time()
+    assert pid_alive(os.getpid(), since=started - 1)  # within the 2 s slack of a name's time
+    assert not pid_alive(os.getpid(), since=started - 10)  # a pid reused: this process started later
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    assert not pid_alive(dead.pid) and process_start(dead.pid) is None
+    assert pid_alive(1)  # init: another user's process (EPERM for a non-root user) is alive all the same

@@ -30,8 +30,8 @@ from archive.text.extract import SiteCleanup, extract_article
 from crawler.mirror import MirrorProcess, MirrorServer, build_corpus
 from crawler.mirror.__main__ import add_arguments
 from crawler.mirror.corpus import Corpus
+from crawler.mirror.faults import TRICKLE_CHUNKS, TRICKLE_SECONDS, FaultPlan, parse_spec
 from crawler.mirror.faults import TYPES as FAULT_TYPES
-from crawler.mirror.faults import FaultPlan, parse_spec
 from crawler.mirror.routes import SiteRoutes
 from crawler.profiles import get_profile
 
@@ -115,12 +115,6 @@ def test_counts_kinds_and_dates(corpus: Corpus) -> None:
             assert "souverain" not in folded
     big = Counter(t["kind"] for t in build_corpus(articles=2000).truth())
     assert big["on_topic"] >= 100
-
-
-def test_build_time() -> None:
-    start = time.perf_counter()
-    build_corpus(articles=2000)
-    assert time.perf_counter() - start < 2.0
 
 
 def test_url_patterns(corpus: Corpus) -> None:
@@ -355,7 +349,7 @@ def test_listings_search_redirect_404(corpus: Corpus, servers: dict[str, MirrorS
         assert status == 404 and headers["Content-Type"].startswith("text/html") and b"<footer" in body
 
 
-def test_concurrent_throughput(corpus: Corpus, servers: dict[str, MirrorServer]) -> None:
+def test_concurrent_requests_are_all_served(corpus: Corpus, servers: dict[str, MirrorServer]) -> None:
     urls = [servers[a.site].root + a.path for a in corpus.articles[:120]]
     errors: list[str] = []
 
@@ -365,12 +359,11 @@ def test_concurrent_throughput(corpus: Corpus, servers: dict[str, MirrorServer])
                 errors.append(u)
 
     threads = [threading.Thread(target=worker, args=(urls[i::4],)) for i in range(4)]
-    start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert not errors and len(urls) / (time.perf_counter() - start) > 50
+    assert len(urls) == 120 and not errors  # the rate is measured in benchmarks/mirror.py
 
 
 def test_mirror_process() -> None:
@@ -633,15 +626,24 @@ def test_fault_transport(corpus: Corpus) -> None:
         with pytest.raises(TimeoutError):
             urllib.request.urlopen(server.root + article.path, timeout=0.3)
         start = time.monotonic()
-        assert raw_get(server, article.path) == b"" and 0.9 < time.monotonic() - start < 3
+        # Silent for the fault's second (a lower bound: no load makes a wait shorter), then closed with nothing
+        # sent: raw_get returns once the server closes (its socket timeout only fails a connection left open).
+        assert raw_get(server, article.path, timeout=60) == b"" and time.monotonic() - start >= 0.9
     with faulty(corpus, "trickle=1") as server:
+        full = server.routes.route(article.path).body
         start = time.monotonic()
-        with urllib.request.urlopen(server.root + article.path, timeout=2) as resp:
-            first = resp.read(1000)
-            assert time.monotonic() - start < 1
-            body = first + resp.read()
-        assert body == server.routes.route(article.path).body
-        assert 2.5 < time.monotonic() - start < 6
+        with urllib.request.urlopen(server.root + article.path, timeout=60) as resp:
+            body = resp.read()
+        # The whole valid body, spread over the trickle's pauses (TRICKLE_CHUNKS - 1 waits: a lower bound).
+        assert body == full and time.monotonic() - start >= (TRICKLE_CHUNKS - 1) * TRICKLE_SECONDS / TRICKLE_CHUNKS
+    with faulty(corpus, "trickle=1") as server:
+        full = server.routes.route(article.path).body
+        with urllib.request.urlopen(server.root + article.path, timeout=60) as resp:
+            first = resp.read(len(full) // TRICKLE_CHUNKS)
+            server.stopping.set()  # ends the trickle's next pause: what was not sent yet never is
+            with pytest.raises(http.client.IncompleteRead):
+                resp.read()
+        assert first == full[: len(first)] and first  # the body's start arrived while the rest was still held back
 
 
 def test_faulted_pages_are_eventually_served(corpus: Corpus, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Hostile sitemaps and feeds: no entity expansion, no file or network access, bounded memory, time and size."""
+"""Hostile sitemaps and feeds: no entity expansion, no file or network access, bounded memory, depth and size."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import json
 import subprocess
 import sys
 import threading
-import time
+import urllib.request
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -40,7 +40,7 @@ class _Recorder(BaseHTTPRequestHandler):
 @pytest.fixture
 def listener():
     """A real HTTP server on 127.0.0.1 that records every request it gets."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    server = HTTPServer(("127.0.0.1", 0), _Recorder)  # one connection at a time, in the order they came
     server.requests = []
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
@@ -67,11 +67,9 @@ def everything(entries) -> str:
 def test_billion_laughs_is_not_expanded():
     entities = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
     doctype = f'<!DOCTYPE urlset [<!ENTITY lol0 "lol">{entities}]>'
-    start = time.perf_counter()
     sitemap = parse_sitemap(urlset("https://h/&lol9;", "https://h/plain", doctype=doctype))
     feed = parse_feed(rss("https://h/&lol9;", doctype=doctype.replace("urlset", "rss")))
-    assert time.perf_counter() - start < 2
-    assert "lollollol" not in everything(sitemap.entries) + everything(feed)
+    assert sitemap.entries == [] and feed == []  # refused whole: the 10^9 "lol"s are never made
 
 
 @pytest.mark.parametrize("parse", [lambda b: parse_sitemap(b).entries, parse_feed])
@@ -91,16 +89,17 @@ def test_external_entities_and_dtds_are_never_fetched(listener, parse):
     xinclude = b'<urlset xmlns:xi="http://www.w3.org/2001/XInclude"><url><loc><xi:include href="file:///etc/passwd" ' \
                b'parse="text"/></loc></url></urlset>'
     assert "root:" not in everything(parse(xinclude))
-    time.sleep(0.2)  # a fetch, had one started, would have reached the server by now
-    assert listener.requests == []
+    # The parsers run synchronously: a fetch they made has connected before they returned. The listener serves
+    # one connection at a time, in order: once it has answered a request sent now, it has seen any earlier one.
+    with urllib.request.urlopen(f"{base}/after-the-parsers", timeout=60) as reply:
+        reply.read()
+    assert listener.requests == ["/after-the-parsers"]
 
 
 def test_deep_nesting_is_cut_without_crash():
     deep = b"<urlset>" + b"<a>" * 10_000 + b"<url><loc>https://h/deep</loc></url>" + b"</a>" * 10_000 + b"</urlset>"
-    start = time.perf_counter()
     assert parse_sitemap(deep).entries == []  # libxml2 stops at depth 256 (huge_tree off)
     assert parse_feed(deep.replace(b"url>", b"item>").replace(b"loc>", b"link>")) == []
-    assert time.perf_counter() - start < 2
 
 
 @pytest.mark.parametrize("body", [
@@ -124,20 +123,19 @@ def test_hostile_schemes_are_returned_as_they_are_for_the_crawler_to_filter():
 
 
 _MEASURE = """
-import json, resource, sys, time
+import json, resource, sys
 from pathlib import Path
 from crawler.discovery.parsers import parse_sitemap
 body = Path(sys.argv[1]).read_bytes()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-start = time.perf_counter()
 entries = parse_sitemap(body).entries
-print(json.dumps({"entries": len(entries), "seconds": time.perf_counter() - start,
+print(json.dumps({"entries": len(entries),
                   "peak_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024}))
 """
 
 
 @pytest.mark.parametrize("with_loc", [True, False], ids=["capped", "all-read"])
-def test_a_million_url_sitemap_in_bounded_memory_and_time(tmp_path, with_loc):
+def test_a_million_url_sitemap_in_bounded_memory(tmp_path, with_loc):
     """With locs, reading stops at MAX_ENTRIES; without, the whole 60 MB is read, and must not pile up elements."""
     path = tmp_path / "sitemap.xml"
     inner = "<loc>https://www.example.com/section/article-{:07d}.html</loc>" if with_loc else \
@@ -148,11 +146,10 @@ def test_a_million_url_sitemap_in_bounded_memory_and_time(tmp_path, with_loc):
             out.write("".join(f"<url>{inner.format(n)}</url>\n" for n in range(block, block + 10_000)))
         out.write("</urlset>\n")
     assert path.stat().st_size > 50 * 1024 * 1024
-    done = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, timeout=120,
+    done = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, timeout=600,
                           cwd=Path(__file__).parent.parent)
     measured = json.loads(done.stdout)
     assert measured["entries"] == (MAX_ENTRIES if with_loc else 0)
-    assert measured["seconds"] < 30
     assert measured["peak_mb"] < 64  # the cleared elements piled up to ~120 MB when left in the tree
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from archive.text.relevance import Topic, fold
+from crawler.mirror import build_corpus
 
 TOPICS = Path(__file__).resolve().parents[1] / "crawler" / "topics"
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -182,16 +183,17 @@ def test_gaia_x_topic_is_just_another_file():
 def test_seed_texts_are_on_topic(topic):
     if not SEEDS.is_dir():
         pytest.skip(f"{SEEDS} is absent: the seed texts live in ../shared/seeds")
-    for seed in sorted(SEEDS.glob("*.txt")):
+    seeds = sorted(SEEDS.glob("*.txt"))
+    assert seeds, f"no seed text in {SEEDS}"
+    for seed in seeds:
         title, _, text = seed.read_text(encoding="utf-8").partition("\n")
         relevance = topic.score(title, text)
         assert relevance.on_topic, (seed.name, relevance.reason)
 
 
 def test_mirror_corpus_kinds(topic):
-    corpus = pytest.importorskip("crawler.mirror.corpus", reason="the mirror corpus is not built yet")
     scores: dict[str, list[float]] = {}
-    for article in corpus.build_corpus(articles=2000).truth():
+    for article in build_corpus(articles=2000).truth():
         relevance = topic.score(article["title"], article["text"])
         assert relevance.on_topic == article["on_topic"], (article["kind"], article["title"], relevance.reason)
         scores.setdefault(article["kind"], []).append(relevance.score)

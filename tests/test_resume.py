@@ -35,28 +35,38 @@ def crawl_args(mirror, out: Path) -> list[str]:
     return ["crawl", "--out", str(out), "--delay", "0", "--concurrency", "2", *mirror.root_args()]
 
 
-def kill_after(args: list[str], seconds: float) -> int:
-    """Start ``souverain`` and SIGKILL its whole process group after ``seconds``; return its exit status."""
+def kept_articles(out: Path) -> int:
+    """Return how many articles the crawl has kept so far (their dated JSON records, written once archived)."""
+    return sum(1 for _ in (out / "articles").rglob("*.json")) if (out / "articles").is_dir() else 0
+
+
+def kill_when_kept(args: list[str], out: Path, kept: int) -> int:
+    """Start ``souverain`` and SIGKILL its whole process group as soon as ``kept`` articles are kept under ``out``
+    (however slow the machine); return its exit status (0 if it finished first)."""
     process = subprocess.Popen([str(SOUVERAIN), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
-    try:
-        return process.wait(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        return process.wait()
+    while process.poll() is None:
+        if kept_articles(out) >= kept:
+            os.killpg(process.pid, signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    return process.wait()
 
 
 def test_three_sigkills_and_resumes_end_like_an_uninterrupted_run(mirror, tmp_path):
     reference = tmp_path / "reference"
-    started = time.perf_counter()
     assert souverain(*crawl_args(mirror, reference)).returncode == 0
-    duration = time.perf_counter() - started
+    total = kept_articles(reference)
+    assert total >= 20
 
     out, rng = tmp_path / "killed", random.Random(20261121)
-    # Random points, early enough that no run can finish first (a resumed run replays what was archived).
-    statuses = [kill_after(crawl_args(mirror, out), max(1.0, rng.uniform(0.25, 0.6) * duration))]
-    for _ in range(2):
-        statuses.append(kill_after([*crawl_args(mirror, out), "--resume"], max(1.0, rng.uniform(0.25, 0.6) * duration)))
+    # Random points: after a quarter to two thirds of the articles are kept, each later than the one before, so
+    # every run (a resumed one replays what was archived) is killed mid-crawl, whatever the machine's load.
+    points = sorted(round(rng.uniform(0.25, 0.65) * total) for _ in range(3))
+    points = [max(point, previous + 1) for point, previous in zip(points, [0, *points[:-1]], strict=True)]
+    statuses = [kill_when_kept(crawl_args(mirror, out), out, points[0])]
+    for point in points[1:]:
+        statuses.append(kill_when_kept([*crawl_args(mirror, out), "--resume"], out, point))
     assert statuses == [-signal.SIGKILL] * 3, "each run must be killed mid-crawl"
     final = souverain(*crawl_args(mirror, out), "--resume")
     assert final.returncode == 0, final.stderr[-3000:]
@@ -65,7 +75,9 @@ def test_three_sigkills_and_resumes_end_like_an_uninterrupted_run(mirror, tmp_pa
     assert dated_files(out) == dated_files(reference)
 
     responses = Counter()
-    for warc in sorted((out / "warc").glob("*.warc.gz")):
+    warcs = sorted((out / "warc").glob("*.warc.gz"))
+    assert warcs
+    for warc in warcs:
         check = warcio("check", str(warc))
         assert check.returncode == 0, check.stdout + check.stderr
         with warc.open("rb") as stream:

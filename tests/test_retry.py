@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import time
 
+import pytest
 from scrapy import Request, Spider
+from scrapy.exceptions import DownloadConnectionRefusedError, NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
@@ -36,11 +39,14 @@ def test_retry_after_header():
 
 def test_a_429_waits_what_retry_after_asks():
     retry = middleware()
+    announced = []
+    retry.crawler.signals.connect(lambda **kw: announced.append(kw["wait"]), signal=attempt_failed, weak=False)
     request = Request("http://site.test/a.html")
     response = HtmlResponse(request.url, status=429, headers={"Retry-After": "1"}, request=request)
     result, waited = timed(retry.process_response(request, response))
     assert isinstance(result, Request) and result.meta["retry_times"] == 1
-    assert 0.9 <= waited < 2
+    assert announced == [1.0]  # Retry-After, not the 0.01 s backoff
+    assert waited >= 1.0  # and really slept (a loaded machine only makes it longer)
 
 
 def test_backoff_doubles_and_success_passes_through():
@@ -64,9 +70,12 @@ def test_a_site_failing_again_and_again_is_paused():
     request = Request("http://down.test/x.html")
     waits = [timed(retry.process_response(request, HtmlResponse(request.url, status=503, request=request)))[1]
              for _ in range(3)]
-    assert announced[:2] == [0.01, 0.01] and announced[2] >= 0.5  # the third failure in a row pauses the site
+    assert announced == [0.01, 0.01, 0.5]  # the third failure in a row pauses the site: the pause is the wait
     assert waits[2] >= 0.5
     assert retry.crawler.stats.get_value("retry/site_paused") == 1
+    assert retry.failures["down.test"] == 0  # counted again from the pause on
+    assert retry.paused_until["down.test"] > time.monotonic() - 60  # set to the pause's end (now + 0.5 s)
+    assert retry.crawler.stats.get_value("retry/reason_count/503 Service Unavailable") == 3
 
     async def one_step_of_two_requests() -> tuple[bool, bool]:
         """Start a request to another site and one to the paused site; tell which finished in one loop step."""
@@ -79,3 +88,92 @@ def test_a_site_failing_again_and_again_is_paused():
         return done
 
     assert asyncio.run(one_step_of_two_requests()) == (True, False)  # only the failing site waits
+
+
+def test_retry_after_as_an_http_date_counts_from_now_both_ways():
+    soon = email.utils.formatdate(time.time() + 3600, usegmt=True).encode()
+    past = email.utils.formatdate(time.time() - 3600, usegmt=True).encode()
+    assert 3590 <= retry_after(soon, cap=7200) <= 3600  # a future date: wait until then
+    assert retry_after(soon, cap=60) == 60.0  # capped
+    assert retry_after(past, cap=60) == 0.0  # a date already gone: no wait, never a negative one
+    assert retry_after(b"Wed, 99 Foo 2026 25:61:00 GMT", cap=60) is None
+    assert retry_after(b" 7 ", cap=60) == 7.0 and retry_after(b"", cap=60) is None
+    assert retry_after(b"-5", cap=60) is None  # not delta-seconds, not a date
+
+
+def test_a_retry_after_date_is_the_wait_announced():
+    retry = middleware(RETRY_BACKOFF_MAX=0.5)
+    announced = []
+    retry.crawler.signals.connect(lambda **kw: announced.append(kw), signal=attempt_failed, weak=False)
+    request = Request("http://site.test/d.html")
+    when = email.utils.formatdate(time.time() + 3600, usegmt=True)
+    response = HtmlResponse(request.url, status=503, headers={"Retry-After": when}, request=request)
+    result = asyncio.run(retry.process_response(request, response))
+    assert isinstance(result, Request) and [a["wait"] for a in announced] == [0.5]  # the cap, not the backoff
+    assert announced[0]["reason"] == "503 Service Unavailable" and announced[0]["attempt"] == 1
+    assert announced[0]["retry"] is True and retry.crawler.stats.get_value("retry/attempt_failures") == 1
+
+
+def test_the_last_attempt_is_announced_without_a_wait():
+    retry = middleware(RETRY_TIMES=1)
+    announced = []
+    retry.crawler.signals.connect(lambda **kw: announced.append(kw), signal=attempt_failed, weak=False)
+    request = Request("http://site.test/e.html", meta={"retry_times": 1})
+    response = HtmlResponse(request.url, status=503, request=request)
+    assert asyncio.run(retry.process_response(request, response)) is response  # retries used up
+    assert [(a["attempt"], a["retry"], a["wait"]) for a in announced] == [(2, False, 0.0)]
+
+
+def test_a_status_not_retried_or_dont_retry_passes_and_resets_the_failures():
+    retry = middleware()
+    request = Request("http://site.test/f.html")
+    asyncio.run(retry.process_response(request, HtmlResponse(request.url, status=503, request=request)))
+    assert retry.failures["site.test"] == 1
+    not_found = HtmlResponse(request.url, status=404, request=request)
+    assert asyncio.run(retry.process_response(request, not_found)) is not_found
+    assert retry.failures["site.test"] == 0 and "site.test" in retry.answered
+    held = Request("http://site.test/g.html", meta={"dont_retry": True})
+    unavailable = HtmlResponse(held.url, status=503, request=held)
+    assert asyncio.run(retry.process_response(held, unavailable)) is unavailable
+
+
+def test_a_host_that_never_answered_is_given_up_at_once_one_that_did_is_retried():
+    retry = middleware()
+    announced = []
+    retry.crawler.signals.connect(lambda **kw: announced.append(kw), signal=attempt_failed, weak=False)
+    refused = DownloadConnectionRefusedError("Connection was refused by other side: 111")
+    request = Request("http://down.test/a.html")
+    assert asyncio.run(retry.process_exception(request, refused)) is None
+    assert [(a["attempt"], a["retry"], a["wait"]) for a in announced] == [(1, False, 0.0)]
+    assert announced[0]["reason"].startswith("DownloadConnectionRefusedError: ")
+    assert retry.crawler.stats.get_value("retry/attempt_failures") is None
+    retry.answered.add("down.test")
+    again = asyncio.run(retry.process_exception(request, refused))
+    assert isinstance(again, Request) and again.meta["retry_times"] == 1 and announced[-1]["retry"] is True
+    assert announced[0]["request"] is request and announced[-1]["request"] is request
+    assert announced[-1]["reason"] == announced[0]["reason"] == f"DownloadConnectionRefusedError: {refused}"
+    assert asyncio.run(retry.process_exception(request, ValueError("not a download error"))) is None
+    timeout = TimeoutError("took too long")
+    held = Request("http://down.test/b.html", meta={"dont_retry": True})
+    assert asyncio.run(retry.process_exception(held, timeout)) is None
+
+
+def test_a_paused_site_holds_its_requests_and_counts_them():
+    retry = middleware()
+    retry.paused_until["down.test"] = time.monotonic() + 0.05
+    asyncio.run(retry.process_request(Request("http://down.test/z.html")))
+    asyncio.run(retry.process_request(Request("http://up.test/z.html")))
+    assert retry.crawler.stats.get_value("retry/paused_requests") == 1
+
+
+def test_retry_enabled_false_switches_it_off():
+    crawler = get_crawler(Spider, settings_dict={"RETRY_ENABLED": False})
+    with pytest.raises(NotConfigured):
+        BackoffRetry.from_crawler(crawler)
+
+
+def test_the_defaults_of_the_settings():
+    crawler = get_crawler(Spider, settings_dict={})
+    retry = BackoffRetry.from_crawler(crawler)
+    assert (retry.base, retry.cap, retry.pause_after, retry.pause_seconds) == (0.5, 60.0, 10, 30.0)
+    assert retry.failures == {} and retry.paused_until == {} and retry.answered == set()

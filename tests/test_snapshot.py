@@ -11,10 +11,15 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
+from archive.source import out_warcs
 from archive.wacz.package import member_offset
+from archive.wacz.snapshot import build_snapshot
+from archive.wacz.verify import verify_snapshot
+from archive.warc.runlog import scan_warcs
 from tests.conftest import souverain
 
 ARTICLES = 120
@@ -192,3 +197,52 @@ def test_user_errors_are_one_line(out, tmp_path, args, message):
     assert result.stderr.startswith("souverain: error:") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "x.wacz").exists()
+
+
+def test_verify_catches_a_tampered_datapackage_json(wacz, tmp_path):
+    with zipfile.ZipFile(wacz) as archive:
+        data = archive.read("datapackage.json")
+        recorded = json.loads(archive.read("datapackage-digest.json"))
+    # One hex letter of a resource hash changes case: datapackage.json is still valid JSON, its path unchanged,
+    # its bytes (so its hash) are not what datapackage-digest.json recorded.
+    start = data.index(b'"hash": "sha256:') + len(b'"hash": "sha256:')
+    position = start + next(n for n, byte in enumerate(data[start:]) if byte in b"abcdef")
+    damaged = tmp_path / "datapackage.wacz"
+    flip_byte(wacz, damaged, "datapackage.json", position)
+    checks = {check.name: check for check in verify_snapshot(damaged)}
+    digest = checks["datapackage-digest.json"]
+    assert recorded["path"] == "datapackage.json" and not digest.ok
+    assert digest.detail.endswith(f"datapackage-digest.json says {recorded['hash']}")
+    assert f"datapackage.json has {recorded['hash']}" not in digest.detail
+    assert [name for name, check in checks.items() if not check.ok] == [
+        "datapackage-digest.json", next(name for name in checks if name.startswith("hash ") and not checks[name].ok)]
+    assert all(check.ok for check in verify_snapshot(wacz))
+
+
+def test_manifest_and_pages_order_does_not_follow_the_crawl_order(out, wacz, tmp_path):
+    # A second crawl of the same mirror, one request at a time: the articles are kept in another order.
+    other = tmp_path / "one-at-a-time"
+    result = souverain("demo", "--out", str(other), "--articles", str(ARTICLES), "--concurrency", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    kept_order = [[urlsplit(a["url"]).path for a in scan_warcs(out_warcs(folder)).articles] for folder in (out, other)]
+    assert sorted(kept_order[0]) == sorted(kept_order[1]) and kept_order[0] != kept_order[1]
+    again = tmp_path / "again.wacz"
+    build_snapshot(other, again)
+
+    def order(snapshot: Path) -> tuple[list[str], list[str]]:
+        with zipfile.ZipFile(snapshot) as archive:
+            lines = archive.read("pages/pages.jsonl").decode("utf-8").splitlines()[1:]
+        return [a["url"] for a in manifest(snapshot)["articles"]], [json.loads(line)["url"] for line in lines]
+
+    def by_host(urls: list[str]) -> dict[str, list[str]]:
+        """The paths, host by host (each crawl had its own mirror ports), in the order listed."""
+        found: dict[str, list[str]] = {}
+        for url in urls:
+            found.setdefault(urlsplit(url).port, []).append(urlsplit(url).path)
+        return dict(sorted(found.items()))
+
+    first, second = order(wacz), order(again)
+    for urls in (*first, *second):
+        assert urls == sorted(urls) and len(urls) > 10  # by URL: the mirror's ports rank the two sites
+    for one, two in zip(first, second, strict=True):
+        assert sorted(by_host(one).values()) == sorted(by_host(two).values())

@@ -1,0 +1,187 @@
+"""Mutation testing of the core modules with mutmut: per module, mutants, killed, survived and the score.
+
+Run from the repository root: ``.venv/bin/python -m benchmarks.mutation [--module NAME…] [--max-children 1]``
+(``.ci/mutation`` installs the ``mutation`` extra first). Each module is mutated alone, in a scratch copy of the
+repository (mutmut writes ``mutants/`` where it runs), with only its fast unit tests: one module at a time, since
+mutmut is CPU-heavy. A mutant is killed when a test fails (or times out: counted apart) with it; a survivor is
+listed with its diff. The score is killed / mutants; the exit status is 1 when a module scores under ``--min-score`` (90 %).
+Equivalent mutants (no behaviour changes) are listed in ``EQUIVALENT`` with the reason and leave the count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MUTMUT = Path(sys.executable).with_name("mutmut")
+
+# module -> its fast unit tests (in-process: a test that runs ``souverain`` in a subprocess cannot see a mutant).
+MODULES: dict[str, list[str]] = {
+    "archive/warc/writer.py": ["tests/test_warc.py", "tests/test_revisit_records.py"],
+    "archive/wacz/verify.py": ["tests/test_snapshot_order.py", "tests/test_verify_damage.py"],
+    "archive/store/textstore.py": ["tests/test_textstore_names.py", "tests/test_textstore.py"],
+    "crawler/middlewares/scope.py": ["tests/test_scope.py"],
+    "crawler/discovery/frontier.py": ["tests/test_discovery.py", "tests/test_fallbacks.py"],
+    "archive/text/relevance.py": ["tests/test_relevance_formula.py", "tests/test_relevance.py"],
+    "crawler/middlewares/retry.py": ["tests/test_retry.py"],
+    "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py"],
+    "archive/warc/repair.py": ["tests/test_warcrepair.py"],
+    "archive/lock.py": ["tests/test_lock.py"],
+    "archive/text/charset.py": ["tests/test_charset.py"],
+    "crawler/discovery/parsers.py": ["tests/test_parsers_hostile.py", "tests/test_discovery.py",
+                                     "tests/test_feed_fields.py"],
+}
+
+# Mutants that change no behaviour: (module, line before, line after, why), the lines as mutmut shows them
+# (stripped). They are left out of the score.
+EQUIVALENT: list[tuple[str, str, str, str]] = [
+    ("archive/text/charset.py", 'return chunk.decode("cp1252", errors="replace"), error.end',
+     'return chunk.decode("CP1252", errors="replace"), error.end', "codec names are case-insensitive"),
+    ("archive/text/charset.py", 'return body.decode("utf-8", errors=_FALLBACK)',
+     'return body.decode("UTF-8", errors=_FALLBACK)', "codec names are case-insensitive"),
+    ("archive/text/charset.py", 'return body.decode("utf-8", errors=_FALLBACK)',
+     'return body.decode(errors=_FALLBACK)', "bytes.decode's default encoding is UTF-8"),
+    ("archive/text/charset.py", 'return body.decode("utf-8")', 'return body.decode("UTF-8")',
+     "codec names are case-insensitive"),
+    ("crawler/middlewares/retry.py", 'text = value.decode("latin-1").strip()',
+     'text = value.decode("LATIN-1").strip()', "codec names are case-insensitive"),
+    *(("crawler/middlewares/retry.py", f"{test} request.meta.get(\"dont_retry\", False):",
+       f"{test} request.meta.get(\"dont_retry\", {default}):",
+       "meta.get returns None for an absent key: as falsy as False")
+      for test in ("if response.status not in self.retry_http_codes or",
+                   "if not isinstance(exception, self.exceptions_to_retry) or")
+      for default in ("None", "")),
+    *(("crawler/middlewares/retry.py", 'wait = retry_after(response.headers.get("Retry-After"), self.cap)',
+       f'wait = retry_after(response.headers.get("{name}"), self.cap)', "Scrapy's headers are case-insensitive")
+      for name in ("retry-after", "RETRY-AFTER")),
+    ("crawler/middlewares/retry.py",
+     "wait = self.paused_until.get(urlparse_cached(request).netloc, 0.0) - time.monotonic()",
+     "wait = self.paused_until.get(urlparse_cached(request).netloc, 1.0) - time.monotonic()",
+     "time.monotonic() counts from boot: above 1 s on any running machine, so an unpaused host still waits < 0"),
+    ("crawler/middlewares/retry.py", "if wait > 0:", "if wait >= 0:",
+     "a pause ending at the very float of time.monotonic() now: unobservable"),
+    *(("archive/warc/writer.py",
+       'return decode_body(self.body, self.header("Content-Encoding") or "", f"{self.url} ({self.record_id})")',
+       f'return decode_body(self.body, self.header("{name}") or "", f"{{self.url}} ({{self.record_id}})")',
+       "StoredResponse.header is case-insensitive") for name in ("content-encoding", "CONTENT-ENCODING")),
+    ("archive/warc/writer.py",
+     'return decode_body(self.body, self.header("Content-Encoding") or "", f"{self.url} ({self.record_id})")',
+     'return decode_body(self.body, self.header("Content-Encoding") or "XXXX", f"{self.url} ({self.record_id})")',
+     "decode_body returns the body of any encoding it does not know as it is, as for none"),
+    ("archive/warc/writer.py", 'exchange.url, refers_to["payload_digest"], refers_to["url"], refers_to["date"],',
+     'None, refers_to["payload_digest"], refers_to["url"], refers_to["date"],',
+     "the WARC-Target-URI of warc_headers_dict (from _warc_headers) is the one written"),
+    *(("archive/warc/writer.py", 'warc_headers_dict={**self._warc_headers("revisit", exchange, date, record_id),',
+       f'warc_headers_dict={{**self._warc_headers({kind}, exchange, date, record_id),',
+       "create_revisit_record sets WARC-Type: revisit itself") for kind in ("None", '"XXrevisitXX"', '"REVISIT"')),
+]
+
+_STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")
+
+
+@dataclass
+class Score:
+    """The outcome of one module's mutation run."""
+
+    module: str
+    mutants: int
+    killed: int
+    timeouts: int
+    survivors: list[str]
+    equivalent: list[str]
+
+    @property
+    def score(self) -> float:
+        """Killed over the mutants that are not equivalent."""
+        counted = self.mutants - len(self.equivalent)
+        return self.killed / counted if counted else 1.0
+
+
+def scratch_copy(folder: Path, module: str, tests: list[str]) -> None:
+    """Copy the sources and tests into ``folder`` with a mutmut configuration for ``module`` and ``tests``."""
+    for name in ("archive", "crawler", "tests", "pyproject.toml"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, folder / name)
+    if (REPO.parent / "shared").is_dir():  # tests find ../shared beside the repository
+        (folder / "shared").symlink_to(REPO.parent / "shared")
+    selection = "\n".join(f"    {test}" for test in tests)
+    (folder / "setup.cfg").write_text(
+        "[mutmut]\nsource_paths =\n    archive/\n    crawler/\n"
+        f"only_mutate = {module}\n"
+        "pytest_add_cli_args = -p no:randomly -p no:cacheprovider -q -x\n"
+        f"pytest_add_cli_args_test_selection =\n{selection}\n", encoding="utf-8")
+
+
+def mutate(module: str, tests: list[str], max_children: int, keep: Path | None) -> Score:
+    """Run mutmut over one module with its tests; return its score (survivors' diffs printed)."""
+    folder = Path(tempfile.mkdtemp(prefix="mutation-", dir=keep))
+    try:
+        scratch_copy(folder, module, tests)
+        run = subprocess.run([str(MUTMUT), "run", "--max-children", str(max_children)], cwd=folder,
+                             capture_output=True, text=True)
+        if run.returncode:
+            raise SystemExit(f"mutmut run failed for {module}:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
+        listed = subprocess.run([str(MUTMUT), "results", "--all", "true"], cwd=folder, capture_output=True,
+                                text=True, check=True).stdout
+        statuses = {m["name"]: m["status"] for m in map(_STATUS.match, listed.splitlines()) if m}
+        killed = [name for name, status in statuses.items() if status in ("killed", "timeout")]
+        equivalent, survivors = [], []
+        for name in sorted(name for name in statuses if name not in killed):
+            diff = subprocess.run([str(MUTMUT), "show", name], cwd=folder, capture_output=True, text=True).stdout
+            before = [line[2:].strip() for line in diff.splitlines() if line.startswith("- ")]
+            after = [line[2:].strip() for line in diff.splitlines() if line.startswith("+ ")]
+            why = next((why for where, old, new, why in EQUIVALENT
+                        if where == module and before == [old] and after == [new]), None)
+            if why:
+                equivalent.append(name)
+                print(f"  equivalent {name}: {why}", flush=True)
+            else:
+                survivors.append(name)
+                print(f"  survived {name} ({statuses[name]}):\n    - " + "\n    - ".join(before)
+                      + "\n    + " + "\n    + ".join(after), flush=True)
+        timeouts = sum(1 for name in killed if statuses[name] == "timeout")
+        return Score(module, len(statuses), len(killed), timeouts, survivors, equivalent)
+    finally:
+        if keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> int:
+    """Mutate each module in turn; print the table; exit 1 if one scores under the minimum."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--module", action="append", choices=sorted(MODULES), help="only this module (repeatable)")
+    parser.add_argument("--max-children", type=int, default=1, help="mutants tested in parallel (default 1)")
+    parser.add_argument("--min-score", type=float, default=0.9)
+    parser.add_argument("--keep", type=Path, default=None, help="keep each scratch copy under this folder")
+    parser.add_argument("--json", type=Path, default=None, help="also write the table as JSON here")
+    args = parser.parse_args()
+    scores = []
+    for module in args.module or list(MODULES):
+        print(f"{module}: mutmut over {', '.join(MODULES[module])}", flush=True)
+        score = mutate(module, MODULES[module], args.max_children, args.keep)
+        scores.append(score)
+        print(f"{module}: {score.mutants} mutants, {score.killed} killed, {len(score.survivors)} survived, "
+              f"{len(score.equivalent)} equivalent, score {score.score:.1%}", flush=True)
+    print(f"\n{'module':<32} {'mutants':>7} {'killed':>7} {'(timeout)':>9} {'survived':>8} {'equivalent':>10} "
+          f"{'score':>7}")
+    for s in scores:
+        print(f"{s.module:<32} {s.mutants:>7} {s.killed:>7} {s.timeouts:>9} {len(s.survivors):>8} "
+              f"{len(s.equivalent):>10} {s.score:>7.1%}")
+    if args.json:
+        args.json.write_text(json.dumps([{**vars(s), "score": s.score} for s in scores], indent=1), encoding="utf-8")
+    return 1 if any(s.score < args.min_score for s in scores) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

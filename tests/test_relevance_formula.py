@@ -1,0 +1,132 @@
+"""The relevance formula on a small topic, score by score: weights, counts, title bonus, negative-context
+penalty, strong terms, context windows, reasons and hints (the shipped topics are in tests/test_relevance.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.text.relevance import Term, Topic, fold
+
+TOPIC_TEXT = '''
+name = "essai"
+threshold = 10
+title_weight = 2
+max_count = 3
+min_strong_terms = 1
+terms = [
+    { name = "numergy", regex = '\\bnumergy\\b', weight = 5, strong = true },
+    { name = "souverain", regex = '\\bsouverain\\b', weight = 1 },
+    { name = "bleu", regex = '\\bbleu\\b', weight = 4, strong = true, context = 'azure', window = 20 },
+    { phrase = "Cloud Act", weight = 2 },
+]
+negatives = [
+    { name = "fonds souverain", regex = '\\bfonds souverains?\\b', weight = 4 },
+    { name = "dette souveraine", regex = '\\bdettes? souveraines?\\b', weight = 3 },
+]
+'''
+TOPIC = Topic.loads(TOPIC_TEXT)
+
+
+def test_the_negative_penalty_is_weight_times_count_when_no_strong_term_matched():
+    relevance = TOPIC.score("Bourse", "Le fonds souverain investit. Le fonds souverain achète. Une dette souveraine.")
+    assert relevance.negatives == {"fonds souverain": 2, "dette souveraine": 1}
+    assert relevance.matched == {}  # "souverain" inside a negative context does not count
+    assert relevance.score == -(4 * 2 + 3 * 1) == -11.0
+    assert relevance.reason == "off-topic: score -11.0 < 10.0 (dette souveraine×1, fonds souverain×2)".replace(
+        "(", "(negatives: ")
+    assert not relevance.on_topic and relevance.first_match is None
+
+
+def test_a_positive_term_outside_the_negative_context_still_counts_beside_the_penalty():
+    relevance = TOPIC.score("Bourse", "Le fonds souverain investit. Un cloud souverain.")
+    assert relevance.matched == {"souverain": 1}
+    assert relevance.score == 1 - 4 == -3.0
+
+
+def test_a_strong_term_cancels_the_penalty():
+    relevance = TOPIC.score("Bourse", "Numergy et le fonds souverain.")
+    assert relevance.negatives == {"fonds souverain": 1} and relevance.matched == {"numergy": 1}
+    assert relevance.score == 5.0
+    assert relevance.reason == "off-topic: score 5.0 < 10.0 (negatives: fonds souverain×1)"
+
+
+def test_counts_are_capped_and_the_title_adds_its_weight_once():
+    relevance = TOPIC.score("Numergy, Numergy", "numergy " * 5)
+    assert relevance.matched == {"numergy": 7}
+    assert relevance.score == 5 * (3 + 2) == 25.0
+    assert relevance.on_topic and relevance.reason == "score 25.0 >= 10.0: numergy×7"
+    assert TOPIC.score("Rien", "numergy " * 2).score == 10.0  # under the cap: the count itself
+    assert TOPIC.score("Rien", "numergy " * 2).on_topic  # the threshold is reached at equality
+    assert TOPIC.score("Numergy", "rien").score == 5 * 2 == 10.0  # the title alone
+
+
+def test_the_reason_lists_the_five_best_terms_by_contribution_then_name():
+    topic = Topic.loads("threshold = 1\nterms = [" + ", ".join(
+        f"{{ name = 't{n}', regex = '\\bt{n}\\b', weight = {n}, strong = true }}" for n in range(1, 8)) + "]")
+    relevance = topic.score("", " ".join(f"t{n}" for n in range(1, 8)))
+    assert relevance.reason == "score 28.0 >= 1.0: t7×1, t6×1, t5×1, t4×1, t3×1"
+    tied = topic.score("", "t2 t2 t4")
+    assert tied.reason == "score 8.0 >= 1.0: t2×2, t4×1"  # equal contributions: by name
+
+
+def test_strong_terms_are_required_even_above_the_threshold():
+    topic = Topic.loads(TOPIC_TEXT.replace("min_strong_terms = 1", "min_strong_terms = 2"))
+    relevance = topic.score("", "numergy numergy numergy souverain")
+    assert relevance.score == 16.0 and not relevance.on_topic
+    assert relevance.reason == "off-topic: 1 strong terms < 2 (score 16.0: numergy×3, souverain×1)"
+    assert topic.score("", "numergy numergy numergy bleu azure").on_topic
+
+
+def test_a_context_must_be_within_the_window_on_either_side():
+    assert TOPIC.score("", "Azure et Bleu").matched == {"bleu": 1}
+    assert TOPIC.score("", "Bleu et Azure").matched == {"bleu": 1}
+    assert TOPIC.score("", "Bleu" + " x" * 20 + " azure").matched == {}
+    assert TOPIC.score("", "azure" + " x" * 20 + " Bleu").matched == {}
+    assert TOPIC.score("", "Bleu" + " x" * 7 + " azure").matched == {"bleu": 1}  # ends 19 characters after
+    assert TOPIC.score("", "Bleu" + " x" * 8 + " azure").matched == {}  # ends 21 characters after
+
+
+def test_phrases_join_words_by_any_space_or_hyphen_and_fold_accents():
+    assert TOPIC.score("", "le CLOUD-act et le cloud \n act").matched == {"Cloud Act": 2}
+    assert TOPIC.score("", "cloud actif").matched == {}
+    assert TOPIC.score("", "NUMÉRGY").matched == {"numergy": 1}
+    assert fold("Numérgy À l'État ça") == "Numergy A l'Etat ca" and len(fold("é")) == 1
+
+
+def test_the_first_match_is_the_sentence_of_the_earliest_text_match():
+    relevance = TOPIC.score("Numergy", "Intro sans rien. Puis le souverain arrive ici. Et Numergy ensuite.")
+    assert relevance.first_match == "Puis le souverain arrive ici."
+    assert TOPIC.score("Numergy", "Rien ici.").first_match == "Numergy"  # only the title matched
+    long = "x" * 300 + " numergy " + "y" * 300
+    assert len(TOPIC.score("", long).first_match) <= 200 and "numergy" in TOPIC.score("", long).first_match
+
+
+def test_score_hint_reads_a_slug_and_subtracts_negatives():
+    assert TOPIC.score_hint("/tech/123-numergy-et-le-cloud_act.html") == 5 + 2
+    assert TOPIC.score_hint("fonds-souverain-numergy") == 5 + 1 - 4
+    assert TOPIC.score_hint("rien") == 0.0
+
+
+def test_topic_defaults_and_terms():
+    topic = Topic.loads("threshold = 3\nterms = [{ regex = 'a+' }]", default_name="nommé")
+    assert (topic.name, topic.threshold, topic.title_weight, topic.max_count, topic.min_strong_terms) == (
+        "nommé", 3.0, 2.0, 3, 1)
+    assert topic.negatives == ()
+    term = topic.terms[0]
+    assert (term.name, term.weight, term.strong, term.context, term.window) == ("a+", 1.0, False, None, 150)
+    with pytest.raises(ValueError, match="term without phrase or regex"):
+        Term.from_dict({"name": "vide"})
+    assert TOPIC.terms[3].name == "Cloud Act"
+
+
+def test_relevance_to_dict_is_every_field():
+    relevance = TOPIC.score("", "numergy")
+    assert relevance.to_dict() == {"topic": "essai", "score": 5.0, "threshold": 10.0, "on_topic": False,
+                                   "matched": {"numergy": 1}, "first_match": "numergy", "negatives": {},
+                                   "reason": "off-topic: score 5.0 < 10.0"}
+
+
+def test_load_reads_a_file_named_after_its_stem(tmp_path):
+    path = tmp_path / "mon-sujet.toml"
+    path.write_text("threshold = 1\nterms = [{ phrase = 'le mot' }]", encoding="utf-8")
+    assert Topic.load(path).name == "mon-sujet"

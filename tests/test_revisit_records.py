@@ -1,0 +1,175 @@
+"""Revisit and metadata records of the WARC writer, their headers read back with warcio."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from pathlib import Path
+
+import pytest
+
+from archive.errors import ArchiveError
+from archive.source import MAX_PAGE
+from archive.warc.writer import (
+    REVISIT_PROFILES,
+    StoredResponse,
+    WarcWriter,
+    payload_digest,
+    read_capture,
+    read_record,
+)
+from tests.test_warc import FETCH_TIME, exchange, fixed_writer, records
+
+ARCHIVED = {"record_id": "<urn:uuid:11111111-2222-3333-4444-555555555555>",
+            "url": "https://www.example.org/tech/1-cloud.html?p=2", "date": "2025-12-01T10:00:00Z",
+            "payload_digest": "sha1:AAAABBBBCCCCDDDDEEEEFFFFGGGGHHHH"}
+
+
+def revisit(tmp_path: Path, profile: str, status: int = 200, **kwargs) -> tuple[list, object]:
+    """Write one revisit into a fresh folder; return the file's records and the capture."""
+    with fixed_writer(tmp_path, **kwargs) as writer:
+        capture = writer.write_revisit(exchange(status=status, body=b""), profile=profile, refers_to=ARCHIVED)
+    return records(tmp_path / capture.warc_file), capture
+
+
+def test_an_identical_payload_revisit_refers_to_the_archived_record_and_says_truncated(tmp_path):
+    (warcinfo, record, request), capture = revisit(tmp_path, "identical-payload-digest")
+    headers = record.rec_headers
+    assert warcinfo.rec_type == "warcinfo" and record.rec_type == "revisit" and request.rec_type == "request"
+    assert headers.get_header("WARC-Refers-To") == ARCHIVED["record_id"]
+    assert headers.get_header("WARC-Refers-To-Target-URI") == ARCHIVED["url"]
+    assert headers.get_header("WARC-Refers-To-Date") == ARCHIVED["date"]
+    assert headers.get_header("WARC-Profile") == REVISIT_PROFILES["identical-payload-digest"]
+    assert headers.get_header("WARC-Profile") == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+    assert headers.get_header("WARC-Truncated") == "length"
+    assert headers.get_header("WARC-Payload-Digest") == ARCHIVED["payload_digest"]
+    assert headers.get_header("WARC-Target-URI") == ARCHIVED["url"]
+    assert headers.get_header("WARC-Date") == "2026-01-02T03:04:05.678901Z"
+    assert headers.get_header("WARC-IP-Address") == "192.0.2.7"
+    assert headers.get_header("WARC-Record-ID") == capture.record_id == "<urn:uuid:00000000-0000-0000-0000-000000000002>"
+    assert record.http_headers.statusline == "200 OK" and record.http_headers.protocol == "HTTP/1.1"
+    assert record.http_headers.get_header("Content-Type") == "text/html; charset=utf-8"
+    assert record.body == b""  # headers only: the payload is the archived one
+    assert request.rec_headers.get_header("WARC-Concurrent-To") == capture.record_id
+    assert request.rec_headers.get_header("WARC-Record-ID") == "<urn:uuid:00000000-0000-0000-0000-000000000003>"
+    assert request.http_headers.statusline == "/tech/1-cloud.html?p=2 HTTP/1.1" and request.http_headers.protocol == "GET"
+
+
+def test_a_not_modified_revisit_is_not_truncated(tmp_path):
+    (_, record, _), capture = revisit(tmp_path, "server-not-modified", status=304)
+    headers = record.rec_headers
+    assert headers.get_header("WARC-Profile") == "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+    assert headers.get_header("WARC-Truncated") is None  # a 304 has no payload to cut
+    assert headers.get_header("WARC-Refers-To") == ARCHIVED["record_id"]
+    assert record.http_headers.statusline == "304"  # no reason phrase: no trailing space
+
+
+def test_the_revisit_capture_points_at_the_revisit_and_carries_the_archived_digest(tmp_path):
+    (_, record, _), capture = revisit(tmp_path, "identical-payload-digest")
+    assert capture.warc_file.startswith("souverain-20260102000000000-00000-") and capture.warc_file.endswith(
+        "~testhost.warc.gz")
+    assert capture.payload_digest == ARCHIVED["payload_digest"]
+    assert (capture.fetch_time, capture.status, capture.url) == ("2026-01-02T03:04:05.678901Z", 200, ARCHIVED["url"])
+    stored = read_capture(tmp_path, capture)
+    assert (stored.url, stored.record_id, stored.status) == (ARCHIVED["url"], capture.record_id, 200)
+    assert stored.header("WARC-Type") is None  # header() reads the HTTP headers
+    assert ("WARC-Type", "revisit") in stored.warc_headers
+    # The revisit alone: its compressed length ends where the request record starts.
+    with open(tmp_path / capture.warc_file, "rb") as stream:
+        stream.seek(capture.offset + capture.length)
+        assert stream.read(2) == b"\x1f\x8b"
+    assert read_record(tmp_path / capture.warc_file, capture.offset + capture.length).record_id == \
+        "<urn:uuid:00000000-0000-0000-0000-000000000003>"
+
+
+def test_a_revisit_after_a_response_follows_it_in_the_same_file(tmp_path):
+    with fixed_writer(tmp_path) as writer:
+        first = writer.write_exchange(exchange())
+        again = writer.write_revisit(exchange(body=b""), profile="identical-payload-digest",
+                                     refers_to={**ARCHIVED, "record_id": first.record_id,
+                                                "payload_digest": first.payload_digest})
+    assert again.warc_file == first.warc_file and again.offset > first.offset
+    types = [r.rec_type for r in records(tmp_path / first.warc_file)]
+    assert types == ["warcinfo", "response", "request", "revisit", "request"]
+
+
+def test_a_revisit_that_fills_the_file_closes_it(tmp_path):
+    with fixed_writer(tmp_path, max_size=1) as writer:
+        capture = writer.write_revisit(exchange(body=b""), profile="server-not-modified", refers_to=ARCHIVED)
+        assert writer.current_file is None and writer.files_written == 1
+        assert (tmp_path / capture.warc_file).is_file()
+        other = writer.write_revisit(exchange(body=b""), profile="server-not-modified", refers_to=ARCHIVED)
+    assert other.warc_file != capture.warc_file and writer.files_written == 2
+
+
+def test_a_revisit_stays_in_an_open_file_below_the_size(tmp_path):
+    with fixed_writer(tmp_path) as writer:
+        capture = writer.write_revisit(exchange(body=b""), profile="server-not-modified", refers_to=ARCHIVED)
+        assert writer.current_file == tmp_path / (capture.warc_file + ".open")
+        assert writer.bytes_written == writer.current_file.stat().st_size
+
+
+def test_an_unknown_revisit_profile_is_refused(tmp_path):
+    with fixed_writer(tmp_path) as writer, pytest.raises(KeyError):
+        writer.write_revisit(exchange(body=b""), profile="fuzzy", refers_to=ARCHIVED)
+
+
+def test_metadata_records_carry_their_uri_type_and_block(tmp_path):
+    with fixed_writer(tmp_path) as writer:
+        name, offset, record_id = writer.write_metadata("urn:x-souverain:run:r1:numerama:config", b'{"a": 1}',
+                                                        "application/json")
+        second = writer.write_metadata("urn:x-souverain:run:r1:numerama:articles", b"{}\n", "application/x-ndjson")
+    assert second[0] == name and second[1] > offset
+    warcinfo, first, last = records(tmp_path / name)
+    assert (first.rec_type, first.body) == ("metadata", b'{"a": 1}')
+    assert first.rec_headers.get_header("WARC-Target-URI") == "urn:x-souverain:run:r1:numerama:config"
+    assert first.rec_headers.get_header("Content-Type") == "application/json"
+    assert first.rec_headers.get_header("WARC-Record-ID") == record_id
+    assert last.rec_headers.get_header("Content-Type") == "application/x-ndjson"
+    assert read_record(tmp_path / name, offset).record_id == record_id
+    assert read_record(tmp_path / name, offset).status == 0  # not a response
+
+
+def test_fetch_time_is_the_record_date_whatever_the_writer_clock(tmp_path):
+    (_, record, request), _ = revisit(tmp_path, "identical-payload-digest")
+    assert record.rec_headers.get_header("WARC-Date") == request.rec_headers.get_header("WARC-Date")
+    assert FETCH_TIME.microsecond == 678901
+
+
+def test_a_writer_names_files_with_its_prefix(tmp_path):
+    with WarcWriter(tmp_path, prefix="essai", hostname="a/b~c") as writer:
+        capture = writer.write_revisit(exchange(body=b""), profile="server-not-modified", refers_to=ARCHIVED)
+    assert capture.warc_file.startswith("essai-") and capture.warc_file.endswith("~a_b_c.warc.gz")
+
+
+def test_payload_digest_is_the_one_warcio_writes(tmp_path):
+    body = b"<html>une page</html>"
+    with fixed_writer(tmp_path) as writer:
+        capture = writer.write_exchange(exchange(body=body))
+    assert payload_digest(body) == capture.payload_digest
+    assert payload_digest(b"") == "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"  # the SHA-1 of nothing, base32
+
+
+def test_a_revisit_status_line_has_no_trailing_space_on_the_wire(tmp_path):
+    with fixed_writer(tmp_path) as writer:
+        capture = writer.write_revisit(exchange(status=304, body=b""), profile="server-not-modified",
+                                       refers_to=ARCHIVED)
+    with open(tmp_path / capture.warc_file, "rb") as stream:
+        stream.seek(capture.offset)
+        member = gzip.decompress(stream.read(capture.length))
+    assert b"\r\n\r\nHTTP/1.1 304\r\n" in member and b"HTTP/1.1 304 \r\n" not in member
+
+
+def test_a_body_that_inflates_past_the_page_limit_names_its_record(tmp_path):
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = b"\0" * (1 << 20)
+    bomb = b"".join(packer.compress(zeros) for _ in range(MAX_PAGE // len(zeros) + 1)) + packer.flush()
+    with fixed_writer(tmp_path) as writer:
+        capture = writer.write_exchange(exchange(body=bomb))
+    stored = read_capture(tmp_path, capture)
+    with pytest.raises(ArchiveError, match=rf"^{re.escape(f'{stored.url} ({stored.record_id})')}: gzip body "):
+        stored.decoded_body()
+    plain = StoredResponse(url="u", record_id="r", date="", status=200, warc_headers=[], http_headers=[],
+                           body=b"\x1f\x8b not gzip at all")
+    assert plain.decoded_body() == b"\x1f\x8b not gzip at all"  # no Content-Encoding: the bytes as they are

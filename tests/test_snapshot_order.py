@@ -1,0 +1,169 @@
+"""Snapshot ordering, in-process, on small output folders written here (WARCs by the real writer, dated files
+by the text store): the manifest and pages.jsonl do not follow the order the pages were crawled in."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from pathlib import Path
+
+import pytest
+
+from archive.errors import ArchiveError
+from archive.store.textstore import article_stem, write_article
+from archive.wacz.snapshot import build_snapshot
+from archive.wacz.verify import verify_snapshot
+from archive.warc.writer import HttpExchange, WarcWriter
+
+ROOT = "https://www.example.org"
+PATHS = ["/b/2-souverain.html", "/a/1-numergy.html", "/c/3-cloudwatt.html", "/a/0-secnumcloud.html"]
+CONFIG = {"root": ROOT, "profile": "numerama", "cleanup": {}, "topic": {"name": "t", "toml": "threshold = 1"},
+          "discovery": {}, "settings": {}, "versions": {}}
+
+
+def page(path: str, minute: int, body: bytes | None = None) -> HttpExchange:
+    """The exchange of one article page, fetched at a fixed time."""
+    return HttpExchange(url=ROOT + path, method="GET", request_headers=[("Host", "www.example.org")], request_body=b"",
+                        status=200, reason="OK", protocol="HTTP/1.1",
+                        response_headers=[("Content-Type", "text/html; charset=utf-8")],
+                        response_body=body or f"<html><p>{path}</p></html>".encode(), ip_address="",
+                        fetch_time=datetime(2026, 3, 1, 10, minute, tzinfo=UTC))
+
+
+def crawl(out: Path, order: list[str], run: str = "run-a") -> None:
+    """Write an output folder as a crawl that fetched and kept ``order`` in that order would."""
+    ids, ticks = count(1), count()
+    writer = WarcWriter(out / "warc", hostname="h", warcinfo={"isPartOf": run},
+                        record_id_factory=lambda: f"<urn:uuid:{run}-{next(ids):04d}>",
+                        clock=lambda: datetime(2026, 3, 1, 9, tzinfo=UTC) + timedelta(seconds=next(ticks)))
+    with writer:
+        writer.write_metadata(f"urn:x-souverain:run:{run}:numerama:config", json.dumps(CONFIG).encode(),
+                              "application/json")
+        writer.write_exchange(page("/robots.txt", 0, b"User-agent: *\nAllow: /\n"))
+        lines = []
+        for path in order:
+            minute = PATHS.index(path) + 1  # the fetch time belongs to the page, not to the crawl order
+            capture = writer.write_exchange(page(path, minute))
+            record = {"url": ROOT + path, "text": f"Texte de {path}.", "title": path, "published": "2026-02-01"}
+            stem = article_stem(out, "numerama", record)
+            write_article(out, "numerama", record, durable=False)
+            lines.append(json.dumps({"url": ROOT + path, "site": "numerama", "pages": [capture.record_id],
+                                     "discovered_via": ["sitemap"], "version": 1,
+                                     "stem": stem.relative_to(out).as_posix()}))
+        writer.write_metadata(f"urn:x-souverain:run:{run}:numerama:articles", "\n".join(lines).encode(),
+                              "application/x-ndjson")
+
+
+def listed(snapshot: Path) -> tuple[list[str], list[dict], list[str]]:
+    """The manifest's article URLs, the pages.jsonl entries and the zip's member names."""
+    with zipfile.ZipFile(snapshot) as archive:
+        manifest = json.loads(archive.read("souverain/manifest.json"))
+        pages = [json.loads(line) for line in archive.read("pages/pages.jsonl").splitlines()[1:]]
+        return [a["url"] for a in manifest["articles"]], pages, archive.namelist()
+
+
+@pytest.fixture(scope="module")
+def two_crawls(tmp_path_factory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("order")
+    first, second = build(base, PATHS, "forward"), build(base, PATHS[::-1], "backward")
+    return first, second
+
+
+def build(base: Path, order: list[str], name: str) -> Path:
+    crawl(base / name, order)
+    dest = base / f"{name}.wacz"
+    build_snapshot(base / name, dest)
+    return dest
+
+
+def test_articles_and_pages_are_listed_by_url_whatever_the_crawl_order(two_crawls):
+    forward, backward = (listed(snapshot) for snapshot in two_crawls)
+    urls = sorted(ROOT + path for path in PATHS)
+    assert forward[0] == backward[0] == urls
+    assert [p["url"] for p in forward[1]] == [p["url"] for p in backward[1]] == urls
+    assert forward[1] == backward[1]  # same titles, texts and capture times
+    assert forward[1][0] == {"url": ROOT + "/a/0-secnumcloud.html", "ts": "2026-03-01T10:04:00Z",
+                             "title": "/a/0-secnumcloud.html", "text": "Texte de /a/0-secnumcloud.html.\n"}
+    assert forward[2] == sorted(forward[2]) and forward[2] == backward[2]
+
+
+def test_the_manifest_entry_of_an_article(two_crawls):
+    with zipfile.ZipFile(two_crawls[0]) as archive:
+        manifest = json.loads(archive.read("souverain/manifest.json"))
+    entry = manifest["articles"][0]
+    assert {k: v for k, v in entry.items() if k not in ("text_sha256", "pages")} == {
+        "url": ROOT + "/a/0-secnumcloud.html", "version": 1, "site": "numerama", "run_id": "run-a",
+        "discovered_via": ["sitemap"], "captured": "2026-03-01T10:04:00Z", "title": "/a/0-secnumcloud.html",
+        "published": "2026-02-01", "dated_txt": "articles/numerama/2026/02/01/0-secnumcloud.txt",
+        "dated_json": "articles/numerama/2026/02/01/0-secnumcloud.json",
+        "txt": "articles/numerama__2026-02-01__0-secnumcloud.txt",
+        "json": "articles/numerama__2026-02-01__0-secnumcloud.json"}
+    assert manifest["cutoff"] == "2026-03-01T10:04:00Z"
+    assert [r["url"] for r in manifest["robots"]] == [ROOT + "/robots.txt"]
+    assert manifest["robots"][0]["text"] == "User-agent: *\nAllow: /\n" and manifest["robots"][0]["status"] == 200
+    assert manifest["selection"] == {"run": None, "until": None}
+    assert [(r["run_id"], r["site"], r["root"]) for r in manifest["runs"]] == [("run-a", "numerama", ROOT)]
+    assert manifest["seeds"] == [ROOT]
+    assert [(w["run_id"], w["records"]) for w in manifest["warc_files"]] == [("run-a", 1 + 1 + 2 + 2 * len(PATHS) + 1)]  # warcinfo, config, robots pair, pages, articles
+
+
+def test_both_snapshots_verify(two_crawls):
+    for snapshot in two_crawls:
+        checks = verify_snapshot(snapshot)
+        assert checks and all(check.ok for check in checks), [c for c in checks if not c.ok]
+
+
+def test_building_twice_gives_the_same_bytes(two_crawls, tmp_path):
+    again = tmp_path / "again.wacz"
+    result = build_snapshot(two_crawls[0].with_suffix(""), again)
+    assert again.read_bytes() == two_crawls[0].read_bytes()
+    assert (result["warc_files"], result["articles"], result["cutoff"]) == (1, len(PATHS), "2026-03-01T10:04:00Z")
+    assert result["bytes"] == again.stat().st_size and result["path"] == str(again)
+
+
+def test_until_and_run_select_files(two_crawls, tmp_path):
+    out = two_crawls[0].with_suffix("")
+    by_day = build_snapshot(out, tmp_path / "day.wacz", until="2026-03-01")
+    assert by_day["cutoff"] == "2026-03-01T23:59:59Z" and by_day["articles"] == len(PATHS)
+    with pytest.raises(ArchiveError, match=r"^no WARC file has all its records dated up to 2026-02-28 \(earliest "
+                                           r"complete: 2026-03-01T10:04:00Z\)$"):
+        build_snapshot(out, tmp_path / "early.wacz", until="2026-02-28")
+    assert build_snapshot(out, tmp_path / "run.wacz", run_id="run-a")["articles"] == len(PATHS)
+    with pytest.raises(ArchiveError, match=r"^unknown run 'run-b': runs in these WARC files: run-a$"):
+        build_snapshot(out, tmp_path / "other.wacz", run_id="run-b")
+    with pytest.raises(ArchiveError, match=r"^--until 'demain': expected a date YYYY-MM-DD$"):
+        build_snapshot(out, tmp_path / "bad.wacz", until="demain")
+
+
+def test_refusals_are_one_line(two_crawls, tmp_path):
+    out = two_crawls[0].with_suffix("")
+    with pytest.raises(ArchiveError, match=f"^output folder {tmp_path / 'none'} does not exist$"):
+        build_snapshot(tmp_path / "none", tmp_path / "x.wacz")
+    with pytest.raises(ArchiveError, match="it is a folder; give a file name"):
+        build_snapshot(out, tmp_path)
+    with pytest.raises(ArchiveError, match=f"folder {tmp_path / 'no'} does not exist$"):
+        build_snapshot(out, tmp_path / "no" / "x.wacz")
+    empty = tmp_path / "empty"
+    (empty / "warc").mkdir(parents=True)
+    with pytest.raises(ArchiveError, match=r"^no closed WARC file \(\*\.warc\.gz\) in "):
+        build_snapshot(empty, tmp_path / "x.wacz")
+
+
+def test_a_kept_article_without_its_dated_file_is_an_error(tmp_path):
+    crawl(tmp_path / "out", PATHS)
+    (tmp_path / "out/articles/numerama/2026/02/01/1-numergy.json").unlink()
+    with pytest.raises(ArchiveError, match=r"^1 kept article\(s\) have no dated file under .* \(first: "
+                                           r"https://www\.example\.org/a/1-numergy\.html\)$"):
+        build_snapshot(tmp_path / "out", tmp_path / "x.wacz")
+
+
+def test_progress_reports_each_step(tmp_path):
+    crawl(tmp_path / "out", PATHS[:2])
+    steps = []
+    build_snapshot(tmp_path / "out", tmp_path / "x.wacz", progress=lambda *step: steps.append(step))
+    names = list(dict.fromkeys(step[0] for step in steps))
+    assert names == ["reading WARC files", "dating WARC records", "indexing", "writing the WACZ"]
+    assert ("dating WARC records", 1, 1, "") in steps and steps[-1][3] == "bytes"
+    assert ("indexing", 0, 1, "") in steps and ("indexing", 1, 1, "") in steps

@@ -173,7 +173,7 @@ def test_retry_enabled_false_switches_it_off():
 
 
 def test_the_defaults_of_the_settings():
-    crawler = get_crawler(Spider, settings_dict={})
+    crawler = get_crawler(Spider, settings_dict={"ADDONS": {ADDON: 0}})
     retry = BackoffRetry.from_crawler(crawler)
     assert (retry.base, retry.cap, retry.pause_after, retry.pause_seconds) == (0.5, 60.0, 10, 30.0)
     assert retry.failures == {} and retry.paused_until == {} and retry.answered == set()

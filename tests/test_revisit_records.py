@@ -5,25 +5,22 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from archive.errors import ArchiveError
 from archive.source import MAX_PAGE
-from archive.warc.writer import (
-    REVISIT_PROFILES,
-    StoredResponse,
-    WarcWriter,
-    payload_digest,
-    read_capture,
-    read_record,
-)
+from archive.warc.build import REVISIT_PROFILES
+from archive.warc.reader import StoredResponse, read_capture, read_record
+from archive.warc.writer import Capture, WarcWriter, payload_digest
 from tests.test_warc import FETCH_TIME, exchange, fixed_writer, records
 
-ARCHIVED = {"record_id": "<urn:uuid:11111111-2222-3333-4444-555555555555>",
-            "url": "https://www.example.org/tech/1-cloud.html?p=2", "date": "2025-12-01T10:00:00Z",
-            "payload_digest": "sha1:AAAABBBBCCCCDDDDEEEEFFFFGGGGHHHH"}
+ARCHIVED = Capture(warc_file="souverain-20251201100000000-00000-1~h.warc.gz", offset=0, length=None,
+                   record_id="<urn:uuid:11111111-2222-3333-4444-555555555555>",
+                   url="https://www.example.org/tech/1-cloud.html?p=2", fetch_time="2025-12-01T10:00:00Z",
+                   payload_digest="sha1:AAAABBBBCCCCDDDDEEEEFFFFGGGGHHHH", status=200)
 
 
 def revisit(tmp_path: Path, profile: str, status: int = 200, **kwargs) -> tuple[list, object]:
@@ -37,14 +34,14 @@ def test_an_identical_payload_revisit_refers_to_the_archived_record_and_says_tru
     (warcinfo, record, request), capture = revisit(tmp_path, "identical-payload-digest")
     headers = record.rec_headers
     assert warcinfo.rec_type == "warcinfo" and record.rec_type == "revisit" and request.rec_type == "request"
-    assert headers.get_header("WARC-Refers-To") == ARCHIVED["record_id"]
-    assert headers.get_header("WARC-Refers-To-Target-URI") == ARCHIVED["url"]
-    assert headers.get_header("WARC-Refers-To-Date") == ARCHIVED["date"]
+    assert headers.get_header("WARC-Refers-To") == ARCHIVED.record_id
+    assert headers.get_header("WARC-Refers-To-Target-URI") == ARCHIVED.url
+    assert headers.get_header("WARC-Refers-To-Date") == ARCHIVED.fetch_time
     assert headers.get_header("WARC-Profile") == REVISIT_PROFILES["identical-payload-digest"]
     assert headers.get_header("WARC-Profile") == "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
     assert headers.get_header("WARC-Truncated") == "length"
-    assert headers.get_header("WARC-Payload-Digest") == ARCHIVED["payload_digest"]
-    assert headers.get_header("WARC-Target-URI") == ARCHIVED["url"]
+    assert headers.get_header("WARC-Payload-Digest") == ARCHIVED.payload_digest
+    assert headers.get_header("WARC-Target-URI") == ARCHIVED.url
     assert headers.get_header("WARC-Date") == "2026-01-02T03:04:05.678901Z"
     assert headers.get_header("WARC-IP-Address") == "192.0.2.7"
     assert headers.get_header("WARC-Record-ID") == capture.record_id == "<urn:uuid:00000000-0000-0000-0000-000000000002>"
@@ -61,7 +58,7 @@ def test_a_not_modified_revisit_is_not_truncated(tmp_path):
     headers = record.rec_headers
     assert headers.get_header("WARC-Profile") == "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
     assert headers.get_header("WARC-Truncated") is None  # a 304 has no payload to cut
-    assert headers.get_header("WARC-Refers-To") == ARCHIVED["record_id"]
+    assert headers.get_header("WARC-Refers-To") == ARCHIVED.record_id
     assert record.http_headers.statusline == "304"  # no reason phrase: no trailing space
 
 
@@ -69,10 +66,10 @@ def test_the_revisit_capture_points_at_the_revisit_and_carries_the_archived_dige
     (_, record, _), capture = revisit(tmp_path, "identical-payload-digest")
     assert capture.warc_file.startswith("souverain-20260102000000000-00000-") and capture.warc_file.endswith(
         "~testhost.warc.gz")
-    assert capture.payload_digest == ARCHIVED["payload_digest"]
-    assert (capture.fetch_time, capture.status, capture.url) == ("2026-01-02T03:04:05.678901Z", 200, ARCHIVED["url"])
+    assert capture.payload_digest == ARCHIVED.payload_digest
+    assert (capture.fetch_time, capture.status, capture.url) == ("2026-01-02T03:04:05.678901Z", 200, ARCHIVED.url)
     stored = read_capture(tmp_path, capture)
-    assert (stored.url, stored.record_id, stored.status) == (ARCHIVED["url"], capture.record_id, 200)
+    assert (stored.url, stored.record_id, stored.status) == (ARCHIVED.url, capture.record_id, 200)
     assert stored.header("WARC-Type") is None  # header() reads the HTTP headers
     assert ("WARC-Type", "revisit") in stored.warc_headers
     # The revisit alone: its compressed length ends where the request record starts.
@@ -87,8 +84,8 @@ def test_a_revisit_after_a_response_follows_it_in_the_same_file(tmp_path):
     with fixed_writer(tmp_path) as writer:
         first = writer.write_exchange(exchange())
         again = writer.write_revisit(exchange(body=b""), profile="identical-payload-digest",
-                                     refers_to={**ARCHIVED, "record_id": first.record_id,
-                                                "payload_digest": first.payload_digest})
+                                     refers_to=replace(ARCHIVED, record_id=first.record_id,
+                                                           payload_digest=first.payload_digest))
     assert again.warc_file == first.warc_file and again.offset > first.offset
     types = [r.rec_type for r in records(tmp_path / first.warc_file)]
     assert types == ["warcinfo", "response", "request", "revisit", "request"]

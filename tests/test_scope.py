@@ -7,9 +7,10 @@ from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares.retry import attempt_failed
+from crawler.addon import ADDON
 from crawler.middlewares.scope import SiteScope, out_of_scope
 from crawler.profiles import get_profile
+from crawler.signals import attempt_failed
 
 HOSTS = frozenset({"www.numerama.com", "127.0.0.1:8000", "secure.test:8443"})
 
@@ -47,7 +48,7 @@ class _Site(Spider):
 
 
 def middleware(spider_class: type[Spider] = _Site, **settings) -> SiteScope:
-    crawler = get_crawler(spider_class, settings_dict=settings)
+    crawler = get_crawler(spider_class, settings_dict={"ADDONS": {ADDON: 0}, **settings})
     crawler.spider = spider_class.from_crawler(crawler)
     crawler.stats.open_spider()
     return SiteScope.from_crawler(crawler)

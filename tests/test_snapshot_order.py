@@ -164,6 +164,7 @@ def test_progress_reports_each_step(tmp_path):
     steps = []
     build_snapshot(tmp_path / "out", tmp_path / "x.wacz", progress=lambda *step: steps.append(step))
     names = list(dict.fromkeys(step[0] for step in steps))
-    assert names == ["reading WARC files", "dating WARC records", "indexing", "writing the WACZ"]
-    assert ("dating WARC records", 1, 1, "") in steps and steps[-1][3] == "bytes"
+    # One pass reads and dates the WARC records (issue 12): no separate dating step.
+    assert names == ["reading WARC files", "indexing", "writing the WACZ"]
+    assert ("reading WARC files", 1, 1, "") in steps and steps[-1][3] == "bytes"
     assert ("indexing", 0, 1, "") in steps and ("indexing", 1, 1, "") in steps

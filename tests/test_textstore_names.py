@@ -21,6 +21,7 @@ from archive.store.textstore import (
     version_stem,
     write_article,
 )
+from archive.warc.writer import Capture
 
 
 @pytest.mark.parametrize(("text", "stem"), [
@@ -130,11 +131,16 @@ def test_version_stems():
     assert version_stem(stem, 2) == Path("a/b/x.v2") and version_stem(stem, 10) == Path("a/b/x.v10")
 
 
+CAPTURE = Capture(warc_file="w.warc.gz", offset=1, length=2, record_id="<urn:uuid:1>", payload_digest="sha1:X",
+                  fetch_time="2021-03-04T00:00:00Z", status=200, url="https://h/x")
+
+
 def test_record_json_and_article_record():
     record = article_record({"title": "Été", "url": "ignored"}, url="https://h/x", site="s", discovered_via=["tag"],
-                            captures=[{"offset": 1}])
+                            captures=[CAPTURE])
     assert record == {"title": "Été", "url": "https://h/x", "site": "s", "discovered_via": ["tag"],
-                      "capture": [{"offset": 1}]}
+                      "capture": [CAPTURE.to_dict()]}
+    assert "revisit" not in record["capture"][0] and record["capture"][0]["offset"] == 1
     assert record_json({"b": 1, "a": "é"}) == '{\n  "a": "é",\n  "b": 1\n}\n'
 
 

@@ -54,6 +54,7 @@ EXTENSIONS = {
     "crawler.extensions.state.StateRecorder": 110,
     "crawler.extensions.runlog.RunLog": 150,
     "crawler.extensions.report.RunReport": 200,
+    "crawler.extensions.requisites.PageRequisites": 250,
     "crawler.extensions.progress.Progress": 300,
 }
 DOWNLOADER_MIDDLEWARES = {
@@ -85,6 +86,7 @@ ITEM_PIPELINES = {
 SOUVERAIN_OUT_DIR = "out"
 SOUVERAIN_TOPIC = "cloud-souverain"
 SOUVERAIN_SITE_ROOTS: dict[str, str] = {}
+SOUVERAIN_CDN_ROOTS: dict[str, str] = {}  # site -> root replacing the profile's [requisites] hosts (--cdn-root)
 SOUVERAIN_PROFILES: list[str] = []  # profile files looked in before the search path (souverain crawl --profile)
 SOUVERAIN_SINCE = ""  # YYYY-MM-DD: first publication day kept (discovery skips what is surely older)
 SOUVERAIN_UNTIL = ""  # YYYY-MM-DD: last publication day kept
@@ -102,6 +104,8 @@ RUNLOG_ENABLED = True
 STATE_ENABLED = True  # OUT/state.sqlite: what incremental runs know of every URL
 REVISIT_ALL = False  # --recheck: every known article is due now, whatever the profile's revisit policy
 SOUVERAIN_RESUME = False  # --resume: continue the run SOUVERAIN_RUN_ID from its WARCs
+REQUISITES_LEVEL = "all"  # --requisites: none, images (images, favicons) or all (+ style sheets, fonts, scripts)
+REQUISITES_MAXSIZE = 5 * 1024 * 1024  # a bigger requisite is refused ("too large")
 SCOPE_ENABLED = True  # refuse requests outside the profile's hosts (redirects, links, sitemaps from the web)
 PROGRESS_INTERVAL = 5.0
 PAGEBUDGET_PAGES = 0  # 0: no cap

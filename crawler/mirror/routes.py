@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
-from crawler.mirror import clubic, feeds, numerama
+from crawler.mirror import assets, clubic, feeds, numerama
 from crawler.mirror.corpus import NUMERAMA_SECTIONS, Article, Corpus, feed_lists
 from crawler.mirror.markup import Listing, token
 from crawler.mirror.skinned import SkinPages
@@ -75,6 +75,31 @@ def _redirect(location: str, status: int = 301) -> Response:
     return Response(status, body.encode(), HTML, (("Location", location),))
 
 
+def _asset(asset: assets.Asset) -> Response:
+    text = asset.content_type.startswith(("text/", "application/javascript"))
+    return Response(200, asset.body, asset.content_type, encodable=text, last_modified=assets.ASSET_DATE)
+
+
+class CdnRoutes:
+    """Routes of the mirror's CDN host: robots.txt, both sites' fonts and images (``assets.cdn_asset``)."""
+
+    site = "cdn"
+
+    def route(self, target: str) -> Response:
+        """Answer a request target.
+
+        Args:
+            target: path and query of the request.
+
+        Returns:
+            The asset, or a plain 404.
+        """
+        asset = assets.cdn_asset(urlsplit(target).path)
+        if asset is None:
+            return Response(404, b"Not Found\n", "text/plain; charset=UTF-8", encodable=False)
+        return _asset(asset)
+
+
 def _page_of(items: list[Article], page: int, per: int) -> tuple[list[Article], int] | None:
     pages = max(1, -(-len(items) // per))
     if page < 1 or page > pages:
@@ -85,7 +110,8 @@ def _page_of(items: list[Article], page: int, per: int) -> tuple[list[Article], 
 class SiteRoutes:
     """Routes of one site over a corpus; ``root`` is set once the server knows its address."""
 
-    def __init__(self, site: str, corpus: Corpus, root: str = "", crawl_delay: float | None = None) -> None:
+    def __init__(self, site: str, corpus: Corpus, root: str = "", crawl_delay: float | None = None,
+                 cdn: str = "") -> None:
         """Index the site's articles, authors and feeds.
 
         Args:
@@ -93,8 +119,10 @@ class SiteRoutes:
             corpus: the corpus to serve.
             root: absolute site root used in links (``http://127.0.0.1:PORT``).
             crawl_delay: seconds announced by a ``Crawl-delay`` line in robots.txt (None: no such line).
+            cdn: root of the CDN server the pages' images and font come from ("": this site answers them).
         """
         self.site = site
+        self.cdn = cdn
         self.crawl_delay = crawl_delay
         self.corpus = corpus
         self.root = root
@@ -171,6 +199,11 @@ class SiteRoutes:
             The identity response (404 page when nothing matches).
         """
         parts = urlsplit(target)
+        asset = assets.own_asset(parts.path, self.site, self.cdn or self.root)
+        if asset is None and not self.cdn:
+            asset = assets.cdn_asset(parts.path) if parts.path != "/robots.txt" else None
+        if asset is not None:
+            return _asset(asset)
         query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         handler = self._numerama if self.site == "numerama" else self._clubic
         return handler(parts.path, query) or self._not_found(parts.path)
@@ -186,6 +219,8 @@ class SiteRoutes:
             text = numerama.article_page(self.corpus, article, self.root)
         else:
             text = clubic.article_page(self.corpus, article, page, self.root)
+        text = assets.decorate(text, self.site, article.id, self.root, self.cdn or self.root,
+                               self.skin.css if self.skin else "site")
         if self.site == "numerama":
             cookies = ("wordpress_test_cookie=WP%20Cookie%20check; path=/",
                        f"nmr_visitor={token(path, 'visitor')}; path=/; Max-Age=31536000; SameSite=Lax")

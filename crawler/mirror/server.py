@@ -26,7 +26,7 @@ from crawler.mirror.corpus import Corpus
 from crawler.mirror.faults import TRICKLE_CHUNKS, TRICKLE_SECONDS, FaultPlan, error_page, loop_hop, next_hop
 from crawler.mirror.hostile import HostileSite
 from crawler.mirror.markup import esc
-from crawler.mirror.routes import HTML, Response, SiteRoutes
+from crawler.mirror.routes import HTML, CdnRoutes, Response, SiteRoutes
 
 _CACHE_LIMIT = 50_000
 
@@ -124,7 +124,7 @@ class MirrorServer:
 
     def __init__(self, site: str, corpus: Corpus, host: str = "127.0.0.1", port: int = 0,
                  verbose: bool = False, faults: FaultPlan | None = None, crawl_delay: float | None = None,
-                 hostile: HostileSite | None = None) -> None:
+                 hostile: HostileSite | None = None, cdn: str = "") -> None:
         """Bind the socket (port 0 picks a free port) and prepare the routes.
 
         Args:
@@ -136,6 +136,8 @@ class MirrorServer:
             faults: faults to inject (None: none); one plan may be shared by both sites.
             crawl_delay: seconds of a ``Crawl-delay`` line in robots.txt (None: no such line).
             hostile: hostile inputs served before the site's routes (None: none).
+            cdn: root of the mirror's CDN server, which the pages' images and font come from ("": this site
+                answers those paths itself); ``site="cdn"`` makes this server that CDN.
         """
         self.site = site
         self.hostile = hostile
@@ -146,7 +148,8 @@ class MirrorServer:
         self.httpd.mirror = self
         self.port = self.httpd.server_address[1]
         self.root = f"http://{host}:{self.port}"
-        self.routes = SiteRoutes(site, corpus, self.root, crawl_delay)
+        self.routes: SiteRoutes | CdnRoutes = CdnRoutes() if site == "cdn" else SiteRoutes(
+            site, corpus, self.root, crawl_delay, cdn)
         self._identity: dict[str, tuple[Response, str]] = {}
         self._encoded: dict[tuple[str, str], bytes] = {}
         self._thread: threading.Thread | None = None

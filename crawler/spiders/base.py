@@ -61,11 +61,11 @@ class ProfileSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ProfileSpider:
         """Build the spider with its profile (``SOUVERAIN_PROFILES`` files first, then the search path; pointed at
-        ``SOUVERAIN_SITE_ROOTS[name]``), topic and window."""
+        ``SOUVERAIN_SITE_ROOTS[name]``, its requisites at ``SOUVERAIN_CDN_ROOTS[name]``), topic and window."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.profile = get_profile(cls.name, settings.getdict("SOUVERAIN_SITE_ROOTS"),
-                                     settings.getlist("SOUVERAIN_PROFILES"))
+                                     settings.getlist("SOUVERAIN_PROFILES"), settings.getdict("SOUVERAIN_CDN_ROOTS"))
         spider.allowed_domains = sorted({host.split(":")[0] for host in spider.profile.hosts})
         path = topic_path(settings.get("SOUVERAIN_TOPIC", "cloud-souverain"))
         window = DateWindow.from_strings(settings.get("SOUVERAIN_SINCE"), settings.get("SOUVERAIN_UNTIL"))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -91,8 +92,12 @@ class PageRequisites:
             self.schedule_all(page_requisites(response.body, response.url), response.url, 0)
 
     def response_downloaded(self, response: Response, request: scrapy.Request) -> None:
-        """Count a requisite's response and its bytes as sent (apart from the page figures)."""
-        if request.meta.get("kind") == "requisite":
+        """Count a requisite's response and its bytes as sent, and a CDN host's robots.txt (apart from the page
+        figures)."""
+        profile = self.crawler.spider.profile
+        netloc = urlsplit(request.url).netloc.lower()
+        if request.meta.get("kind") == "requisite" or (netloc in profile.requisite_hosts
+                                                        and netloc not in profile.hosts):
             stats = self.crawler.stats
             stats.inc_value("requisites/responses")
             stats.inc_value("requisites/bytes", len(response.body))

@@ -105,8 +105,7 @@ class RecordingProxy:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -157,6 +156,15 @@ class RecordingProxy:
         handler.end_headers()
         if handler.command != "HEAD":
             handler.wfile.write(payload)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """The proxy's server: a browser closing a kept-alive connection is no error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Stay quiet on client disconnects."""
 
 
 def chromium(proxy: str, *args: str) -> str:

@@ -77,7 +77,9 @@ def _redirect(location: str, status: int = 301) -> Response:
 
 def _asset(asset: assets.Asset) -> Response:
     text = asset.content_type.startswith(("text/", "application/javascript"))
-    return Response(200, asset.body, asset.content_type, encodable=text, last_modified=assets.ASSET_DATE)
+    # A font from another origin is used only with CORS, which CDNs send for fonts.
+    cors = (("Access-Control-Allow-Origin", "*"),) if asset.content_type.startswith("font/") else ()
+    return Response(200, asset.body, asset.content_type, cors, encodable=text, last_modified=assets.ASSET_DATE)
 
 
 class CdnRoutes:

@@ -2,8 +2,8 @@
 live from the mirror and replayed from the archive through pywb, and the two are compared.
 
 Run from the repository root: ``.venv/bin/python -m benchmarks.replay_fidelity [--articles 120] [--skin NAME]…``.
-For each skin it crawls the mirror twice (``--requisites all``, the default, and ``--requisites none``, the
-baseline measured in the same run), replays each output folder with pywb, and prints per article and as a mean:
+For each skin it crawls the mirror three times (``--requisites all``, the default; the same without scripts; and
+``--requisites none``, the baseline measured in the same run), replays each output folder with pywb, and prints per article and as a mean:
 
 - ``similarity``: the share of equal pixels of the two screenshots (same viewport, same fonts, same browser);
 - ``text``: whether the visible text (the DOM after scripts, without scripts and styles) is the same;
@@ -273,10 +273,10 @@ def kept_articles(out: Path) -> list[tuple[str, str]]:
     return sorted(pages.items())
 
 
-def crawl(mirror: MirrorProcess, out: Path, requisites: str) -> dict:
-    """Crawl the mirror into ``out`` with ``--requisites``; return the run report."""
+def crawl(mirror: MirrorProcess, out: Path, requisites: str, *extra: str) -> dict:
+    """Crawl the mirror into ``out`` with ``--requisites`` (and ``extra`` options); return the run report."""
     subprocess.run([str(SOUVERAIN), "crawl", "--out", str(out), "--delay", "0", "--concurrency", "8", "-q",
-                    "--requisites", requisites, *mirror.root_args()], check=True, capture_output=True)
+                    "--requisites", requisites, *extra, *mirror.root_args()], check=True, capture_output=True)
     return json.loads(next((out / "runs").glob("*/report.json")).read_text(encoding="utf-8"))
 
 
@@ -310,6 +310,10 @@ def summary(scores: list[Score]) -> dict[str, float]:
             "failing": sum(len(s.failing) for s in scores), "leaving": sum(len(s.leaving) for s in scores)}
 
 
+# What is measured, in this order: the default, the default without scripts, and the baseline without requisites.
+PASSES = (("all", "all"), ("all-but-scripts", "all", "-s", "REQUISITES_SCRIPTS=false"), ("none", "none"))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Measure every skin asked for, with and without requisites; print per article and the means."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.replay_fidelity")
@@ -324,13 +328,13 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="fidelity-") as tmp, \
                 MirrorProcess(articles=args.articles, skin=skin) as mirror:
             work = Path(tmp)
-            for level in ("all", "none"):
-                report = crawl(mirror, work / level, level)
-                scores = measure(mirror, work / level, work, args.limit)
+            for label, level, *extra in PASSES:
+                report = crawl(mirror, work / label, level, *extra)
+                scores = measure(mirror, work / label, work, args.limit)
                 figures = summary(scores)
                 requisites = report["totals"].get("requisites", {})
                 kept = report["totals"].get("articles_kept", 0)
-                print(f"skin {skin}, --requisites {level}: {kept} articles kept, "
+                print(f"skin {skin}, --requisites {label}: {kept} articles kept, "
                       f"{requisites.get('responses', 0)} requisite requests "
                       f"({requisites.get('responses', 0) / kept if kept else 0:.2f} per kept article, "
                       f"{requisites.get('bytes', 0):,} bytes)")
@@ -341,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"      {url}")
                 print(f"  mean similarity {figures['similarity']:.4f}, same text {figures['same_text']:.0%}, "
                       f"failing {figures['failing']}, leaving {figures['leaving']}")
-                if level == "all":
+                if label == "all":
                     failed |= not all(score.passes for score in scores)
     return 1 if failed else 0
 

@@ -58,8 +58,8 @@ def page_requisites(body: bytes | str, base_url: str) -> list[Requisite]:
         root = lxml_html.fromstring(body)
     except (ValueError, TypeError, lxml_html.etree.ParserError):
         return []
-    base = next(iter(root.xpath("//base/@href")), None)
-    base_url = urljoin(base_url, str(base)) if base else base_url
+    bases = root.xpath("//base/@href")
+    base_url = urljoin(base_url, str(bases[0])) if isinstance(bases, list) and bases else base_url
     return _unique(_page_references(root), base_url)
 
 

@@ -106,6 +106,7 @@ REVISIT_ALL = False  # --recheck: every known article is due now, whatever the p
 SOUVERAIN_RESUME = False  # --resume: continue the run SOUVERAIN_RUN_ID from its WARCs
 REQUISITES_LEVEL = "all"  # --requisites: none, images (images, favicons) or all (+ style sheets, fonts, scripts)
 REQUISITES_MAXSIZE = 5 * 1024 * 1024  # a bigger requisite is refused ("too large")
+REQUISITES_SCRIPTS = True  # False: no scripts even at level all (README, Page requisites: why they are fetched)
 SCOPE_ENABLED = True  # refuse requests outside the profile's hosts (redirects, links, sitemaps from the web)
 PROGRESS_INTERVAL = 5.0
 PAGEBUDGET_PAGES = 0  # 0: no cap

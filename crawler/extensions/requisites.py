@@ -13,7 +13,7 @@ request is built, counted under ``requisites/skipped/out_of_scope`` and listed i
 requisite has its own size limit (``REQUISITES_MAXSIZE``); each host its downloader slot, robots.txt and delay.
 
 Settings: ``REQUISITES_LEVEL`` (``none``, ``images``, ``all``; ``none`` switches the extension off),
-``REQUISITES_MAXSIZE`` (bytes). Stats: ``requisites/requested``, ``requisites/fetched``,
+``REQUISITES_MAXSIZE`` (bytes), ``REQUISITES_SCRIPTS`` (False: no scripts, whatever the level). Stats: ``requisites/requested``, ``requisites/fetched``,
 ``requisites/not_modified``, ``requisites/responses``, ``requisites/bytes``, ``requisites/skipped/<reason>``.
 """
 
@@ -32,7 +32,7 @@ from crawler.extensions.report import reason_key
 from crawler.items import ArticleItem
 from crawler.middlewares.retry import attempt_failed
 from crawler.middlewares.scope import out_of_scope
-from crawler.requisites import LEVELS, STYLESHEET, Requisite, css_requisites, page_requisites
+from crawler.requisites import LEVELS, SCRIPT, STYLESHEET, Requisite, css_requisites, page_requisites
 from crawler.spiders.base import fetch_failure_reason
 
 if TYPE_CHECKING:
@@ -40,12 +40,14 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
+    from crawler.profiles import SiteProfile
+
 LOGGER = logging.getLogger(__name__)
 PRIORITY = 1500  # after discovery pages (2000), before the next articles (at most 1000)
 MAX_IMPORT_DEPTH = 1  # a page's style sheet is depth 0; what it @imports, depth 1, whose @imports are not followed
 ACCEPT = {
     STYLESHEET: "text/css,*/*;q=0.1",
-    "script": "*/*",
+    SCRIPT: "*/*",
     "font": "*/*",
 }
 ACCEPT_IMAGE = "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"
@@ -69,11 +71,18 @@ class PageRequisites:
             raise NotConfigured(f"REQUISITES_LEVEL {level!r} is not one of {', '.join(LEVELS)}")
         if not LEVELS[level] or not settings.getbool("WARC_ENABLED", True):
             raise NotConfigured("no requisites asked for")
-        ext = cls(crawler, LEVELS[level], settings.getint("REQUISITES_MAXSIZE", 5 * 1024 * 1024))
+        kinds = LEVELS[level] if settings.getbool("REQUISITES_SCRIPTS", True) else LEVELS[level] - {SCRIPT}
+        ext = cls(crawler, kinds, settings.getint("REQUISITES_MAXSIZE", 5 * 1024 * 1024))
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.response_received, signal=signals.response_received)
         crawler.signals.connect(ext.response_downloaded, signal=signals.response_downloaded)
         return ext
+
+    @property
+    def profile(self) -> SiteProfile:
+        """The spider's site profile (its hosts and its requisite hosts)."""
+        spider: Any = self.crawler.spider
+        return spider.profile  # type: ignore[no-any-return]
 
     def item_scraped(self, item: Any) -> None:
         """A kept article: schedule the requisites of each of its pages."""
@@ -94,7 +103,7 @@ class PageRequisites:
     def response_downloaded(self, response: Response, request: scrapy.Request) -> None:
         """Count a requisite's response and its bytes as sent, and a CDN host's robots.txt (apart from the page
         figures)."""
-        profile = self.crawler.spider.profile
+        profile = self.profile
         netloc = urlsplit(request.url).netloc.lower()
         if request.meta.get("kind") == "requisite" or (netloc in profile.requisite_hosts
                                                         and netloc not in profile.hosts):
@@ -116,7 +125,7 @@ class PageRequisites:
         if requisite.url in self.seen:
             return
         self.seen.add(requisite.url)
-        profile = self.crawler.spider.profile
+        profile = self.profile
         reason = out_of_scope(requisite.url, profile.requisite_scope)
         if reason is not None:
             stats.inc_value("requisites/skipped/out_of_scope")
@@ -154,7 +163,7 @@ class PageRequisites:
         """A requisite could not be had (HTTP error, too large, robots.txt, network): counted by reason."""
         reason = fetch_failure_reason(failure)
         self.crawler.stats.inc_value(f"requisites/skipped/{reason_key(reason)}")
-        LOGGER.info("requisite not fetched: %s: %s", failure.request.url, reason)
+        LOGGER.info("requisite not fetched: %s: %s", getattr(failure, "request", None), reason)
 
 
 class _Named:

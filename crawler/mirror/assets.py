@@ -261,4 +261,4 @@ def _sfnt(tables: dict[bytes, bytes]) -> bytes:
 
 def _checksum(data: bytes) -> int:
     padded = data + b"\x00" * (-len(data) % 4)
-    return sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
+    return int(sum(struct.unpack(f">{len(padded) // 4}I", padded))) & 0xFFFFFFFF

@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
 def serve(args: argparse.Namespace) -> int:
     """Serve both sites until SIGTERM or SIGINT.
 
-    Prints ``cdn=ROOT``, ``clubic=ROOT`` then ``numerama=ROOT`` (one line each, flushed) once all three listen:
-    the CDN host the pages' images and font come from is the port after numerama's.
+    Prints ``clubic=ROOT``, ``numerama=ROOT`` then ``cdn=ROOT`` (one line each, flushed) once all three listen:
+    the CDN host the pages' images and font come from (the port after numerama's when ``--port`` is given).
 
     Args:
         args: the options added by ``add_arguments``.
@@ -118,7 +118,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         for server in servers:
             server.start()
-        for server in servers:
+        for server in sorted(servers, key=lambda server: server.site == "cdn"):  # the sites first, then the CDN
             print(f"{server.site}={server.root}", flush=True)
         while not stop.wait(0.1):
             pass

@@ -91,8 +91,8 @@ def _page_references(root: lxml_html.HtmlElement) -> Iterator[tuple[str, str]]:
             for attribute in _SRCSET_ATTRIBUTES:
                 for candidate in srcset_urls(element.get(attribute) or ""):
                     yield candidate, IMAGE
-        style = element.get("style")
-        if style:
+    for element in root.iter():
+        if isinstance(element.tag, str) and (style := element.get("style")):
             for found in _CSS_URL.finditer(style):
                 yield found[1], IMAGE
     for element in root.iter("style"):
@@ -108,11 +108,23 @@ def srcset_urls(srcset: str) -> list[str]:
     Returns:
         The candidate URLs, in order.
     """
-    urls = []
-    for candidate in srcset.split(","):
-        parts = candidate.split()
-        if parts and not parts[0].startswith("data:"):
-            urls.append(parts[0])
+    urls, position, end = [], 0, len(srcset)
+    while position < end:  # the HTML standard's parse: a URL runs to whitespace (commas inside are its own)
+        while position < end and (srcset[position].isspace() or srcset[position] == ","):
+            position += 1
+        start = position
+        while position < end and not srcset[position].isspace():
+            position += 1
+        url = srcset[start:position]
+        if url.endswith(","):
+            url = url.rstrip(",")
+        else:  # descriptors up to the next comma outside parentheses
+            depth = 0
+            while position < end and (srcset[position] != "," or depth):
+                depth += {"(": 1, ")": -1}.get(srcset[position], 0)
+                position += 1
+        if url and not url.startswith("data:"):
+            urls.append(url)
     return urls
 
 

@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     mirror = commands.add_parser("mirror", help="the local mirror of the sites")
     mirror_commands = mirror.add_subparsers(dest="mirror_command", required=True, metavar="COMMAND")
-    serve = mirror_commands.add_parser("serve", help="serve the mirror (clubic on PORT, numerama on PORT+1)")
+    serve = mirror_commands.add_parser("serve", help="serve the mirror (clubic on PORT, numerama on PORT+1, their CDN on PORT+2)")
     add_mirror_arguments(serve)
     return parser
 

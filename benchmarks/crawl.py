@@ -90,6 +90,11 @@ def main() -> int:
     print(f"{'wget --warc-file (fetch+WARC)':34}{wget_time:9.1f}{article_pages / wget_time:10.1f}{'-':>12}")
     print(f"{'trafilatura loop (extract only)':34}{trafilatura_time:9.1f}{'-':>10}"
           f"{article_pages / trafilatura_time:12.1f}")
+    requisites = report["totals"].get("requisites", {})
+    print(f"page requisites (--requisites all, default): {requisites.get('responses', 0)} extra requests, "
+          f"{requisites.get('responses', 0) / kept if kept else 0:.2f} per kept article "
+          f"({requisites.get('fetched', 0)} requisites, each once, and the requisite hosts' robots.txt), "
+          f"{requisites.get('bytes', 0):,} bytes; skipped {requisites.get('skipped') or 'none'}")
     print(f"ratios: souverain pages/s ÷ wget pages/s = {(pages_fetched / crawl_time) / (article_pages / wget_time):.2f}; "
           f"souverain articles/s ÷ trafilatura articles/s = "
           f"{(article_pages / crawl_time) / (article_pages / trafilatura_time):.2f}")

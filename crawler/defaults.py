@@ -10,6 +10,7 @@ from __future__ import annotations
 SOUVERAIN_OUT_DIR = "out"
 SOUVERAIN_TOPIC = "cloud-souverain"  # a bundled topic name (crawler/topics/) or a topic file
 SOUVERAIN_SITE_ROOTS: dict[str, str] = {}
+SOUVERAIN_CDN_ROOTS: dict[str, str] = {}  # site -> root replacing the profile's [requisites] hosts (--cdn-root)
 SOUVERAIN_PROFILES: list[str] = []  # profile files looked in before the search path (souverain crawl --profile)
 SOUVERAIN_SINCE = ""  # YYYY-MM-DD: first publication day kept (discovery skips what is surely older)
 SOUVERAIN_UNTIL = ""  # YYYY-MM-DD: last publication day kept
@@ -40,6 +41,9 @@ TEXTSTORE_ENABLED = True
 TEXTSTORE_DIR = ""  # the articles folder; empty: SOUVERAIN_OUT_DIR/articles
 REPORT_ENABLED = True
 RUNLOG_ENABLED = True
+REQUISITES_LEVEL = "all"  # --requisites: none, images (images, favicons) or all (+ style sheets, fonts, scripts)
+REQUISITES_MAXSIZE = 5 * 1024 * 1024  # a bigger requisite is refused ("too large")
+REQUISITES_SCRIPTS = True  # False: no scripts even at level all (README, Page requisites: why they are fetched)
 SCOPE_ENABLED = True  # refuse requests outside the profile's hosts (redirects, links, sitemaps from the web)
 CRAWLDELAY_ENABLED = True
 CRAWLDELAY_MAX = 60.0  # a robots.txt Crawl-delay above this many seconds is capped to it

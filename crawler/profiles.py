@@ -50,6 +50,7 @@ class SiteProfile:
     listing: ListingRules = field(default_factory=ListingRules)
     revisit: dict[str, Any] = field(default_factory=dict)
     cleanup: dict[str, Any] = field(default_factory=dict)
+    requisite_hosts: tuple[str, ...] = ()  # CDN hosts a kept article's style sheets, images, fonts may come from
     rules: frozenset[str] = field(default=frozenset(), compare=False)  # keys the file sets: urls.next_page…
     file: str = field(default="", compare=False)  # where it was read, and the SHA-256 of its bytes (run log)
     sha256: str = field(default="", compare=False)
@@ -89,6 +90,7 @@ class SiteProfile:
             listing=ListingRules.from_dict(data.get("listing", {})),
             revisit=data.get("revisit", {}),
             cleanup=data.get("cleanup", {}),
+            requisite_hosts=tuple(h.lower() for h in data.get("requisites", {}).get("hosts", ())),
             rules=frozenset(f"{table}.{key}" for table, keys in data.items() if isinstance(keys, dict) for key in keys),
             file=str(path.resolve()),
             sha256=sha256,
@@ -110,6 +112,23 @@ class SiteProfile:
         """
         root = check_root(self.name, root)
         return replace(self, root=root, allowed_hosts=(urlsplit(root).netloc, *self.allowed_hosts))
+
+    def with_cdn_root(self, root: str) -> SiteProfile:
+        """Return this profile with its requisite (CDN) hosts replaced by the host of ``root`` (a mirror's CDN).
+
+        Args:
+            root: ``http(s)://host[:port]`` without a path.
+
+        Returns:
+            A copy of the profile whose requisites may come from that host only (besides the site's own).
+        """
+        root = check_root(self.name, root)
+        return replace(self, requisite_hosts=(urlsplit(root).netloc.lower(),))
+
+    @property
+    def requisite_scope(self) -> frozenset[str]:
+        """Return the host[:port] names a requisite may be fetched from: the site's own and its CDN hosts."""
+        return self.hosts | frozenset(self.requisite_hosts)
 
     def url(self, path: str) -> str:
         """Return the absolute URL of a path on this site."""
@@ -231,13 +250,15 @@ def load_profiles() -> dict[str, SiteProfile]:
     return find_profiles()
 
 
-def get_profile(name: str, roots: dict[str, str] | None = None, files: Iterable[str | Path] = ()) -> SiteProfile:
-    """Return the profile of a site, pointed at an overriding root when one is given.
+def get_profile(name: str, roots: dict[str, str] | None = None, files: Iterable[str | Path] = (),
+                cdn_roots: dict[str, str] | None = None) -> SiteProfile:
+    """Return the profile of a site, pointed at an overriding root (and CDN root) when one is given.
 
     Args:
         name: the site name.
         roots: site name → root URL overrides.
         files: profile files given by the user, looked in first.
+        cdn_roots: site name → root URL replacing the profile's requisite hosts (``--cdn-root``).
 
     Returns:
         The profile.
@@ -249,8 +270,9 @@ def get_profile(name: str, roots: dict[str, str] | None = None, files: Iterable[
     if name not in profiles:
         raise ProfileError(f"unknown site {name!r} (known: {', '.join(sorted(profiles))})")
     profile = profiles[name]
-    root = (roots or {}).get(name)
-    return profile.with_root(root) if root else profile
+    root, cdn = (roots or {}).get(name), (cdn_roots or {}).get(name)
+    profile = profile.with_root(root) if root else profile
+    return profile.with_cdn_root(cdn) if cdn else profile
 
 
 def profile_for_url(url: str, files: Iterable[str | Path] = ()) -> SiteProfile | None:

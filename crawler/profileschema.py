@@ -18,6 +18,7 @@ import regex
 from lxml import etree
 
 from archive.text.metadata import DEFAULT_DATE_SOURCES
+from crawler.requisites import is_private_host
 
 MAX_PROFILE_BYTES = 1024 * 1024
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # a site name becomes a folder (articles/<site>/) and a spider
@@ -28,7 +29,7 @@ PROBE_SECONDS = 0.25
 # table → key → kind of value; "" is the top level.
 SCHEMA: dict[str, dict[str, str]] = {
     "": {"name": "name", "root": "root", "allowed_hosts": "hosts", "urls": "table", "discovery": "table",
-         "revisit": "table", "listing": "table", "cleanup": "table"},
+         "revisit": "table", "listing": "table", "cleanup": "table", "requisites": "table"},
     "urls": {"article": "regexes", "next_page": "xpath"},
     "discovery": {"robots_sitemaps": "bool", "sitemaps": "paths", "sitemap_follow": "regexes",
                   "sitemap_month": "month_regex", "feeds": "paths", "tag_page": "template:tag",
@@ -36,10 +37,12 @@ SCHEMA: dict[str, dict[str, str]] = {
                   "max_idle_pages": "count"},
     "revisit": {"recent_days": "number", "recent_every_hours": "number", "old_every_days": "number"},
     "listing": {key: "xpath" for key in ("entry", "link", "title", "snippet", "date", "next", "related")},
+    "requisites": {"hosts": "public_hosts"},
     "cleanup": {"drop_xpaths": "xpaths", "body_xpath": "xpath", "cut_markers": "regexes", "drop_lines": "regexes",
                 "title_suffix": "regex", "date_sources": "date_sources"},
 }
-LIST_OF = {"regexes": "regex", "xpaths": "xpath", "paths": "path", "hosts": "host", "date_sources": "date_source"}
+LIST_OF = {"regexes": "regex", "xpaths": "xpath", "paths": "path", "hosts": "host", "date_sources": "date_source",
+           "public_hosts": "public_host"}
 REQUIRED = ("name", "root", "allowed_hosts", "urls.article")
 
 
@@ -121,8 +124,13 @@ def check_string(kind: str, value: str) -> str | None:
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/") or parts.query:
             return f"{value!r} is not an http(s)://host[:port] URL"
         return None
-    if kind == "host":
-        return None if re.fullmatch(r"[A-Za-z0-9.-]+(?::\d{1,5})?", value) else f"{value!r} is not a host[:port]"
+    if kind in ("host", "public_host"):
+        if not re.fullmatch(r"[A-Za-z0-9.-]+(?::\d{1,5})?", value):
+            return f"{value!r} is not a host[:port]"
+        if kind == "public_host" and is_private_host(value):
+            return (f"{value!r} is loopback, link-local or private: a requisite host there is given with "
+                    "--cdn-root, not in a profile")
+        return None
     if kind == "path":
         return None if value.startswith("/") else f"{value!r} is not a path starting with /"
     if kind.startswith("template:"):

@@ -15,6 +15,7 @@ from crawler.defaults import SOUVERAIN_TOPIC
 from crawler.discovery.window import DateWindow
 from crawler.diskfull import STOP_REASON
 from crawler.profiles import ProfileError, get_profile
+from crawler.requisites import LEVELS as REQUISITE_LEVELS
 from crawler.runid import new_run_id
 from crawler.topic import check_topic, topic_path
 
@@ -26,6 +27,8 @@ class CrawlOptions:
     out: Path
     sites: list[str]
     roots: dict[str, str] = field(default_factory=dict)
+    cdn_roots: dict[str, str] = field(default_factory=dict)  # --cdn-root: a site's requisite hosts at a mirror
+    requisites: str = "all"  # --requisites none|images|all
     topic: str = SOUVERAIN_TOPIC
     max_pages: int = 0
     delay: float | None = None
@@ -45,8 +48,12 @@ class CrawlOptions:
     def check(self) -> None:
         """Raise ProfileError/TopicError/WindowError for an unknown site, a bad root or one for a site not
         crawled (the user meant that site to be crawled there), a bad topic or date window."""
-        for name in [*self.roots, *self.sites]:
-            get_profile(name, self.roots, self.profiles)
+        for name in [*self.roots, *self.cdn_roots, *self.sites]:
+            get_profile(name, self.roots, self.profiles, self.cdn_roots)
+        if unselected := sorted(set(self.cdn_roots) - set(self.sites)):
+            raise ProfileError(f"--cdn-root given for {', '.join(unselected)}, which is not crawled")
+        if self.requisites not in REQUISITE_LEVELS:
+            raise ProfileError(f"--requisites {self.requisites!r}: expected one of {', '.join(REQUISITE_LEVELS)}")
         if unselected := sorted(set(self.roots) - set(self.sites)):
             raise ProfileError(f"--root given for {', '.join(unselected)}, which is not crawled (--site "
                                f"{' --site '.join(self.sites)}): add --site {' --site '.join(unselected)} "
@@ -64,6 +71,8 @@ class CrawlOptions:
         values: dict[str, Any] = {
             "SOUVERAIN_OUT_DIR": str(self.out),
             "SOUVERAIN_SITE_ROOTS": dict(self.roots),
+            "SOUVERAIN_CDN_ROOTS": dict(self.cdn_roots),
+            "REQUISITES_LEVEL": self.requisites,
             "SOUVERAIN_PROFILES": list(self.profiles),
             "SOUVERAIN_TOPIC": str(topic_path(self.topic)),
             "SOUVERAIN_RUN_ID": self.run_id,
@@ -183,13 +192,7 @@ def write_report(options: CrawlOptions, started: datetime, unfinished: str | Non
         sites[name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"summary": {}}
     totals: dict[str, Any] = {}
     for site in sites.values():
-        for key, value in site["summary"].items():
-            if isinstance(value, dict):
-                merged = totals.setdefault(key, {})
-                for reason, count in value.items():
-                    merged[reason] = merged.get(reason, 0) + count
-            else:
-                totals[key] = totals.get(key, 0) + value
+        add_figures(totals, site["summary"])
     totals["elapsed_seconds"] = max((site["summary"].get("elapsed_seconds", 0.0) for site in sites.values()),
                                     default=0.0)  # sites are crawled side by side
     if totals.get("pages_fetched"):
@@ -208,6 +211,20 @@ def write_report(options: CrawlOptions, started: datetime, unfinished: str | Non
     }
     atomic_write_text(options.run_dir / "report.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     return report
+
+
+def add_figures(totals: dict[str, Any], figures: dict[str, Any]) -> None:
+    """Add one site's figures to the run's totals, table by table (counts by reason, requisite figures).
+
+    Args:
+        totals: the totals so far, updated in place.
+        figures: a site's summary.
+    """
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            add_figures(totals.setdefault(key, {}), value)
+        elif isinstance(value, (int, float)):
+            totals[key] = totals.get(key, 0) + value
 
 
 # What the crawl did instead when a profile rule matched nothing (see crawler/discovery/generic.py).

@@ -53,6 +53,7 @@ EXTENSIONS = {
     "crawler.extensions.state.StateRecorder": 110,
     "crawler.extensions.runlog.RunLog": 150,
     "crawler.extensions.report.RunReport": 200,
+    "crawler.extensions.requisites.PageRequisites": 250,
     "crawler.extensions.progress.Progress": 300,
 }
 DOWNLOADER_MIDDLEWARES = {

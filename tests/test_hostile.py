@@ -156,7 +156,7 @@ def hostile_crawl(tmp_path_factory):
                                  "--timeout", "300", "-s", f"DOWNLOAD_MAXSIZE={MAX_SIZE}",
                                  "-s", f"DOWNLOAD_WARNSIZE={MAX_SIZE // 2}", "-s", "RETRY_TIMES=1",
                                  "-s", "RETRY_BACKOFF_BASE=0.1", "-s", "EXTRACT_WORKERS=2"], cwd, env, timeout=600)
-            run["roots"] = dict(mirror.roots)
+            run["roots"], run["cdn"] = dict(mirror.roots), mirror.cdn
     finally:
         canary.shutdown()
         canary.server_close()
@@ -226,10 +226,24 @@ def test_writes_only_inside_out(hostile_crawl):
 
 def test_no_forbidden_target_is_ever_requested(hostile_crawl):
     assert hostile_crawl["canary"] == []
-    roots = tuple(hostile_crawl["run"]["roots"].values())
+    roots = (*hostile_crawl["run"]["roots"].values(), hostile_crawl["run"]["cdn"])  # the kept articles' requisites
     requested = [r["uri"] for r in hostile_crawl["warc"] if r["type"] == "request"]
     assert requested and all(uri.startswith(roots) for uri in requested), \
         [uri for uri in requested if not uri.startswith(roots)]
+
+
+def test_off_site_requisites_are_refused_and_reported(hostile_crawl):
+    """A kept page's style sheet on another port of 127.0.0.1, images on the metadata address and on disk, a script
+    on a local port: none is requested (the canary saw nothing), each is in the report's failures with why."""
+    refused = {f["url"]: f["reason"] for f in hostile_crawl["failures"] if f["reason"].startswith("requisite")}
+    canary = hostile_crawl["canary_url"]
+    expected = {f"{canary}/vol.css": "host", f"{canary}/petite.png": "host", "file:///etc/passwd": "scheme",
+                "file:///etc/shadow": "scheme", "http://localhost:6379/": "host",
+                "http://169.254.169.254/latest/meta-data/iam/": "host"}
+    for url, word in expected.items():
+        assert url in refused and refused[url].startswith(f"requisite out of scope: {word}"), (url, refused)
+    stats = hostile_crawl["report"]["totals"]["requisites"]
+    assert stats["skipped"]["out_of_scope"] >= len(expected) and stats["fetched"] > 0
 
 
 def test_nothing_read_from_local_files(hostile_crawl):

@@ -87,6 +87,22 @@ def test_a_snapshot_carries_every_version_and_reextract_rebuilds_them_all(versio
     assert lines and lines[-1][0] == lines[-1][1] and any(line[2].startswith("ETA") for line in lines), result.stderr
 
 
+def test_a_snapshot_with_requisites_and_versions_passes_wacz_validate_and_verify(versioned, snapshot):
+    """Both crawls fetched the kept articles' requisites (the second re-checked them: revisit records); the
+    snapshot indexes them beside both versions of the changed articles, and both validators accept it."""
+    with zipfile.ZipFile(snapshot) as wacz:
+        index = [json.loads(line.split(b" ", 2)[2]) for line in wacz.read("indexes/index.cdx").splitlines()]
+    requisites = [entry for entry in index if "/assets/" in entry["url"] or "/cdn/" in entry["url"]]
+    assert {entry["url"].rsplit(".", 1)[-1] for entry in requisites} >= {"css", "png", "ttf", "js"}
+    assert any(entry.get("mime") == "warc/revisit" for entry in requisites)
+    assert any(len(versions) > 1 for versions in versions_by_url(versioned / "articles").values())
+    script = Path(sys.executable).with_name("wacz")
+    result = subprocess.run([str(script), "validate", "-f", str(snapshot)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0 and "Validation succeeded" in result.stdout, result.stdout + result.stderr
+    assert souverain("verify", str(snapshot)).returncode == 0
+
+
 @pytest.mark.parametrize("source", ["out", "snapshot"])
 def test_the_replay_list_has_a_row_per_version_with_its_capture_date(versioned, snapshot, source):
     script = Path(sys.executable).with_name("souverain")

@@ -14,11 +14,12 @@ class UserError(Exception):
     """A mistake in what the user asked: reported in one line, exit status 1."""
 
 
-def parse_roots(values: list[str]) -> dict[str, str]:
-    """Parse ``--root NAME=URL`` options.
+def parse_roots(values: list[str], option: str = "--root") -> dict[str, str]:
+    """Parse ``--root NAME=URL`` (or ``--cdn-root``) options.
 
     Args:
         values: the option values.
+        option: the option's name, for the error message.
 
     Returns:
         site name → root URL.
@@ -27,7 +28,7 @@ def parse_roots(values: list[str]) -> dict[str, str]:
     for value in values:
         name, sep, url = value.partition("=")
         if not sep or not name or not url:
-            raise UserError(f"bad --root {value!r}: expected NAME=URL, e.g. clubic=http://127.0.0.1:8000")
+            raise UserError(f"bad {option} {value!r}: expected NAME=URL, e.g. clubic=http://127.0.0.1:8000")
         roots[name] = url
     return roots
 

@@ -30,7 +30,7 @@ def crawl_options(args: argparse.Namespace) -> CrawlOptions:
     sites = args.sites or [name for name, p in profiles.items() if p.file in given] or sorted(profiles)
     options = CrawlOptions(
         out=args.out or Path("out"), sites=sites, roots=parse_roots(args.root),
-        topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
+        cdn_roots=parse_roots(args.cdn_roots, "--cdn-root"), requisites=args.requisites, topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
         since=args.since, until=args.until, resume=args.resume, recheck=args.recheck, timeout=args.timeout,
         strict_profile=args.strict_profile, progress="off" if args.quiet else args.progress, verbose=args.verbose,
         extra_settings=parse_settings(args.set), profiles=args.profiles,
@@ -177,16 +177,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     prepare_out(out)
     previous = demo_port(out)
     if previous is not None and not pair_is_free(previous):
-        raise UserError(f"the previous demo in {out} served the mirror on ports {previous} and {previous + 1}, which "
+        raise UserError(f"the previous demo in {out} served the mirror on ports {previous} to {previous + 2}, which "
                         "are busy now: free them, or use another --out (other ports would make every article URL "
                         "new and store it again)")
     mirror = MirrorProcess(articles=args.articles, port=previous or free_port_pair()).start()
     try:
         atomic_write_text(out / DEMO_FILE, json.dumps({"port": mirror.port}) + "\n")
         say = speaker(args.quiet)
-        say(escape("souverain: mirror serving " + ", ".join(f"{k} at {v}" for k, v in mirror.roots.items())))
+        say(escape("souverain: mirror serving " + ", ".join(f"{k} at {v}" for k, v in mirror.roots.items())
+                   + f", their CDN at {mirror.cdn}"))
         options = CrawlOptions(
             out=out, sites=sorted(mirror.roots), roots=dict(mirror.roots), topic=args.topic,
+            cdn_roots=dict.fromkeys(mirror.roots, mirror.cdn), requisites=args.requisites,
             max_pages=args.max_pages, delay=0.0 if args.delay is None else args.delay,
             concurrency=args.concurrency or 8, since=args.since, until=args.until, timeout=args.timeout,
             progress="off" if args.quiet else args.progress, verbose=args.verbose,

@@ -24,6 +24,9 @@ def build_parser() -> OneLineParser:
                        help="a site profile file, looked in before the profile search path (repeatable)")
     crawl.add_argument("--root", action="append", default=[], metavar="NAME=URL",
                        help="point a site at another root, e.g. a mirror (repeatable)")
+    crawl.add_argument("--cdn-root", action="append", default=[], metavar="NAME=URL", dest="cdn_roots",
+                       help="fetch a site's page requisites from this host instead of its profile's CDN hosts, "
+                            "e.g. a mirror's (repeatable)")
     crawl.add_argument("--resume", action="store_true",
                        help="continue the last unfinished run (killed or crashed) without fetching again what it archived")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", dest="set",
@@ -110,7 +113,7 @@ def build_parser() -> OneLineParser:
 
     mirror = commands.add_parser("mirror", help="the local mirror of the sites")
     mirror_commands = mirror.add_subparsers(dest="mirror_command", required=True, metavar="COMMAND")
-    serve = mirror_commands.add_parser("serve", help="serve the mirror (clubic on PORT, numerama on PORT+1)")
+    serve = mirror_commands.add_parser("serve", help="serve the mirror (clubic on PORT, numerama on PORT+1, their CDN on PORT+2)")
     add_mirror_arguments(serve)
     return parser
 
@@ -125,6 +128,9 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=whole(1, 64), default=None, metavar="N", help="requests at once per site")
     parser.add_argument("--timeout", type=whole(1), default=None, metavar="SECONDS",
                         help="give up a download after this long (default: 30; it is then retried)")
+    parser.add_argument("--requisites", choices=("none", "images", "all"), default="all",
+                        help="what kept articles' pages need to render that is fetched too: none, images (and "
+                             "favicons), all (style sheets and what they import, fonts, images, scripts; default)")
     parser.add_argument("--since", default="", metavar="YYYY-MM-DD", help="keep articles published on or after")
     parser.add_argument("--until", default="", metavar="YYYY-MM-DD", help="keep articles published on or before")
     talk = parser.add_mutually_exclusive_group()

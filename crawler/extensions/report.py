@@ -44,7 +44,7 @@ def site_summary(stats: dict[str, Any]) -> dict[str, Any]:
     """
     rejected = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("articles/rejected/")}
     return {
-        "pages_fetched": stats.get("downloader/response_count", 0),
+        "pages_fetched": stats.get("downloader/response_count", 0) - stats.get("requisites/responses", 0),
         "articles_kept": stats.get("textstore/written", 0),
         "unchanged": stats.get("articles/unchanged", 0),
         "rejected": dict(sorted(rejected.items())),
@@ -53,7 +53,25 @@ def site_summary(stats: dict[str, Any]) -> dict[str, Any]:
         "errors": sum(stats.get(key, 0) for key in ERROR_STATS),
         "discovery_errors": stats.get("discovery/errors", 0),
         "elapsed_seconds": round(stats.get("elapsed_time_seconds", 0.0), 3),
+        "requisites": requisite_summary(stats),
     }
+
+
+def requisite_summary(stats: dict[str, Any]) -> dict[str, Any]:
+    """Return the page-requisite figures of one site's crawl (apart from the page and harvest figures).
+
+    Args:
+        stats: the crawler's stats dump.
+
+    Returns:
+        requested, fetched (of which not modified), responses and bytes as sent, skipped by reason.
+    """
+    skipped = {k.removeprefix("requisites/skipped/"): v for k, v in stats.items()
+               if k.startswith("requisites/skipped/")}
+    return {"requested": stats.get("requisites/requested", 0), "fetched": stats.get("requisites/fetched", 0),
+            "not_modified": stats.get("requisites/not_modified", 0),
+            "responses": stats.get("requisites/responses", 0), "bytes": stats.get("requisites/bytes", 0),
+            "skipped": dict(sorted(skipped.items()))}
 
 
 def profile_drift(stats: dict[str, Any]) -> dict[str, int]:

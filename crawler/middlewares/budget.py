@@ -34,7 +34,10 @@ class PageBudget:
         return cls(crawler, pages)
 
     def process_request(self, request: Request) -> None:
-        """Count a request on its way to the network; refuse it once the budget is spent."""
+        """Count a request on its way to the network; refuse it once the budget is spent (a page requisite is no
+        page: it is not counted, and not refused while the crawl winds down)."""
+        if request.meta.get("kind") == "requisite":
+            return
         if self.sent < self.pages:
             self.sent += 1
             return

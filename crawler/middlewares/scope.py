@@ -5,6 +5,8 @@ Pages, redirects, meta refreshes, sitemaps and feeds come from servers we do not
 of localhost or any host outside the profile would otherwise make the crawler fetch it. Scrapy's
 OffsiteMiddleware compares host names without ports (``allowed_domains``), so it lets through every port of
 127.0.0.1 when a mirror runs there; this middleware compares ``host[:port]`` with ``spider.profile.hosts``.
+A page requisite (``meta["kind"] == "requisite"``) and the robots.txt of a requisite host may also go to the
+profile's CDN hosts (``[requisites] hosts``, or ``--cdn-root``): ``spider.profile.requisite_scope``.
 """
 
 from __future__ import annotations
@@ -68,7 +70,10 @@ class SiteScope:
         profile = getattr(self.crawler.spider, "profile", None)
         if profile is None:
             return
-        reason = out_of_scope(request.url, profile.hosts)
+        hosts = profile.hosts
+        if request.meta.get("kind") == "requisite" or urlsplit(request.url).path == "/robots.txt":
+            hosts = profile.requisite_scope
+        reason = out_of_scope(request.url, hosts)
         if reason is None:
             return
         reason = f"out of scope: {reason}"

@@ -33,7 +33,7 @@ def _fault_spec(value: str) -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the mirror's options to a parser (``python -m crawler.mirror`` and ``souverain mirror serve``)."""
-    parser.add_argument("--port", type=PORT, default=0, help="clubic port; numerama gets PORT+1 (0: two free ports)")
+    parser.add_argument("--port", type=PORT, default=0, help="clubic port; numerama gets PORT+1, the CDN PORT+2 (0: free ports)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--articles", type=whole(20, 100_000), default=360, help="number of articles over both sites")
     parser.add_argument("--seed", type=int, default=0, help="seed of the corpus")
@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
 def serve(args: argparse.Namespace) -> int:
     """Serve both sites until SIGTERM or SIGINT.
 
-    Prints ``clubic=ROOT`` then ``numerama=ROOT`` (one line each, flushed) once both listen.
+    Prints ``clubic=ROOT``, ``numerama=ROOT`` then ``cdn=ROOT`` (one line each, flushed) once all three listen:
+    the CDN host the pages' images and font come from (the port after numerama's when ``--port`` is given).
 
     Args:
         args: the options added by ``add_arguments``.
@@ -95,13 +96,15 @@ def serve(args: argparse.Namespace) -> int:
         print(f"souverain: error: {exc}", file=sys.stderr)
         return 1
     servers: list[MirrorServer] = []
-    for offset, site in enumerate(("clubic", "numerama")):
+    cdn = ""
+    for offset, site in ((2, "cdn"), (0, "clubic"), (1, "numerama")):
         port = args.port + offset if args.port else 0
         try:
             hostile = HostileSite(site, Path(args.hostile), cases, args.hostile_canary,
-                                  get_skin(args.skin)) if args.hostile else None
-            servers.append(MirrorServer(site, corpus, args.host, port, args.verbose, faults, args.crawl_delay,
-                                        hostile))
+                                  get_skin(args.skin)) if args.hostile and site != "cdn" else None
+            servers.append(MirrorServer(site, corpus, args.host, port, args.verbose, None if site == "cdn" else faults,
+                                        args.crawl_delay, hostile, cdn))
+            cdn = cdn or servers[-1].root
         except OSError as exc:
             print(f"souverain: error: cannot serve {site} on {args.host}:{port}: {exc.strerror or exc}",
                   file=sys.stderr)
@@ -115,7 +118,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         for server in servers:
             server.start()
-        for server in servers:
+        for server in sorted(servers, key=lambda server: server.site == "cdn"):  # the sites first, then the CDN
             print(f"{server.site}={server.root}", flush=True)
         while not stop.wait(0.1):
             pass

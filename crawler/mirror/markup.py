@@ -1,4 +1,8 @@
-"""Small helpers shared by the page templates of both sites: escaping, French dates, JSON-LD, ad tokens."""
+"""Small helpers shared by the page templates of both sites: escaping, French dates, JSON-LD, ad tokens.
+
+Every listing entry (home, section, tag, author, search) gives the article link, title, snippet and a
+``<time datetime>`` with the publication date; related-article links use the target's title as link text.
+"""
 
 from __future__ import annotations
 

@@ -24,23 +24,25 @@ _PROJECT = Path(__file__).resolve().parents[2]
 
 
 def pair_is_free(port: int) -> bool:
-    """Tell whether nobody listens on 127.0.0.1 at ``port`` and ``port + 1`` (clubic's and numerama's) right now."""
-    with socket.socket() as first, socket.socket() as second:
+    """Tell whether nobody listens on 127.0.0.1 at ``port``, ``port + 1`` and ``port + 2`` (clubic's, numerama's
+    and the CDN's) right now."""
+    with socket.socket() as first, socket.socket() as second, socket.socket() as third:
         try:
             first.bind(("127.0.0.1", port))
             second.bind(("127.0.0.1", port + 1))
+            third.bind(("127.0.0.1", port + 2))
         except OSError:
             return False
     return True
 
 
 def free_port_pair() -> int:
-    """Return a port P of 127.0.0.1 such that P and P + 1 are free right now."""
+    """Return a port P of 127.0.0.1 such that P, P + 1 and P + 2 are free right now."""
     while True:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port: int = probe.getsockname()[1]
-        if port < 65535 and pair_is_free(port):
+        if port < 65534 and pair_is_free(port):
             return port
 
 
@@ -90,11 +92,14 @@ class MirrorProcess:
         self.crawl_delay = crawl_delay
         self.startup_timeout = startup_timeout
         self.roots: dict[str, str] = {}
+        self.cdn = ""  # root of the CDN host the pages' images and font come from
         self._proc: subprocess.Popen[bytes] | None = None
 
     def root_args(self) -> list[str]:
-        """Return ``--root NAME=URL`` options for ``souverain crawl`` pointing every site at this mirror."""
-        return [arg for name, root in self.roots.items() for arg in ("--root", f"{name}={root}")]
+        """Return ``--root NAME=URL`` and ``--cdn-root NAME=URL`` options for ``souverain crawl`` pointing every
+        site, and its requisite hosts, at this mirror."""
+        return [arg for name, root in self.roots.items()
+                for arg in ("--root", f"{name}={root}", "--cdn-root", f"{name}={self.cdn}")]
 
     @property
     def pid(self) -> int:
@@ -104,7 +109,7 @@ class MirrorProcess:
         return self._proc.pid
 
     def start(self) -> MirrorProcess:
-        """Start the child and wait until both sites listen.
+        """Start the child and wait until both sites and the CDN listen.
 
         Returns:
             The started process, with ``roots`` filled.
@@ -135,7 +140,7 @@ class MirrorProcess:
         buffer = b""
         with selectors.DefaultSelector() as selector:
             selector.register(stdout, selectors.EVENT_READ)
-            while len(self.roots) < 2:
+            while len(self.roots) < 2 or not self.cdn:
                 left = deadline - time.monotonic()
                 if left <= 0 or self._proc.poll() is not None:
                     self.stop()
@@ -147,7 +152,9 @@ class MirrorProcess:
                     *lines, buffer = buffer.split(b"\n")
                     for line in lines:
                         site, sep, root = line.decode().strip().partition("=")
-                        if sep:
+                        if sep and site == "cdn":
+                            self.cdn = root
+                        elif sep:
                             self.roots[site] = root
         return self
 

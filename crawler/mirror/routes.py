@@ -16,19 +16,13 @@ authors ``/auteur/{id}-{slug}.html?page=N``, search ``/rechercher/?q=Q&page=N`` 
 ``/sitemaps/news-YYYY-MM.xml.gz`` (articles by publication month, Google News extension with publication date
 and title; gzip files served as ``application/x-gzip``).
 
-Every listing entry (home, section, tag, author, search) gives the article link, title, snippet and a
-``<time datetime>`` with the publication date; related-article links use the target's title as link text.
-
-Under a skin (``skins``, pages by ``skinned``) the same paths answer with the skin's markup; listings are paged by
-the skin's ``page_urls`` (``/page/N/`` or ``?page=N``, on either site), and the sitemap index (same path) lists
-the skin's post sitemaps then ``/page-sitemap.xml``, ``/category-sitemap.xml``, ``/tag-sitemap.xml`` and
-``/author-sitemap.xml`` (Clubic's ``/sitemaps/news-*`` files are then not served).
+Under a skin (``skins``, pages by ``skinned``) the same paths answer with the skin's markup, paging and sitemap
+index (post sitemaps, then page, category, tag and author sitemaps; Clubic's ``/sitemaps/news-*`` not served).
 
 Every 200 page a real server would cache carries a ``last_modified`` (the server adds ETag and Last-Modified and
-answers conditional requests with 304): articles (their modified date), listings (the newest publication date
-of the whole list, all pages), feeds and sitemaps (the newest ``lastmod`` they carry), robots.txt (STATIC_DATE).
-As on real sites, If-Modified-Since can miss a change that brings no newer date (a search gaining an old hit
-after a text revision, an article whose chrome changed); the ETag, over the bytes, never does.
+answers conditional requests with 304): articles (modified date), listings (newest publication date of the list),
+feeds and sitemaps (newest ``lastmod``), robots.txt (STATIC_DATE). If-Modified-Since can miss a change that brings
+no newer date, as on real sites; the ETag, over the bytes, never does.
 """
 
 from __future__ import annotations
@@ -38,7 +32,8 @@ import gzip
 import re
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
-from crawler.mirror import clubic, feeds, numerama
+from crawler.mirror import assets, clubic, feeds, numerama
+from crawler.mirror.cdn import asset_response
 from crawler.mirror.corpus import NUMERAMA_SECTIONS, Article, Corpus
 from crawler.mirror.listings import feed_lists
 from crawler.mirror.markup import Listing, token
@@ -48,8 +43,7 @@ from crawler.mirror.skins import get_skin
 
 LIST_SIZE = 20
 SEARCH_SIZE = 10
-# Last-Modified of static documents (robots.txt) and of empty listings and feeds.
-STATIC_DATE = dt.datetime(2024, 1, 15, 9, 30, tzinfo=dt.UTC)
+STATIC_DATE = dt.datetime(2024, 1, 15, 9, 30, tzinfo=dt.UTC)  # Last-Modified of robots.txt, empty listings, feeds
 
 
 def _page_of(items: list[Article], page: int, per: int) -> tuple[list[Article], int] | None:
@@ -62,7 +56,8 @@ def _page_of(items: list[Article], page: int, per: int) -> tuple[list[Article], 
 class SiteRoutes:
     """Routes of one site over a corpus; ``root`` is set once the server knows its address."""
 
-    def __init__(self, site: str, corpus: Corpus, root: str = "", crawl_delay: float | None = None) -> None:
+    def __init__(self, site: str, corpus: Corpus, root: str = "", crawl_delay: float | None = None,
+                 cdn: str = "") -> None:
         """Index the site's articles, authors and feeds.
 
         Args:
@@ -70,8 +65,10 @@ class SiteRoutes:
             corpus: the corpus to serve.
             root: absolute site root used in links (``http://127.0.0.1:PORT``).
             crawl_delay: seconds announced by a ``Crawl-delay`` line in robots.txt (None: no such line).
+            cdn: root of the CDN server the pages' images and font come from ("": this site answers them).
         """
         self.site = site
+        self.cdn = cdn
         self.crawl_delay = crawl_delay
         self.corpus = corpus
         self.root = root
@@ -148,6 +145,11 @@ class SiteRoutes:
             The identity response (404 page when nothing matches).
         """
         parts = urlsplit(target)
+        asset = assets.own_asset(parts.path, self.site, self.cdn or self.root)
+        if asset is None and not self.cdn:
+            asset = assets.cdn_asset(parts.path) if parts.path != "/robots.txt" else None
+        if asset is not None:
+            return asset_response(asset)
         query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         handler = self._numerama if self.site == "numerama" else self._clubic
         return handler(parts.path, query) or self._not_found(parts.path)
@@ -163,6 +165,8 @@ class SiteRoutes:
             text = numerama.article_page(self.corpus, article, self.root)
         else:
             text = clubic.article_page(self.corpus, article, page, self.root)
+        text = assets.decorate(text, self.site, article.id, self.root, self.cdn or self.root,
+                               self.skin.css if self.skin else "site")
         if self.site == "numerama":
             cookies = ("wordpress_test_cookie=WP%20Cookie%20check; path=/",
                        f"nmr_visitor={token(path, 'visitor')}; path=/; Max-Age=31536000; SameSite=Lax")

@@ -25,6 +25,7 @@ from typing import Any
 
 import brotli
 
+from crawler.mirror.cdn import CdnRoutes
 from crawler.mirror.corpus import Corpus
 from crawler.mirror.faults import TRICKLE_CHUNKS, TRICKLE_SECONDS, FaultPlan, error_page, loop_hop, next_hop
 from crawler.mirror.hostile import HostileSite
@@ -130,7 +131,7 @@ class MirrorServer:
 
     def __init__(self, site: str, corpus: Corpus, host: str = "127.0.0.1", port: int = 0,
                  verbose: bool = False, faults: FaultPlan | None = None, crawl_delay: float | None = None,
-                 hostile: HostileSite | None = None) -> None:
+                 hostile: HostileSite | None = None, cdn: str = "") -> None:
         """Bind the socket (port 0 picks a free port) and prepare the routes.
 
         Args:
@@ -142,6 +143,8 @@ class MirrorServer:
             faults: faults to inject (None: none); one plan may be shared by both sites.
             crawl_delay: seconds of a ``Crawl-delay`` line in robots.txt (None: no such line).
             hostile: hostile inputs served before the site's routes (None: none).
+            cdn: root of the mirror's CDN server, which the pages' images and font come from ("": this site
+                answers those paths itself); ``site="cdn"`` makes this server that CDN.
         """
         self.site = site
         self.hostile = hostile
@@ -152,7 +155,8 @@ class MirrorServer:
         self.httpd.mirror = self
         self.port = self.httpd.server_address[1]
         self.root = f"http://{host}:{self.port}"
-        self.routes = SiteRoutes(site, corpus, self.root, crawl_delay)
+        self.routes: SiteRoutes | CdnRoutes = CdnRoutes() if site == "cdn" else SiteRoutes(
+            site, corpus, self.root, crawl_delay, cdn)
         self._identity: dict[str, tuple[Response, str]] = {}
         self._encoded: dict[tuple[str, str], bytes] = {}
         self._thread: threading.Thread | None = None

@@ -63,11 +63,11 @@ class ProfileSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         """Build the spider with its profile (``SOUVERAIN_PROFILES`` files first, then the search path; pointed at
-        ``SOUVERAIN_SITE_ROOTS[name]``) and topic."""
+        ``SOUVERAIN_SITE_ROOTS[name]``, its requisites at ``SOUVERAIN_CDN_ROOTS[name]``) and topic."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.profile = get_profile(cls.name, settings.getdict("SOUVERAIN_SITE_ROOTS"),
-                                     settings.getlist("SOUVERAIN_PROFILES"))
+                                     settings.getlist("SOUVERAIN_PROFILES"), settings.getdict("SOUVERAIN_CDN_ROOTS"))
         spider.topic_file = topic_path(settings["SOUVERAIN_TOPIC"])
         spider.plan = TopicDiscovery.load(spider.topic_file)
         spider.entry_points_found = set()

@@ -28,6 +28,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
 
+from crawler.extensions.state import StateRecorder
 from crawler.failures import failure_reason
 from crawler.items import ArticleItem
 from crawler.middlewares.scope import out_of_scope
@@ -91,11 +92,12 @@ class PageRequisites:
 
     def response_received(self, response: Response, request: scrapy.Request) -> None:
         """An article page a re-check found unchanged, kept by an earlier run: re-check its requisites too."""
-        if request.meta.get("kind") != "article" or not (request.meta.get("capture") or {}).get("revisit"):
+        capture = request.meta.get("capture")
+        if request.meta.get("kind") != "article" or capture is None or not capture.revisit:
             return
-        previous = request.meta.get("previous") or {}
-        store = getattr(self.crawler.spider, "store", None)
-        known = store.get(response.url) if store is not None and not previous.get("unread") else None
+        recorder = self.crawler.get_extension(StateRecorder)
+        store = recorder.store if recorder is not None else None
+        known = store.get(response.url) if store is not None and not request.meta.get("previous_unread") else None
         if known is not None and known.outcome == "kept" and isinstance(response, TextResponse):
             self.schedule_all(page_requisites(response.body, response.url), response.url, 0)
 

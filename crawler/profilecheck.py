@@ -26,7 +26,8 @@ from protego import Protego
 
 from archive.patterns import compiled
 from archive.text.cleanup import SiteCleanup
-from archive.text.extract import extract_article
+from archive.text.extract import extract
+from archive.text.notarticle import NotAnArticle
 from archive.text.relevance import Topic
 from crawler.discovery.generic import Navigation, next_page_link
 from crawler.discovery.listing import parse_listing, related_links
@@ -251,9 +252,10 @@ def sample_article(visit: Visit, profile: SiteProfile, topic: Topic, tally: Rule
     titles = selector.xpath("//title/text() | //meta[@property='og:title']/@content").getall()
     if cleanup.title_suffix:
         tally.count("cleanup.title_suffix", any(compiled(cleanup.title_suffix).search(t) for t in titles))
-    article = extract_article(page.body, page.url, cleanup=cleanup)
-    if article is None:
-        return {"url": page.url, "error": "no article text found"}
+    try:  # the crawl's own entry point: a cookie wall or a soft 404 is said, not sampled as an article
+        article = extract([(page.body, page.url, None)], cleanup)
+    except NotAnArticle as refused:
+        return {"url": page.url, "error": str(refused.reason)}
     words = article.text.split()
     return {"url": page.url, "title": article.title, "published": article.published,
             "published_source": article.published_source, "authors": article.authors,

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from archive.source import out_warcs
 from archive.wacz.package import member_offset
 from archive.wacz.snapshot import build_snapshot
 from archive.wacz.verify import verify_snapshot
+from archive.warc.records import out_warcs
 from archive.warc.runlog import scan_warcs
 from tests.conftest import souverain
 

@@ -7,6 +7,8 @@ them without fallbacks of their own.
 
 from __future__ import annotations
 
+from archive.warc import writer as warc_writer  # a module name: not taken for a setting by setmodule
+
 SOUVERAIN_OUT_DIR = "out"
 SOUVERAIN_TOPIC = "cloud-souverain"  # a bundled topic name (crawler/topics/) or a topic file
 SOUVERAIN_SITE_ROOTS: dict[str, str] = {}
@@ -28,7 +30,7 @@ RETRY_SITE_PAUSE_SECONDS = 30.0  # ...pause it this long instead of hammering it
 WARC_ENABLED = True
 WARC_DIR = ""  # empty: SOUVERAIN_OUT_DIR/warc
 WARC_PREFIX = "souverain"
-WARC_MAX_SIZE = 1_000_000_000  # a WARC file is closed once it reaches this many bytes
+WARC_MAX_SIZE = warc_writer.MAX_SIZE  # a WARC file is closed once it reaches this many bytes
 WARC_OPERATOR = ""
 
 STATE_ENABLED = True  # OUT/state.sqlite: what incremental runs know of every URL

@@ -23,6 +23,7 @@ from archive.warc.naming import OPEN_SUFFIX, warc_name
 __all__ = ["Capture", "HttpExchange", "WarcWriter"]
 
 LOGGER = logging.getLogger(__name__)
+MAX_SIZE = 1_000_000_000  # a WARC file is closed once it reaches this many bytes (1 GB, as Heritrix)
 
 CONFORMS_TO = "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 
@@ -106,7 +107,7 @@ class WarcWriter:
         directory: Path,
         *,
         prefix: str = "souverain",
-        max_size: int = 1_000_000_000,
+        max_size: int = MAX_SIZE,
         warcinfo: dict[str, str] | None = None,
         hostname: str | None = None,
         record_id_factory: Callable[[], str] = StatusAndHeadersParser.make_warc_id,

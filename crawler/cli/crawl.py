@@ -14,6 +14,7 @@ from rich.table import Table
 
 from archive.fsutil import atomic_write_text
 from crawler.cli.common import CONSOLE, UserError, parse_roots, parse_settings, plural
+from crawler.defaults import SOUVERAIN_OUT_DIR
 from crawler.profiles import find_profiles
 from crawler.workprogress import human_bytes, human_seconds
 
@@ -29,7 +30,7 @@ def crawl_options(args: argparse.Namespace) -> CrawlOptions:
     given = {str(Path(f).resolve()) for f in args.profiles}
     sites = args.sites or [name for name, p in profiles.items() if p.file in given] or sorted(profiles)
     options = CrawlOptions(
-        out=args.out or Path("out"), sites=sites, roots=parse_roots(args.root),
+        out=args.out or Path(SOUVERAIN_OUT_DIR), sites=sites, roots=parse_roots(args.root),
         cdn_roots=parse_roots(args.cdn_roots, "--cdn-root"), requisites=args.requisites, topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
         since=args.since, until=args.until, resume=args.resume, recheck=args.recheck, timeout=args.timeout,
         strict_profile=args.strict_profile, progress="off" if args.quiet else args.progress, verbose=args.verbose,

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from crawler.argtypes import PORT, OneLineParser, seconds, whole
-from crawler.defaults import SOUVERAIN_TOPIC
+from crawler.defaults import SOUVERAIN_OUT_DIR, SOUVERAIN_TOPIC
 from crawler.mirror.__main__ import add_arguments as add_mirror_arguments
 
 
@@ -49,7 +49,7 @@ def build_parser() -> OneLineParser:
     extract.add_argument("--topic", default=SOUVERAIN_TOPIC, help="topic to score against")
 
     snapshot = commands.add_parser("snapshot", help="build a reproducible WACZ snapshot of an output folder")
-    snapshot.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: ./out)")
+    snapshot.add_argument("--out", type=Path, default=Path(SOUVERAIN_OUT_DIR), help="the output folder (default: ./out)")
     cut = snapshot.add_mutually_exclusive_group()
     cut.add_argument("--run", metavar="RUN_ID", help="only this run's WARCs and articles")
     cut.add_argument("--until", metavar="YYYY-MM-DD", help="only what was captured up to this day (UTC)")
@@ -64,21 +64,21 @@ def build_parser() -> OneLineParser:
     reextract.add_argument("--workers", type=whole(0, 256), default=0, help="worker processes (default: one per core)")
 
     export = commands.add_parser("export", help="one row per article, for pandas and DuckDB")
-    export.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: ./out)")
+    export.add_argument("--out", type=Path, default=Path(SOUVERAIN_OUT_DIR), help="the output folder (default: ./out)")
     export.add_argument("--format", choices=("jsonl", "csv", "parquet"), default=None,
                         help="the table format (default: from the -o name: .jsonl, .csv, .parquet; jsonl for -)")
     export.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write, - for stdout")
     export.add_argument("--latest", action="store_true", help="only the latest version of each article")
 
     replay = commands.add_parser("replay", help="serve archived pages with pywb, with a list of the articles")
-    replay.add_argument("source", type=Path, nargs="?", default=Path("out"), metavar="SNAPSHOT|OUT",
+    replay.add_argument("source", type=Path, nargs="?", default=Path(SOUVERAIN_OUT_DIR), metavar="SNAPSHOT|OUT",
                         help="a .wacz snapshot or an output folder (default: ./out)")
     replay.add_argument("--port", type=PORT, default=8090, help="port to serve on (default: 8090)")
     replay.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1 only)")
 
     diff = commands.add_parser("diff", help="word-level diff between the stored versions of an article")
     diff.add_argument("url", help="the article's URL")
-    diff.add_argument("--out", type=Path, default=Path("out"), help="the output folder (default: ./out)")
+    diff.add_argument("--out", type=Path, default=Path(SOUVERAIN_OUT_DIR), help="the output folder (default: ./out)")
 
     schedule = commands.add_parser("schedule", help="run crawls on a schedule (systemd user timer or crontab)")
     schedule_commands = schedule.add_subparsers(dest="schedule_command", required=True, metavar="COMMAND")

@@ -148,7 +148,9 @@ def test_the_lock_file_records_this_process(tmp_path: Path, monkeypatch: pytest.
 def test_a_shorter_record_leaves_nothing_of_a_longer_one(tmp_path: Path) -> None:
     (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": 1, "started": "x" * 500, "command": "y" * 500}) + "\n")
     with RunLock(tmp_path) as lock:
-        json.loads(lock.path.read_text())  # one document: the old bytes were cut
+        text = lock.path.read_text()
+        assert json.loads(text)["pid"] == os.getpid()  # one document (json.loads refuses trailing bytes)
+        assert "x" * 50 not in text and "y" * 50 not in text  # the old bytes were cut
 
 
 def test_release_twice_and_relock_in_the_same_process(tmp_path: Path) -> None:

@@ -42,6 +42,12 @@ def test_a_url_with_its_default_port_matches_a_host_listed_with_it():
     assert out_of_scope("http://www.example.org:443/a", frozenset({"www.example.org:443"})) is None
 
 
+def test_a_url_without_its_port_matches_a_host_listed_with_the_default_port():
+    assert out_of_scope("https://www.example.org/a", frozenset({"www.example.org:443"})) is None
+    assert out_of_scope("http://www.example.org/a", frozenset({"www.example.org:80"})) is None
+    assert out_of_scope("http://www.example.org/a", frozenset({"www.example.org:443"})) is not None
+
+
 class _Site(Spider):
     name = "numerama"
     profile = get_profile("numerama", {"numerama": "http://127.0.0.1:8000"})

@@ -46,8 +46,9 @@ def out_of_scope(url: str, hosts: frozenset[str]) -> str | None:
     except ValueError:
         return "bad port"
     host = (parts.hostname or "").lower()
-    netloc = host if port in (None, DEFAULT_PORTS[parts.scheme]) else f"{host}:{port}"
-    if netloc not in hosts and f"{host}:{port}" not in hosts:
+    port = port or DEFAULT_PORTS[parts.scheme]
+    netloc = host if port == DEFAULT_PORTS[parts.scheme] else f"{host}:{port}"
+    if netloc not in hosts and f"{host}:{port}" not in hosts:  # a host may be listed with its default port
         return f"host {netloc or 'none'!r} is not one of the site's hosts"
     return None
 

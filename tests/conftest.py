@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+WAIT = 120.0  # seconds an awaited event may take on a loaded machine before the test fails
 
 
 def souverain(*args: str, timeout: float = 600, cwd: Path | None = None,
@@ -83,3 +85,19 @@ def realpages() -> Path:
     if not folder.is_dir():
         pytest.skip(f"{folder} is absent: real-page tests need the shared/ folder beside the repository")
     return folder
+
+
+def until(condition, what: str) -> None:
+    """Poll ``condition`` until it holds, or fail saying what did not happen."""
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def alive(pid: int) -> bool:
+    """Tell whether a process exists and is no zombie."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

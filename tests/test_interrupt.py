@@ -20,11 +20,10 @@ from pathlib import Path
 import pytest
 
 from crawler.mirror.process import MirrorProcess
-from tests.conftest import dated_files, souverain
+from tests.conftest import WAIT, alive, dated_files, souverain, until
 
 ARTICLES = 600
 SOUVERAIN = Path(sys.executable).with_name("souverain")
-WAIT = 120.0  # seconds an awaited event may take on a loaded machine before the test fails
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +53,6 @@ def texts(out: Path) -> dict[str, str]:
 def written(out: Path) -> int:
     """Return how many dated text files a crawl has written so far."""
     return sum(1 for _ in (out / "articles").rglob("*.txt")) if (out / "articles").is_dir() else 0
-
-
-def until(condition, what: str) -> None:
-    """Poll ``condition`` until it holds, or fail saying what did not happen."""
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
 
 
 class Terminal:
@@ -170,14 +161,6 @@ def children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
-
-
-def alive(pid: int) -> bool:
-    """Tell whether a process exists and is no zombie."""
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def handled_signals(pid: int) -> tuple[int, int]:

@@ -27,7 +27,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.errors import ArchiveError
 from archive.replay.server import ReplayServer
 from archive.replay.venv import ensure_pywb
-from tests.conftest import free_port, souverain
+from tests.conftest import alive, free_port, souverain, until
 
 CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(
@@ -80,21 +80,30 @@ def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def replay_cli(demo_out: Path) -> Iterator[str]:
-    """``souverain replay OUT --port P`` in a subprocess; yields the printed URL of the article list."""
+def start_replay(out: Path) -> tuple[subprocess.Popen[str], list[str], int]:
+    """Start ``souverain replay OUT --port P`` and wait until it prints its article list.
+
+    Returns:
+        The process, the lines it printed, and pywb's pid.
+    """
     script = Path(sys.executable).with_name("souverain")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "crawler.cli"]
-    process = subprocess.Popen([*command, "replay", str(demo_out), "--port", str(free_port())],
+    process = subprocess.Popen([*command, "replay", str(out), "--port", str(free_port())],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or ()], daemon=True).start()
-    seen = []
+    seen: list[str] = []
+    while not any(line.startswith("articles: ") for line in seen):
+        seen.append(lines.get(timeout=300))  # the first run installs pywb (about a minute)
+    return process, seen, int((out / "replay" / "wayback.pid").read_text())
+
+
+@pytest.fixture(scope="module")
+def replay_cli(demo_out: Path) -> Iterator[str]:
+    """``souverain replay OUT --port P`` in a subprocess; yields the printed URL of the article list."""
+    process, seen, pywb_pid = start_replay(demo_out)
     try:
-        while not any(line.startswith("articles: ") for line in seen):
-            seen.append(lines.get(timeout=300))  # the first run installs pywb (about a minute)
-        pywb_pid = int((demo_out / "replay" / "wayback.pid").read_text())
         yield seen[-1].split()[1]
     finally:
         process.send_signal(signal.SIGTERM)
@@ -102,6 +111,15 @@ def replay_cli(demo_out: Path) -> Iterator[str]:
     assert status == 0, "".join(seen)
     assert not Path(f"/proc/{pywb_pid}").exists(), "pywb was left running"
     assert not (demo_out / "replay" / "wayback.pid").exists()
+
+
+def test_a_killed_replay_takes_pywb_with_it(demo_out: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(demo_out, out, ignore=shutil.ignore_patterns("replay"))
+    process, _, pywb_pid = start_replay(out)
+    process.kill()  # SIGKILL: no handler of souverain's runs
+    process.wait(timeout=30)
+    until(lambda: not alive(pywb_pid), "pywb to stop after souverain replay was killed")
 
 
 @needs_chromium

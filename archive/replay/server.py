@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import signal
 import socket
@@ -29,6 +30,7 @@ COLLECTION = "souverain"
 PYWB_CONFIG = "# written by souverain replay\nframed_replay: false\nenable_memento: true\n"
 START_TIMEOUT = 60.0
 REPLAY_PREFIX = "souverain-replay-"
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a child gets when its parent dies
 UNPACKED = "unpacked"  # where a snapshot's WARCs are checked before pywb takes them
 
 
@@ -73,6 +75,7 @@ class ReplayServer:
                 self.process = subprocess.Popen(
                     [str(scripts / "wayback"), "-b", self.host, "-p", str(self.port)], cwd=self.workdir,
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                    preexec_fn=_die_with_parent,
                 )
             (self.workdir / "wayback.pid").write_text(f"{self.process.pid}\n")
             self._wait_until_answering()
@@ -190,6 +193,12 @@ def serve_replay(source: Path, *, host: str = "127.0.0.1", port: int = 8090,
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     """Turn SIGTERM into KeyboardInterrupt so the server stops the same way as on Ctrl-C."""
     raise KeyboardInterrupt
+
+
+def _die_with_parent() -> None:
+    """In the child before ``exec``: ask Linux to send it SIGTERM when souverain dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -113,7 +113,7 @@ def test_capture_points_at_response_record(tmp_path: Path) -> None:
     with WarcWriter(directory) as writer:
         captures = [writer.write_exchange(exchange(f"http://example.org/{n}", body=b"x" * n)) for n in range(1, 4)]
     for n, capture in enumerate(captures, start=1):
-        stored = read_capture(directory, capture.to_dict())
+        stored = read_capture(directory, Capture.from_dict(capture.to_dict()))  # as the article JSON carries it
         assert stored.url == f"http://example.org/{n}" == capture.url
         assert stored.record_id == capture.record_id
         assert stored.body == b"x" * n

@@ -20,7 +20,7 @@ from scrapy.utils.test import get_crawler
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.warc.reader import read_capture
-from archive.warc.writer import WarcWriter
+from archive.warc.writer import Capture, WarcWriter
 from crawler.addon import ADDON
 from crawler.extensions.warc import WarcExtension, build_exchange
 from crawler.warcwriters import WRITERS, warc_dir
@@ -221,9 +221,10 @@ def test_callback_sees_capture_of_final_response(crawl: dict) -> None:
         capture = item["capture"]
         assert capture["url"] == url and capture["status"] == 200
         assert (capture["warc_file"], capture["record_id"]) in offsets
-        stored = read_capture(crawl["out"] / "warc", capture)
+        stored = read_capture(crawl["out"] / "warc", Capture.from_dict(capture))
         assert stored.url == url and stored.record_id == capture["record_id"]
-    assert read_capture(crawl["out"] / "warc", seen[f"{root}/article"]["capture"]).decoded_body() == ARTICLE
+    article = Capture.from_dict(seen[f"{root}/article"]["capture"])
+    assert read_capture(crawl["out"] / "warc", article).decoded_body() == ARTICLE
 
 
 def test_stats(crawl: dict) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -63,18 +62,17 @@ def read_record(path: Path, offset: int) -> StoredResponse:
         )
 
 
-def read_capture(directory: Path, capture: Capture | dict[str, Any]) -> StoredResponse:
+def read_capture(directory: Path, capture: Capture) -> StoredResponse:
     """Read back the response record a capture points at.
 
     Args:
         directory: folder of the WARC files.
-        capture: a `Capture` or its `to_dict()` form.
+        capture: where the response record is.
 
     Returns:
         The stored response (see `read_record`).
     """
-    fields = capture.to_dict() if isinstance(capture, Capture) else capture
-    path = Path(directory) / fields["warc_file"]
+    path = Path(directory) / capture.warc_file
     if not path.exists() and path.with_name(path.name + OPEN_SUFFIX).exists():
         path = path.with_name(path.name + OPEN_SUFFIX)
-    return read_record(path, int(fields["offset"]))
+    return read_record(path, capture.offset)

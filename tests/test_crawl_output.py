@@ -93,6 +93,9 @@ def test_summary_agrees_with_the_report_and_says_where_things_went(mirror, tmp_p
     kept = totals["articles_kept"]
     assert f"articles: {kept} dated text files (+ .json) under {out / 'articles'}/" in result.stdout
     assert f"WARC:     1 WARC file under {out / 'warc'}/" in result.stdout
+    requisites = totals["requisites"]
+    assert requisites["fetched"] > 0
+    assert f"requisites: {requisites['fetched']} fetched ({requisites['not_modified']} not modified)" in result.stdout
 
     again = crawl(mirror, out)
     assert again.returncode == 0, again.stderr[-3000:]

@@ -152,6 +152,12 @@ def print_summary(report: dict[str, Any], options: Any) -> None:
     CONSOLE.print(escape(f"articles: {plural(articles, 'dated text file')} (+ .json) under {out / 'articles'}/ "
                          f"({totals.get('articles_kept', 0)} written by this run)"))
     CONSOLE.print(escape(f"WARC:     {plural(warcs, 'WARC file')} under {out / 'warc'}/"))
+    requisites = totals.get("requisites", {})
+    if requisites.get("requested"):
+        CONSOLE.print(escape(f"requisites: {requisites.get('fetched', 0)} fetched "
+                             f"({requisites.get('not_modified', 0)} not modified), "
+                             f"{human_bytes(requisites.get('bytes', 0))}; skipped: "
+                             f"{reasons(requisites.get('skipped', {}))}"))
     CONSOLE.print(escape(f"report:   {run_dir / 'report.json'}   log: {run_dir / 'crawl.log'}"))
 
 

@@ -20,10 +20,14 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.store.state import open_state
+from crawler.discovery.revisit import parse_time
 from crawler.mirror.process import MirrorProcess
 from crawler.profiles import SiteProfile, get_profile
 
@@ -43,6 +47,7 @@ class Run:
     new_files: int
     changed_files: int
     records: Counter
+    kinds: Counter
 
 
 def tree(folder: Path, pattern: str) -> dict[Path, tuple[int, float]]:
@@ -50,17 +55,49 @@ def tree(folder: Path, pattern: str) -> dict[Path, tuple[int, float]]:
     return {p: (p.stat().st_size, p.stat().st_mtime) for p in folder.rglob(pattern) if p.is_file()}
 
 
-def count_records(warcs: list[Path], profiles: list[SiteProfile]) -> Counter:
-    """Count records by type, and responses and revisits of article URLs as ``"<type> (article)"``."""
+def request_kind(url: str, status: str, profiles: list[SiteProfile]) -> str:
+    """Return what a fetched URL is, as a second run's cost is read: robots, sitemap, feed, listing, article..."""
+    parts = urlsplit(url)
+    path = parts.path
+    profile = next((p for p in profiles if p.is_own(url)), None)
+    if profile is None:
+        kind = "requisite"
+    elif profile.match_article(url):
+        kind = "article"
+    elif path == "/robots.txt":
+        kind = "robots"
+    elif "sitemap" in path:
+        kind = "sitemap index" if any(path == s for s in profile.sitemaps) or path == "/sitemap.xml" else "sitemap child"
+    elif path.endswith((".rss", "/feed/")):
+        kind = "tag feed" if path.startswith("/tag/") else "feed"
+    elif path.startswith("/tag/"):
+        kind = "tag listing"
+    elif "q=" in parts.query or "s=" in parts.query or path.startswith("/rechercher"):
+        kind = "search listing"
+    else:
+        kind = "other page"
+    if status == "404":
+        return f"404 {kind}"
+    return f"{kind} (next page)" if kind.endswith("listing") and ("/page/" in path or "page=" in parts.query) else kind
+
+
+def count_records(warcs: list[Path], profiles: list[SiteProfile]) -> tuple[Counter, Counter]:
+    """Count records by type (responses and revisits of article URLs also as ``"<type> (article)"``), and the
+    fetched URLs (responses and revisits) by kind (``request_kind``)."""
     counts: Counter = Counter()
+    kinds: Counter = Counter()
     for warc in warcs:
         with warc.open("rb") as stream:
             for record in ArchiveIterator(stream):
                 counts[record.rec_type] += 1
+                if record.rec_type not in ("response", "revisit"):
+                    continue
                 url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                if record.rec_type in ("response", "revisit") and any(p.match_article(url) for p in profiles):
+                kind = request_kind(url, record.http_headers.get_statuscode() if record.http_headers else "", profiles)
+                kinds[kind] += 1
+                if kind == "article":
                     counts[f"{record.rec_type} (article)"] += 1
-    return counts
+    return counts, kinds
 
 
 def crawl(label: str, mirror: MirrorProcess, out: Path, delay: float, *extra: str) -> Run:
@@ -82,7 +119,19 @@ def crawl(label: str, mirror: MirrorProcess, out: Path, delay: float, *extra: st
     return Run(label, wall, totals["elapsed_seconds"], totals["pages_fetched"],
                sum(warcs_after[p][0] for p in new_warcs), len(set(files_after) - set(files_before)),
                sum(1 for p, stat in files_before.items() if files_after.get(p) != stat),
-               count_records(new_warcs, profiles))
+               *count_records(new_warcs, profiles))
+
+
+def a_day_later(out: Path) -> None:
+    """Move every discovery page's next check a day earlier, through the state store: the run that follows is the
+    one a daily schedule makes (pages whose wait is a day or less are due; a tag that answered 404 is not)."""
+    store = open_state(out)
+    for site in ("clubic", "numerama"):
+        for state in store.discovery_pages(site):
+            if (due := parse_time(state.next_check)) is not None:
+                state.next_check = (due - timedelta(days=1)).isoformat(timespec="seconds")
+                store.put(state)
+    store.close()
 
 
 def main() -> int:
@@ -96,6 +145,8 @@ def main() -> int:
         out = Path(tmp, "out")
         runs = [crawl("first run", mirror, out, args.delay),
                 crawl("second run (unchanged)", mirror, out, args.delay)]
+        a_day_later(out)
+        runs.append(crawl("third run, a day later", mirror, out, args.delay))
         if not args.no_recheck:
             runs.append(crawl("third run, --recheck", mirror, out, args.delay, "--recheck"))
     print(f"mirror: {args.articles} articles, unchanged between runs; --delay {args.delay} --concurrency 8")
@@ -108,6 +159,10 @@ def main() -> int:
               f"{run.warc_bytes:12d}{run.new_files:11d}{run.changed_files:10d}"
               + "".join(f"{run.records[kind]:10d}" for kind in RECORD_TYPES)
               + f"{run.records['response (article)']:11d}{run.records['revisit (article)']:11d}")
+    kinds = sorted(set().union(*(run.kinds for run in runs)), key=lambda k: -runs[0].kinds[k])
+    print("fetched URLs (responses and revisits in the WARC) by kind:")
+    for kind in kinds:
+        print(f"  {kind:26}" + "".join(f"{run.kinds[kind]:8d}" for run in runs))
     first = runs[0]
     for run in runs[1:]:
         print(f"ratios {run.label} / first run: crawl time {run.crawl_seconds / first.crawl_seconds:.1%}, "

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.store.state import open_state
-from crawler.discovery.revisit import parse_time
+from crawler.discovery.revisit import age_discovery_pages
 from crawler.mirror.process import MirrorProcess
 from crawler.profiles import SiteProfile, get_profile
 
@@ -123,14 +123,10 @@ def crawl(label: str, mirror: MirrorProcess, out: Path, delay: float, *extra: st
 
 
 def a_day_later(out: Path) -> None:
-    """Move every discovery page's next check a day earlier, through the state store: the run that follows is the
-    one a daily schedule makes (pages whose wait is a day or less are due; a tag that answered 404 is not)."""
+    """Pretend a day has passed, through the state store: the run that follows is the one a daily schedule makes
+    (discovery pages whose wait is a day or less are due; a tag that answered 404 is not)."""
     store = open_state(out)
-    for site in ("clubic", "numerama"):
-        for state in store.discovery_pages(site):
-            if (due := parse_time(state.next_check)) is not None:
-                state.next_check = (due - timedelta(days=1)).isoformat(timespec="seconds")
-                store.put(state)
+    age_discovery_pages(store, ("clubic", "numerama"), timedelta(days=1))
     store.close()
 
 

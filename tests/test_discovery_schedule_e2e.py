@@ -14,7 +14,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.store.state import open_state
-from crawler.discovery.revisit import parse_time
+from crawler.discovery.revisit import age_discovery_pages
 from crawler.mirror.process import MirrorProcess, free_port_pair
 from tests.conftest import souverain
 
@@ -39,13 +39,9 @@ def crawl(mirror: MirrorProcess, out: Path) -> tuple[dict, dict[str, int]]:
 
 
 def a_day_later(out: Path) -> None:
-    """Move every discovery page's next check one day earlier (what a day's wait does)."""
+    """Pretend a day has passed since the last run (the discovery pages' next checks move a day earlier)."""
     store = open_state(out)
-    for site in ("clubic", "numerama"):
-        for state in store.discovery_pages(site):
-            if (due := parse_time(state.next_check)) is not None:
-                state.next_check = (due - timedelta(days=1)).isoformat(timespec="seconds")
-                store.put(state)
+    age_discovery_pages(store, ("clubic", "numerama"), timedelta(days=1))
     store.close()
 
 

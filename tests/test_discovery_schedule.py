@@ -122,3 +122,26 @@ def test_the_change_history_survives_the_store_and_an_old_store_gets_its_columns
     store.close()
     again = SqliteState(tmp_path / "state.sqlite").get(state.url)
     assert again == state
+
+
+def test_the_frontier_knows_a_page_with_nothing_new_and_a_page_not_due(tmp_path):
+    from crawler.discovery.frontier import Frontier
+    from crawler.discovery.parsers import Entry
+    from crawler.discovery.window import DateWindow
+
+    store = SqliteState(tmp_path / "state.sqlite")
+    frontier = Frontier(get_profile("numerama"), lambda text: 0.0, DateWindow(), state=store, run_id="run-2")
+    old = "https://www.numerama.com/business/1-ancien.html"
+    fresh = "https://www.numerama.com/business/2-nouveau.html"
+    store.put(UrlState(url=old, site="numerama", kind="article", first_seen="2026-11-30T10:00:00+00:00"))
+    store.put(UrlState(url=fresh, site="numerama", kind="article", first_seen=frontier.now.isoformat()))
+    assert frontier.known_before([Entry(old), Entry(old + "#comments")])
+    assert not frontier.known_before([Entry(old), Entry(fresh)])  # first fetched by this run: new
+    assert not frontier.known_before([Entry(old), Entry("https://www.numerama.com/tech/3-jamais-vu.html")])
+    tag = page()
+    POLICY.checked(tag, True, frontier.now)
+    store.put(tag)
+    assert frontier.discovery_skip(tag.url) == "not due: read once, next check " + \
+        (frontier.now + timedelta(hours=12)).date().isoformat()
+    frontier.now += timedelta(hours=12)  # the frontier's policy: the default bounds, 12 h after the first read
+    assert frontier.discovery_skip(tag.url) is None

@@ -84,12 +84,18 @@ def test_an_unfinished_read_and_recheck_make_a_page_due():
     assert POLICY.discovery_skip(state, NOW) is None
 
 
-def test_a_page_that_answered_404_waits_weeks_whatever_its_history():
-    state = page(status=404)
-    assert check(state, changed=True) == timedelta(days=28)
-    assert check(state, changed=False) == timedelta(days=28)
+def test_a_page_that_answered_404_waits_weeks_and_starts_again_at_the_minimum_once_back():
+    state = page()
+    check(state, changed=True)
+    check(state, changed=False)
+    for _ in range(2):
+        state.status = 404
+        POLICY.checked(state, changed=False, now=NOW)
+        assert state.next_check == "2026-12-29T12:00:00+00:00" and state.wait_seconds is None
     reason = POLICY.discovery_skip(state, NOW + timedelta(days=7))
     assert reason == "not due: answered 404 on 2026-12-01, next check 2026-12-29"
+    state.status = 200  # the tag exists again
+    assert check(state, changed=True) == timedelta(hours=12)
 
 
 def test_the_profiles_revisit_table_sets_the_bounds():

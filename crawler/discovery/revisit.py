@@ -68,8 +68,9 @@ class RevisitPolicy:
             changed: whether this check found its entries changed (a first check counts as changed).
 
         Returns:
-            ``discovery_min`` after the first check, else the previous wait halved (changed) or doubled
-            (unchanged), within ``discovery_min`` and ``discovery_max``; ``gone`` for a page that answered 404/410.
+            ``discovery_min`` after the first check (or the first since the page answered 404/410), else the
+            previous wait halved (changed) or doubled (unchanged), within ``discovery_min`` and ``discovery_max``;
+            ``gone`` for a page that answered 404/410.
         """
         if state.status in GONE:
             return self.gone
@@ -89,7 +90,8 @@ class RevisitPolicy:
         wait = self.next_wait(state, changed)
         state.checks += 1
         state.history = ((state.history << 1) | int(changed)) & ((1 << HISTORY_BITS) - 1)
-        state.wait_seconds = wait.total_seconds()
+        # A gone page keeps no wait: the page that comes back (a tag created) starts again at discovery_min.
+        state.wait_seconds = None if state.status in GONE else wait.total_seconds()
         state.next_check = (now + wait).isoformat(timespec="seconds")
 
     def discovery_skip(self, state: UrlState | None, now: datetime) -> Reason | None:

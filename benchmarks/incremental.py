@@ -169,6 +169,10 @@ def main() -> int:
               f"wall time {run.wall_seconds / first.wall_seconds:.1%}, "
               f"crawl time {run.crawl_seconds / first.crawl_seconds:.1%}, "
               f"pages {run.pages_fetched / first.pages_fetched:.1%}, WARC bytes {run.warc_bytes / first.warc_bytes:.1%}")
+    second = runs[1]
+    met = second.records["request"] < first.records["request"] / 10 and second.wall_seconds < first.wall_seconds / 10
+    print(f"goal (issue 13): an unchanged second run takes < 10 % of the first run's requests and wall time "
+          f"at the default delay ({DOWNLOAD_DELAY}): {'met' if met else 'NOT met'} at --delay {args.delay}")
     return 0
 
 

@@ -156,10 +156,13 @@ class ProfileSpider(scrapy.Spider):
 
         Returns:
             Whether its entries are to be read: they changed since the previous check, or that run did not deal
-            with them all (interrupted), or nothing records checks (no state store).
+            with them all (interrupted), or this is ``--resume`` reading back a page the killed run fetched, or
+            nothing records checks (no state store).
         """
         recorder = self.crawler.get_extension(StateRecorder)
         if recorder is None or recorder.store is None:
+            return True
+        if "archived" in response.flags:  # --resume reads back what the killed run fetched (and checked)
             return True
         store = recorder.store
         known = store.get(response.url)

@@ -20,7 +20,7 @@ SOUVERAIN_RUN_ID = ""  # empty: one id made for the whole process
 
 DISCOVERY_MIN_HINT = 0.0  # candidates whose pre-fetch promise is not above this are not fetched
 DISCOVERY_REDIRECT_LOOP_RETRIES = 3  # a redirect loop's original URL is tried again this many times
-DISCOVERY_REVISIT_ALL = False  # --recheck: every known article is due now, whatever the profile's revisit policy
+DISCOVERY_REVISIT_ALL = False  # --recheck: every known article and discovery page is due now, whatever the profile's revisit policy
 
 RETRY_BACKOFF_BASE = 0.5  # seconds before the first retry, doubled at each further one...
 RETRY_BACKOFF_MAX = 60.0  # ...up to this (and Retry-After is capped to it)

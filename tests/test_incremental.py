@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import socket
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.store.state import open_state
+from crawler.discovery.revisit import age_discovery_pages
 from crawler.mirror.corpus import build_corpus
 from crawler.mirror.process import MirrorProcess
 from crawler.profiles import get_profile
@@ -64,12 +67,15 @@ def dated_files(out: Path) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """First run, second run on the unchanged mirror, then edition 1 without and with --recheck."""
+    """First run, second run on the unchanged mirror, then (a day later) edition 1 without and with --recheck."""
     out, port = tmp_path_factory.mktemp("incremental") / "out", free_port_pair()
     results = {}
     with MirrorProcess(articles=ARTICLES, port=port) as mirror:
         results["first"] = (crawl(mirror, out), dated_files(out), None)
         results["second"] = (crawl(mirror, out), dated_files(out), newest_warc_records(out))
+    store = open_state(out)  # a day later: the discovery pages read once are due again
+    age_discovery_pages(store, ("clubic", "numerama"), timedelta(days=1))
+    store.close()
     with MirrorProcess(articles=ARTICLES, port=port, edition=1) as mirror:
         results["edited"] = (crawl(mirror, out), dated_files(out), newest_warc_records(out))
         results["rechecked"] = (crawl(mirror, out, "--recheck"), dated_files(out), newest_warc_records(out))

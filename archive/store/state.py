@@ -14,7 +14,10 @@ from typing import Any, Protocol
 
 from archive.warc.writer import Capture
 
-SCHEMA = """
+# Columns added after the first version (a store made before gets them when opened).
+ADDED_COLUMNS = {"checks": "INTEGER NOT NULL DEFAULT 0", "history": "INTEGER NOT NULL DEFAULT 0",
+                 "wait_seconds": "REAL", "next_check": "TEXT", "entries_digest": "TEXT"}
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS urls (
     url TEXT PRIMARY KEY,
     site TEXT NOT NULL,
@@ -38,7 +41,8 @@ CREATE TABLE IF NOT EXISTS urls (
     version INTEGER NOT NULL DEFAULT 0,
     published TEXT,
     path TEXT,
-    sources TEXT NOT NULL DEFAULT '[]'
+    sources TEXT NOT NULL DEFAULT '[]',
+    {", ".join(f"{name} {declaration}" for name, declaration in ADDED_COLUMNS.items())}
 );
 CREATE INDEX IF NOT EXISTS urls_site_kind ON urls (site, kind);
 """
@@ -47,6 +51,8 @@ CREATE INDEX IF NOT EXISTS urls_site_kind ON urls (site, kind);
 # yet (running, interrupted, killed, stopped by the page budget), or by one that did. Only a read page may be
 # skipped when unchanged: the entries of an unread one are read again.
 UNREAD, READ = "unread", "read"
+# Checks a discovery page's change history remembers (bits of ``UrlState.history``).
+HISTORY_BITS = 32
 
 
 @dataclass
@@ -76,6 +82,14 @@ class UrlState:
     published: str | None = None
     path: str | None = None
     sources: list[str] = field(default_factory=list)
+    # Discovery pages' change history (crawler/discovery/revisit.py): checks made, one bit a check (newest lowest,
+    # 1 = changed, the last HISTORY_BITS), the wait set after the last check, when the next one is due, and the
+    # digest of the entries the page listed (its relevant part, not its bytes).
+    checks: int = 0
+    history: int = 0
+    wait_seconds: float | None = None
+    next_check: str | None = None
+    entries_digest: str | None = None
 
     def capture(self) -> Capture | None:
         """Return the capture of the last full response (what a re-check refers to), or None if there is none.
@@ -141,9 +155,17 @@ class SqliteState:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._add_new_columns()
         self.db.execute("BEGIN")
         self.pending = 0
         self.columns = [f.name for f in fields(UrlState)]
+
+    def _add_new_columns(self) -> None:
+        """Give a store made by an older version the columns it lacks."""
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(urls)")}
+        for name, declaration in ADDED_COLUMNS.items():
+            if name not in have:
+                self.db.execute(f"ALTER TABLE urls ADD COLUMN {name} {declaration}")
 
     def get(self, url: str) -> UrlState | None:
         """Return what is known of a URL, or None."""

@@ -34,7 +34,7 @@ def build_parser() -> OneLineParser:
     crawl.add_argument("--strict-profile", action="store_true",
                        help="exit non-zero when a profile rule matched nothing (the site's markup drifted)")
     crawl.add_argument("--recheck", action="store_true",
-                       help="re-check every known article now, whatever the revisit policy says")
+                       help="re-check every known article and discovery page now, whatever the revisit policy says")
 
     demo = commands.add_parser("demo", help="start the bundled mirror of both sites on 127.0.0.1 and crawl it")
     add_crawl_options(demo)

@@ -13,7 +13,7 @@ from archive.reasons import Category, Reason
 from archive.store.state import UNREAD
 from crawler.discovery.generic import Navigation
 from crawler.discovery.ledger import SKIPPED, Ledger
-from crawler.discovery.revisit import RevisitPolicy
+from crawler.discovery.revisit import RevisitPolicy, parse_time
 
 if TYPE_CHECKING:
     from archive.store.state import StateStore, UrlState
@@ -83,6 +83,21 @@ class Frontier:
         previous = self.previous_fetch(entry.url)
         return not (previous is not None and previous.status == 200 and previous.outcome != UNREAD and entry.lastmod
                     and not self.revisit.is_due(previous, self.now, entry.lastmod))
+
+    def discovery_skip(self, url: str) -> Reason | None:
+        """Tell why a discovery page is not to be read this run (None: it is due), by its change history."""
+        return self.revisit.discovery_skip(self.state.get(url) if self.state is not None else None, self.now)
+
+    def known_before(self, entries: list[Entry]) -> bool:
+        """Tell whether every entry of a page was fetched before this run started (the page holds nothing new)."""
+        if self.state is None:
+            return False
+        for entry in entries:
+            known = self.state.get(urldefrag(entry.url)[0])
+            first_seen = parse_time(known.first_seen) if known is not None else None
+            if first_seen is None or first_seen >= self.now:
+                return False
+        return True
 
     def own_hint(self, entry: Entry) -> float:
         """Return the topic's hint on an entry's URL slug, title and snippet."""

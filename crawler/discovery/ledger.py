@@ -51,6 +51,7 @@ class Ledger:
     pages: Counter[str] = field(default_factory=Counter)
     duplicates: Counter[str] = field(default_factory=Counter)
     written: dict[str, set[str]] = field(default_factory=dict)  # kept URL -> the sources its files name
+    not_read: dict[str, tuple[str, Reason]] = field(default_factory=dict)  # discovery URL -> (source, why not read)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Ledger:
@@ -164,13 +165,22 @@ class Ledger:
         """Count one discovery page (sitemap, listing, feed) fetched for ``source``."""
         self.pages[source] += 1
 
+    def page_not_read(self, url: str, source: str, reason: Reason) -> None:
+        """Remember a discovery page this run did not request, and why (not due: unchanged 5 times...)."""
+        self.not_read[url] = (source, reason)
+
+    def pages_not_read(self) -> list[dict[str, str]]:
+        """Return the discovery pages not requested, in URL order, with their source and reason."""
+        return [{"url": url, "source": source, "reason": reason} for url, (source, reason) in sorted(self.not_read.items())]
+
     def summary(self) -> dict[str, Any]:
         """Return the counts per source and in total, with harvest rates.
 
         Returns:
             ``{"total": {...}, "sources": {source: {...}}}``; each has discovered, fetched, skipped (by reason),
-            kept, unchanged, rejected (by reason), pending, discovery_pages, found_only_here, duplicates (offers of a URL
-            already known: not fetched again) and harvest_rate (kept ÷ (fetched + discovery pages)).
+            kept, unchanged, rejected (by reason), pending, discovery_pages, discovery_pages_not_read (not due),
+            found_only_here, duplicates (offers of a URL already known: not fetched again) and harvest_rate (kept ÷
+            (fetched + discovery pages)).
         """
         total = _Counts()
         sources: dict[str, _Counts] = {}
@@ -180,9 +190,12 @@ class Ledger:
                 sources.setdefault(source, _Counts()).add(candidate, alone=len(candidate.sources) == 1)
         for source, count in self.pages.items():
             sources.setdefault(source, _Counts()).discovery_pages = count
+        for source, _ in self.not_read.values():
+            sources.setdefault(source, _Counts()).discovery_pages_not_read += 1
         for source, count in self.duplicates.items():
             sources.setdefault(source, _Counts()).duplicates = count
         total.discovery_pages = sum(self.pages.values())
+        total.discovery_pages_not_read = len(self.not_read)
         total.duplicates = sum(self.duplicates.values())
         return {"total": total.as_dict(), "sources": {name: sources[name].as_dict() for name in sorted(sources)}}
 
@@ -208,6 +221,7 @@ class _Counts:
     pending: int = 0
     found_only_here: int = 0
     discovery_pages: int = 0
+    discovery_pages_not_read: int = 0
     duplicates: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
@@ -243,6 +257,7 @@ class _Counts:
             "found_only_here": self.found_only_here,
             "duplicates": self.duplicates,
             "discovery_pages": self.discovery_pages,
+            "discovery_pages_not_read": self.discovery_pages_not_read,
             "harvest_rate": round(self.kept / pages, 4) if pages else 0.0,
         }
 

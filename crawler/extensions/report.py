@@ -149,6 +149,7 @@ class RunReport:
             "discovery": ledger.summary() if ledger is not None else None,
             "drift": profile_drift(stats),
             "not_kept": ledger.rejected_and_skipped() if ledger is not None else [],
+            "discovery_not_read": ledger.pages_not_read() if ledger is not None else [],
             "last_discovery_error": stats.get("discovery/last_error"),
             "errors": self.errors,
             "failures": self.failures,

@@ -10,6 +10,7 @@ date window or without promise. Pages are read with the profile's rules, else ge
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import quote_plus
@@ -17,6 +18,7 @@ from urllib.parse import quote_plus
 import scrapy
 from scrapy import signals
 from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
@@ -28,7 +30,7 @@ from crawler.discovery.ledger import Ledger
 from crawler.discovery.listing import next_article_page, parse_listing, related_links
 from crawler.discovery.pagefinds import page_finds
 from crawler.discovery.parsers import Entry, parse_feed, parse_sitemap
-from crawler.discovery.revisit import RevisitPolicy
+from crawler.discovery.revisit import GONE, RevisitPolicy, entries_digest
 from crawler.discovery.sitemapindex import choose_sitemaps
 from crawler.discovery.window import DateWindow
 from crawler.extensions.state import StateRecorder
@@ -94,23 +96,23 @@ class ProfileSpider(scrapy.Spider):
     def first_requests(self) -> Iterator[scrapy.Request]:
         profile = self.profile
         revisits = self.frontier.kept_before()  # taken before this run records anything: re-checked when due
-        if profile.robots_sitemaps:
+        if profile.robots_sitemaps:  # read every run: the robots.txt middleware fetches it anyway
             yield self.discovery_request(profile.url("/robots.txt"), self.parse_robots, errback=self.on_robots_error)
         else:
-            yield from self.sitemap_requests(Entry(profile.url(p)) for p in profile.sitemaps)
+            yield from self.sitemap_requests((Entry(profile.url(p)) for p in profile.sitemaps), scheduled=True)
         for path in profile.feeds:
-            yield self.discovery_request(profile.url(path), self.parse_feed)
+            yield from self.due_request(profile.url(path), self.parse_feed, "feed")
         for tag in self.plan.tags if profile.tag_feed else ():
-            yield self.discovery_request(profile.url(profile.tag_feed.format(tag=tag)), self.parse_feed,
-                                         topic_listing=f"feed of tag {tag}")
+            yield from self.due_request(profile.url(profile.tag_feed.format(tag=tag)), self.parse_feed, "feed",
+                                        topic_listing=f"feed of tag {tag}")
         for tag in self.plan.tags if profile.tag_page else ():
-            yield self.discovery_request(profile.url(profile.tag_page.format(tag=tag)), self.parse_listing,
-                                         source="tag", topic_listing=f"tag page {tag}")
+            yield from self.due_request(profile.url(profile.tag_page.format(tag=tag)), self.parse_listing, "tag",
+                                        source="tag", topic_listing=f"tag page {tag}")
         for query in self.plan.queries if profile.search else ():
-            yield self.discovery_request(profile.url(profile.search.format(query=quote_plus(query))),
-                                         self.parse_listing, source="search", topic_listing=f"search {query}")
+            yield from self.due_request(profile.url(profile.search.format(query=quote_plus(query))),
+                                        self.parse_listing, "search", source="search", topic_listing=f"search {query}")
         if not profile.names_entry_points:  # the home page shows the feeds, search and tag pages it lacks
-            yield self.discovery_request(profile.url("/"), self.parse_listing, source="home")
+            yield from self.due_request(profile.url("/"), self.parse_listing, "home", source="home")
         yield from self.offer((Entry(url) for url in revisits), "revisit")
 
     def page_finds(self, response: TextResponse, topic_listing: str = "") -> Iterator[scrapy.Request]:
@@ -119,10 +121,10 @@ class ProfileSpider(scrapy.Spider):
                                self.entry_points_found):
             self.crawler.stats.inc_value("discovery/page_finds")
             if find.kind == "feed":
-                yield self.discovery_request(find.url, self.parse_feed, topic_listing=find.topic_listing)
+                yield from self.due_request(find.url, self.parse_feed, "feed", topic_listing=find.topic_listing)
             else:
-                yield self.discovery_request(find.url, self.parse_listing, source=find.kind,
-                                             topic_listing=find.topic_listing)
+                yield from self.due_request(find.url, self.parse_listing, find.kind, source=find.kind,
+                                            topic_listing=find.topic_listing)
 
     def discovery_request(self, url: str, callback: Any, *, errback: Any = None, rank: int = 0,
                           **kwargs: Any) -> scrapy.Request:
@@ -130,6 +132,52 @@ class ProfileSpider(scrapy.Spider):
         one kind (0 first)."""
         return scrapy.Request(url, callback=callback, errback=errback or self.on_discovery_error,
                               priority=DISCOVERY_PRIORITY - rank, cb_kwargs=kwargs)
+
+    def due_request(self, url: str, callback: Any, kind: str, **kwargs: Any) -> Iterator[scrapy.Request]:
+        """Yield the request for an entry point (``kind``: feed, tag, search, home) when its change history says
+        it is due; else record in the ledger why it is not read."""
+        if reason := self.frontier.discovery_skip(url):
+            self.not_read(url, kind, reason)
+        else:
+            yield self.discovery_request(url, callback, **kwargs)
+
+    def not_read(self, url: str, source: str, reason: Reason) -> None:
+        """Record a discovery page this run does not request (not due)."""
+        self.frontier.ledger.page_not_read(url, source, reason)
+        self.crawler.stats.inc_value(f"discovery/{source}/not_due")
+
+    def checked(self, response: Response, lines: Iterable[str] | None) -> bool:
+        """Record the check of a discovery page (and of the URL that redirected to it) in its change history.
+
+        Args:
+            response: the page (a 304 comes as the archived copy).
+            lines: what the page lists that matters (its entries' URLs, with their lastmod for a sitemap); None
+                for the archived copy (a revisit: unchanged).
+
+        Returns:
+            Whether its entries are to be read: they changed since the previous check, or that run did not deal
+            with them all (interrupted), or this is ``--resume`` reading back a page the killed run fetched, or
+            nothing records checks (no state store).
+        """
+        recorder = self.crawler.get_extension(StateRecorder)
+        if recorder is None or recorder.store is None:
+            return True
+        if "archived" in response.flags:  # --resume reads back what the killed run fetched (and checked)
+            return True
+        store = recorder.store
+        known = store.get(response.url)
+        if lines is None:  # the archived copy again (a 304 or the same payload): the same entries
+            digest, changed = known.entries_digest if known is not None else None, False
+        else:
+            digest = entries_digest(lines)
+            changed = known is None or known.entries_digest != digest
+        now = datetime.now(UTC)
+        for url in dict.fromkeys([response.url, *response.meta.get("redirect_urls", [])[:1]]):
+            if (state := store.get(url)) is not None:
+                self.frontier.revisit.checked(state, changed, now)
+                state.entries_digest = digest
+                recorder.save(state)
+        return changed or bool(response.meta.get("previous_unread"))
 
     def drifted(self, rules: Iterable[str]) -> None:
         """Count profile rules that matched nothing on a page where the generic reading found something (a rule
@@ -149,17 +197,21 @@ class ProfileSpider(scrapy.Spider):
         """Follow the ``Sitemap:`` lines of robots.txt, or the profile's sitemaps when there are none."""
         urls = [u for u in sitemap_urls_from_robots(response.body, base_url=response.url) if self.profile.is_own(u)]
         self.crawler.stats.inc_value("discovery/robots/sitemaps", len(urls))
-        yield from self.sitemap_requests(Entry(u) for u in urls or [self.profile.url(p) for p in self.profile.sitemaps])
+        yield from self.sitemap_requests((Entry(u) for u in urls or [self.profile.url(p) for p in self.profile.sitemaps]),
+                                         scheduled=True)
 
     def on_robots_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         """Fall back to the profile's sitemaps when robots.txt cannot be had."""
         self.on_discovery_error(failure)
-        yield from self.sitemap_requests(Entry(self.profile.url(p)) for p in self.profile.sitemaps)
+        yield from self.sitemap_requests((Entry(self.profile.url(p)) for p in self.profile.sitemaps), scheduled=True)
 
-    def sitemap_requests(self, entries: Iterable[Entry]) -> Iterator[scrapy.Request]:
+    def sitemap_requests(self, entries: Iterable[Entry], *, scheduled: bool = False) -> Iterator[scrapy.Request]:
         """Return requests for sitemaps (or sitemap indexes) in the order given, with the lastmod the index gave
-        each."""
+        each; ``scheduled`` ones (not chosen by an index) only when their change history says they are due."""
         for rank, entry in enumerate(entries):
+            if scheduled and (reason := self.frontier.discovery_skip(entry.url)):
+                self.not_read(entry.url, "sitemap", reason)
+                continue
             request = self.discovery_request(entry.url, self.parse_sitemap, rank=min(rank, 1000))
             request.meta["lastmod"] = entry.lastmod
             request.meta["download_maxsize"] = SITEMAP_MAX_SIZE
@@ -169,6 +221,7 @@ class ProfileSpider(scrapy.Spider):
         """Read a sitemap index (→ the sitemaps worth reading) or a urlset (→ article candidates)."""
         self.frontier.ledger.page("sitemap")
         if self.unchanged(response):
+            self.checked(response, None)
             return  # nothing in it changed since the last run: its entries are known
         try:
             body = gunzip(response.body, max_size=SITEMAP_MAX_SIZE) if response.body[:2] == b"\x1f\x8b" else response.body
@@ -177,35 +230,55 @@ class ProfileSpider(scrapy.Spider):
             self.crawler.stats.set_value("discovery/last_error", f"{response.url}: too large: {exc}")
             return
         sitemap = parse_sitemap(body)
-        if sitemap.kind == "sitemapindex":
+        changed = self.checked(response, (f"{e.url} {e.lastmod or ''}" for e in sitemap.entries))
+        if sitemap.kind == "sitemapindex":  # read even unchanged: a child without lastmod may be due
             choice = choose_sitemaps(sitemap.entries, self.profile, self.frontier.window)
             self.drifted(choice.drift)
             if choice.out_of_window:
                 self.crawler.stats.inc_value("discovery/sitemap/skipped_out_of_window", choice.out_of_window)
-            changed = [entry for entry in choice.follow if self.frontier.sitemap_changed(entry)]
-            if unchanged := len(choice.follow) - len(changed):
+            children, unchanged = [], 0
+            for entry in choice.follow:
+                reason = None if entry.lastmod else self.frontier.discovery_skip(entry.url)
+                if reason is not None:
+                    self.not_read(entry.url, "sitemap", reason)
+                elif self.frontier.sitemap_changed(entry):
+                    children.append(entry)
+                else:
+                    unchanged += 1
+            if unchanged:
                 self.crawler.stats.inc_value("discovery/sitemap/unchanged_by_lastmod", unchanged)
-            yield from self.sitemap_requests(changed)
-        else:
+            yield from self.sitemap_requests(children)
+        elif changed:
             yield from self.offer(sitemap.entries, "sitemap")
 
     def parse_feed(self, response: Response, topic_listing: str = "") -> Iterator[scrapy.Request]:
         """Offer a feed's items (a tag feed of the topic makes them promising)."""
         self.frontier.ledger.page("feed")
-        if not self.unchanged(response):
-            yield from self.offer(parse_feed(response.body), "feed", Context(topic_listing=topic_listing))
+        if self.unchanged(response):
+            self.checked(response, None)
+            return
+        entries = parse_feed(response.body)
+        if self.checked(response, (e.url for e in entries)):
+            yield from self.offer(entries, "feed", Context(topic_listing=topic_listing))
 
     def parse_listing(self, response: Response, source: str, topic_listing: str = "", page: int = 1,
                       idle: int = 0) -> Iterator[Any]:
         """Offer a listing page's entries; follow its next page while the listing stays promising."""
         self.frontier.ledger.page(source)
-        if self.unchanged(response) or not isinstance(response, TextResponse):
+        if self.unchanged(response):
+            self.checked(response, None)
             return  # a newest-first listing whose page is unchanged has nothing new further on
+        if not isinstance(response, TextResponse):
+            return
         links = self.frontier.navigation.article_links(response.selector.root, response.url)
         listing = parse_listing(response.selector, response.url, self.profile.listing, links)
         self.drifted(listing.drift)
+        if not self.checked(response, (e.url for e in listing.entries)):
+            return  # the same entries (only the page's boilerplate changed): nothing new further on
         yield from self.offer(listing.entries, source, Context(topic_listing=topic_listing))
         yield from self.page_finds(response, topic_listing)
+        if self.frontier.known_before(listing.entries):
+            return  # nothing new on this page of a newest-first listing: nothing new further on
         idle = 0 if self.frontier.listing_worth_following(listing.entries) else idle + 1
         if listing.next_url and idle <= self.profile.max_idle_pages and page < self.profile.max_listing_pages:
             yield self.discovery_request(listing.next_url, self.parse_listing, source=source,
@@ -291,6 +364,8 @@ class ProfileSpider(scrapy.Spider):
         if retry := redirect_loop_retry(self, failure):
             yield retry
             return
+        if isinstance(failure.value, HttpError) and failure.value.response.status in GONE:
+            self.checked(failure.value.response, [f"HTTP {failure.value.response.status}"])  # checked again weeks later
         reason = announced_reason(self.crawler, failure)
         if refused(reason):
             self.crawler.stats.inc_value("discovery/refused")  # robots.txt, scope or page budget: no error

@@ -139,10 +139,12 @@ def test_the_frontier_knows_a_page_with_nothing_new_and_a_page_not_due(tmp_path)
     frontier = Frontier(get_profile("numerama"), lambda text: 0.0, DateWindow(), state=store, run_id="run-2")
     old = "https://www.numerama.com/business/1-ancien.html"
     fresh = "https://www.numerama.com/business/2-nouveau.html"
-    store.put(UrlState(url=old, site="numerama", kind="article", first_seen="2026-11-30T10:00:00+00:00"))
-    store.put(UrlState(url=fresh, site="numerama", kind="article", first_seen=frontier.now.isoformat()))
+    store.put(UrlState(url=old, site="numerama", kind="article", first_seen="2026-11-30T10:00:00+00:00",
+                       run_id="run-1"))
+    store.put(UrlState(url=fresh, site="numerama", kind="article", first_seen="2026-11-30T10:00:00+00:00",
+                       run_id="run-2"))
     assert frontier.known_before([Entry(old), Entry(old + "#comments")])
-    assert not frontier.known_before([Entry(old), Entry(fresh)])  # first fetched by this run: new
+    assert not frontier.known_before([Entry(old), Entry(fresh)])  # fetched by this run (or the run it resumes)
     assert not frontier.known_before([Entry(old), Entry("https://www.numerama.com/tech/3-jamais-vu.html")])
     tag = page()
     POLICY.checked(tag, True, frontier.now)

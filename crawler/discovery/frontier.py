@@ -13,7 +13,7 @@ from archive.reasons import Category, Reason
 from archive.store.state import UNREAD
 from crawler.discovery.generic import Navigation
 from crawler.discovery.ledger import SKIPPED, Ledger
-from crawler.discovery.revisit import RevisitPolicy, parse_time
+from crawler.discovery.revisit import RevisitPolicy
 
 if TYPE_CHECKING:
     from archive.store.state import StateStore, UrlState
@@ -89,15 +89,9 @@ class Frontier:
         return self.revisit.discovery_skip(self.state.get(url) if self.state is not None else None, self.now)
 
     def known_before(self, entries: list[Entry]) -> bool:
-        """Tell whether every entry of a page was fetched before this run started (the page holds nothing new)."""
-        if self.state is None:
-            return False
-        for entry in entries:
-            known = self.state.get(urldefrag(entry.url)[0])
-            first_seen = parse_time(known.first_seen) if known is not None else None
-            if first_seen is None or first_seen >= self.now:
-                return False
-        return True
+        """Tell whether an earlier run fetched every entry of a page, and this run none (the page holds nothing
+        new; a resumed run's own fetches count as new, as they did for the run it continues)."""
+        return self.state is not None and all(self.previous_fetch(urldefrag(e.url)[0]) is not None for e in entries)
 
     def own_hint(self, entry: Entry) -> float:
         """Return the topic's hint on an entry's URL slug, title and snippet."""

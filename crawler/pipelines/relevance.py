@@ -53,10 +53,11 @@ class RelevancePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RelevancePipeline:
-        """Build the pipeline for ``SOUVERAIN_TOPIC``; ``RELEVANCE_ENABLED=False`` switches it off."""
+        """Build the pipeline for ``SOUVERAIN_TOPIC``; ``RELEVANCE_ENABLED=False`` switches it off, and so does
+        ``EXTRACT_ENABLED=False`` (there is no text to score)."""
         settings = crawler.settings
-        if not settings.getbool("RELEVANCE_ENABLED"):
-            raise NotConfigured("RELEVANCE_ENABLED is off")
+        if not (settings.getbool("RELEVANCE_ENABLED") and settings.getbool("EXTRACT_ENABLED")):
+            raise NotConfigured("RELEVANCE_ENABLED or EXTRACT_ENABLED is off")
         path = topic_path(settings["SOUVERAIN_TOPIC"])
         _topic(str(path))  # a broken topic file fails here, before the crawl starts
         return cls(crawler, path, pool_size(settings))

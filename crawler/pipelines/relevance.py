@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,12 +10,10 @@ from scrapy.exceptions import NotConfigured
 
 from archive.text.relevance import Topic
 from crawler.items import Dropped
-from crawler.shared import acquire_pool, pool_size, release_pool
+from crawler.shared import acquire_pool, pool_size, release_pool, run_in_pool
 from crawler.topic import topic_path
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
-
     from scrapy.crawler import Crawler
 
     from crawler.items import ArticleItem
@@ -49,7 +46,6 @@ class RelevancePipeline:
         self.crawler = crawler
         self.topic_file = str(topic_file)
         self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RelevancePipeline:
@@ -64,7 +60,7 @@ class RelevancePipeline:
 
     def open_spider(self) -> None:
         """Take the process-wide CPU pool."""
-        self.pool = acquire_pool(self.workers)
+        acquire_pool(self.workers)
 
     def close_spider(self) -> None:
         """Let go of the pool."""
@@ -73,9 +69,8 @@ class RelevancePipeline:
     async def process_item(self, item: ArticleItem) -> ArticleItem:
         """Score the article in the pool; keep it when on topic."""
         record = item.record
-        relevance = await asyncio.get_running_loop().run_in_executor(
-            self.pool, score_article, self.topic_file, record.get("title") or "", record.get("text") or ""
-        )
+        relevance = await run_in_pool(self.workers, score_article, self.topic_file, record.get("title") or "",
+                                      record.get("text") or "")
         record["relevance"] = relevance
         if not relevance["on_topic"]:
             self.crawler.stats.inc_value("relevance/rejected/off_topic")

@@ -260,8 +260,9 @@ class ProfileSpider(scrapy.Spider):
 
     def archived_only(self, first_url: str) -> Iterator[scrapy.Request]:
         """End an article of an archive-only crawl: in the WARC, no dated files; its links judged on their own."""
-        self.crawler.stats.inc_value("articles/archived_only")
-        self.frontier.ledger.reject(first_url, Reason(Category.NOT_WRITTEN, "archive-only crawl"))
+        reason = Reason(Category.NOT_WRITTEN, "archive-only crawl")
+        self.crawler.stats.inc_value(f"articles/rejected/{reason.key}")
+        self.frontier.ledger.reject(first_url, reason)
         entries, context = self.frontier.release(first_url, None)
         yield from self.offer(entries, "related", context)
 

@@ -110,6 +110,8 @@ def main() -> int:
     """Run the four measurements and print them side by side, with the two ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--requisites", choices=("none", "images", "all"), default="all",
+                        help="the end-to-end crawl's --requisites (default: all, the crawl's default)")
     parser.add_argument("--profile", action="store_true",
                         help="run the end-to-end crawl under py-spy and print where its time goes")
     args = parser.parse_args()
@@ -124,7 +126,8 @@ def main() -> int:
         work = Path(tmp)
         topic = everything_topic(work)
         profile = work / "profile.txt" if args.profile else None
-        crawl_time, crawl_report = run_souverain(mirror.root_args(), work / "out", topic, profile=profile)
+        crawl_time, crawl_report = run_souverain(mirror.root_args(), work / "out", topic, "--requisites",
+                                                 args.requisites, profile=profile)
         archive_time, archive_report = run_souverain(mirror.root_args(), work / "archive", topic, "--archive-only")
         pages = archived_responses(work / "out")
         articles = kept_articles(work / "out", pages)
@@ -137,6 +140,9 @@ def main() -> int:
     wget_rate, archive_rate = len(pages) / wget_time, archive_fetched / archive_time
     print(f"mirror: {args.articles} articles; souverain fetched {fetched} pages, kept {kept} articles "
           f"({sum(map(len, articles))} pages); {cores} cores")
+    requisites = crawl_report["totals"].get("requisites", {})
+    print(f"end to end with --requisites {args.requisites}: {requisites.get('responses', 0)} more requests "
+          f"(page requisites, each once, and their hosts' robots.txt); --archive-only fetches none")
     print(f"{'':44}{'time s':>8}{'pages/s':>10}{'articles/s':>12}")
     print(f"{'souverain crawl (fetch+WARC+extract+files)':44}{crawl_time:8.1f}{fetched / crawl_time:10.1f}"
           f"{crawl_rate:12.1f}")

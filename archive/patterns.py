@@ -67,6 +67,28 @@ class Pattern:
         return replaced
 
 
+# Only these patterns are safely joined into one alternation: no group numbers, back-references or global flags
+# whose meaning would change next to other patterns (a non-capturing ``(?:`` is the only ``(?`` allowed).
+_JOINABLE = regex.compile(r"(?:[^\\(]|\\[^0-9gN]|\((?![?])|\(\?:)*")
+
+
+@lru_cache(maxsize=256)
+def any_of(sources: tuple[str, ...], flags: int = 0) -> Pattern | None:
+    """Return one pattern that matches where any of ``sources`` matches (a quick test before asking which).
+
+    Args:
+        sources: patterns (``re`` syntax).
+        flags: ``IGNORECASE`` or 0, as each is compiled with.
+
+    Returns:
+        The alternation, or None when a source cannot be joined (it numbers groups, refers back to one or sets
+        a global flag): then each has to be tried.
+    """
+    if not sources or not all(_JOINABLE.fullmatch(source) for source in sources):
+        return None
+    return compiled("|".join(f"(?:{source})" for source in sources), flags)
+
+
 @lru_cache(maxsize=1024)
 def compiled(source: str, flags: int = 0) -> Pattern:
     """Return the bounded pattern of a source, compiled once per process (profiles apply theirs to every page).

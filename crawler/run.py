@@ -29,6 +29,7 @@ class CrawlOptions:
     roots: dict[str, str] = field(default_factory=dict)
     cdn_roots: dict[str, str] = field(default_factory=dict)  # --cdn-root: a site's requisite hosts at a mirror
     requisites: str = "all"  # --requisites none|images|all
+    archive_only: bool = False  # --archive-only: pages in WARC, no extraction (EXTRACT_ENABLED off)
     topic: str = SOUVERAIN_TOPIC
     max_pages: int = 0
     delay: float | None = None
@@ -85,6 +86,8 @@ class CrawlOptions:
         }
         if self.progress != "off":
             values["PROGRESS_FORMAT"] = self.progress
+        if self.archive_only:
+            values["EXTRACT_ENABLED"] = False
         if self.max_pages:
             values["PAGEBUDGET_PAGES"] = self.max_pages
         if self.delay is not None:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
+import logging
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 T = TypeVar("T")
+R = TypeVar("R")
+LOGGER = logging.getLogger(__name__)
 
 
 class SharedResource(Generic[T]):
@@ -33,6 +38,20 @@ class SharedResource(Generic[T]):
                 self._value = self._factory()
             self._users += 1
             return self._value
+
+    def current(self) -> T:
+        """Return the resource of its users (one at least holds it)."""
+        with self._lock:
+            assert self._value is not None, "current() of a resource nobody acquired"
+            return self._value
+
+    def renew(self, broken: T) -> None:
+        """Replace a resource that broke (its users then get a new one); a replaced one is renewed only once."""
+        with self._lock:
+            if self._value is not broken:
+                return
+            self._value = self._factory()
+        self._close(broken)
 
     def release(self) -> None:
         """Let go of the resource; the last user closes it."""
@@ -56,11 +75,14 @@ class SharedRegistry(Generic[T]):
             resource = self._resources.setdefault(key, SharedResource(factory, close))
         return resource.acquire()
 
+    def get(self, key: Any) -> SharedResource[T]:
+        """Return the shared resource of ``key`` (acquired by a user)."""
+        with self._lock:
+            return self._resources[key]
+
     def release(self, key: Any) -> None:
         """Let go of the resource for ``key``; the last user closes it."""
-        with self._lock:
-            resource = self._resources[key]
-        resource.release()
+        self.get(key).release()
 
 
 POOLS: SharedRegistry[ProcessPoolExecutor] = SharedRegistry()
@@ -103,3 +125,37 @@ def init_worker(parent: int) -> None:
 def release_pool(workers: int) -> None:
     """Let go of the CPU pool; its last user shuts it down after the running tasks."""
     POOLS.release(workers)
+
+
+class WorkerCrashed(RuntimeError):
+    """A pool worker died (killed, out of memory, a crash in C) twice while running a task."""
+
+
+async def run_in_pool(workers: int, function: Callable[..., R], *args: Any) -> R:
+    """Run ``function(*args)`` in the process's CPU pool (acquired with ``acquire_pool(workers)``) without blocking.
+
+    A worker that dies breaks the whole pool: every task in it fails. The pool is then started again and the task
+    tried once more there, so that the tasks that only shared the pool with the one that killed its worker go
+    through; a task whose second try dies too raises ``WorkerCrashed`` (a pipeline error for its article).
+
+    Args:
+        workers: the pool's size (its key).
+        function: a top-level function (it is pickled).
+        args: its arguments.
+
+    Returns:
+        What ``function`` returned.
+
+    Raises:
+        WorkerCrashed: the task's worker died on both tries.
+    """
+    resource = POOLS.get(workers)
+    for attempt in (1, 2):
+        pool = resource.current()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
+        except BrokenProcessPool:
+            LOGGER.error("a worker of the CPU pool died (try %d of %s): the pool is started again", attempt,
+                         getattr(function, "__name__", function))
+            resource.renew(pool)
+    raise WorkerCrashed(f"the worker running {getattr(function, '__name__', function)} died twice")

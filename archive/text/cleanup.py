@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml.html import Element
 
-from archive.patterns import compiled
+from archive.patterns import any_of, compiled
 from archive.text.metadata import DEFAULT_DATE_SOURCES
 
 if TYPE_CHECKING:
@@ -68,7 +68,10 @@ class SiteCleanup:
         return cls(**values)
 
     def marker_of(self, text: str) -> str | None:
-        """Return the cut marker (regex) the text starts with, or None."""
+        """Return the cut marker (regex) the text starts with, or None (most elements start with none: all the
+        markers joined in one pattern tell it in one match)."""
+        if (anyone := any_of(self.cut_markers)) is not None and not anyone.match(text):
+            return None
         return next((marker for marker in self.cut_markers if compiled(marker).match(text)), None)
 
     def clean_text(self, text: str) -> str:
@@ -93,9 +96,15 @@ class SiteCleanup:
                 if not resumes[number]:
                     break
                 continue
-            if line and not any(compiled(pattern).search(line) for pattern in self.drop_lines):
+            if line and not self.dropped(line):
                 kept.append(line)
         return "\n".join(kept)
+
+    def dropped(self, line: str) -> bool:
+        """Tell whether a line matches one of the ``drop_lines`` patterns."""
+        if (anyone := any_of(self.drop_lines)) is not None:
+            return anyone.search(line) is not None
+        return any(compiled(pattern).search(line) for pattern in self.drop_lines)
 
     def remove_marked_blocks(self, tree: HtmlElement) -> None:
         """Remove every block whose text starts with a cut marker, wherever it sits (its tail is kept).
@@ -181,8 +190,9 @@ def _longer_than(node: HtmlElement, limit: int) -> bool:
 
 def collapse_whitespace(tree: HtmlElement) -> None:
     """Collapse runs of whitespace in text nodes as a browser does (not under `pre`): no line breaks mid-sentence."""
+    kept = {node for keeper in tree.iter(*_KEEP_WHITESPACE) for node in keeper.iter()}  # them and what they hold
     for node in tree.iter():
-        if node.tag in _KEEP_WHITESPACE or any(parent.tag in _KEEP_WHITESPACE for parent in node.iterancestors()):
+        if node in kept:
             continue
         if node.text:
             node.text = _WHITESPACE.sub(" ", node.text)

@@ -31,7 +31,7 @@ def crawl_options(args: argparse.Namespace) -> CrawlOptions:
     sites = args.sites or [name for name, p in profiles.items() if p.file in given] or sorted(profiles)
     options = CrawlOptions(
         out=args.out or Path(SOUVERAIN_OUT_DIR), sites=sites, roots=parse_roots(args.root),
-        cdn_roots=parse_roots(args.cdn_roots, "--cdn-root"), requisites=args.requisites, topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
+        cdn_roots=parse_roots(args.cdn_roots, "--cdn-root"), requisites=args.requisites, archive_only=args.archive_only, topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
         since=args.since, until=args.until, resume=args.resume, recheck=args.recheck, timeout=args.timeout,
         strict_profile=args.strict_profile, progress="off" if args.quiet else args.progress, verbose=args.verbose,
         extra_settings=parse_settings(args.set), profiles=args.profiles,

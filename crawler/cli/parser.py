@@ -33,6 +33,9 @@ def build_parser() -> OneLineParser:
                        help="set a Scrapy setting, e.g. -s DOWNLOAD_MAXSIZE=2097152 (repeatable)")
     crawl.add_argument("--strict-profile", action="store_true",
                        help="exit non-zero when a profile rule matched nothing (the site's markup drifted)")
+    crawl.add_argument("--archive-only", action="store_true",
+                       help="archive every fetched page in WARC, extract nothing (no dated files, no relevance "
+                            "verdict: a later crawl extracts them); discovery works as usual")
     crawl.add_argument("--recheck", action="store_true",
                        help="re-check every known article and discovery page now, whatever the revisit policy says")
 

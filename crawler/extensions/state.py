@@ -130,7 +130,9 @@ class StateRecorder:
         if self.store is None:
             return
         current = run_id(self.crawler.settings)
-        if reason == "finished":
+        # An archive-only crawl (EXTRACT_ENABLED off) leaves them unread: the next crawl offers their entries
+        # again and extracts the articles it archived.
+        if reason == "finished" and self.crawler.settings.getbool("EXTRACT_ENABLED"):
             for state in self.store.discovery_pages(self.site):
                 if state.run_id == current and state.outcome != READ:
                     state.outcome = READ

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
@@ -13,11 +12,9 @@ from archive.text.extract import extract
 from archive.text.notarticle import NotAnArticle
 from crawler.items import Dropped
 from crawler.profiles import find_profiles
-from crawler.shared import acquire_pool, pool_size, release_pool
+from crawler.shared import acquire_pool, pool_size, release_pool, run_in_pool
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
-
     from scrapy.crawler import Crawler
 
     from crawler.items import ArticleItem
@@ -31,7 +28,6 @@ class ExtractPipeline:
         self.workers = workers
         profiles = find_profiles(crawler.settings.getlist("SOUVERAIN_PROFILES"))
         self.cleanups = {name: SiteCleanup.from_dict(p.cleanup) for name, p in profiles.items()}
-        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -42,7 +38,7 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         """Take the process-wide extraction pool (one for every crawler of the process)."""
-        self.pool = acquire_pool(self.workers)
+        acquire_pool(self.workers)
 
     def close_spider(self) -> None:
         """Let go of the pool; the last crawler shuts it down."""
@@ -54,7 +50,7 @@ class ExtractPipeline:
         pages = [(p.body, p.url, p.content_type) for p in item.pages]
         cleanup = self.cleanups.get(item.site, SiteCleanup())
         try:
-            article = await asyncio.get_running_loop().run_in_executor(self.pool, extract, pages, cleanup)
+            article = await run_in_pool(self.workers, extract, pages, cleanup)
         except NotAnArticle as refused:
             stats.inc_value("extract/failed")
             raise Dropped(refused.reason) from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,12 +10,10 @@ from scrapy.exceptions import NotConfigured
 
 from archive.text.relevance import Topic
 from crawler.items import Dropped
-from crawler.shared import acquire_pool, pool_size, release_pool
+from crawler.shared import acquire_pool, pool_size, release_pool, run_in_pool
 from crawler.topic import topic_path
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
-
     from scrapy.crawler import Crawler
 
     from crawler.items import ArticleItem
@@ -49,21 +46,21 @@ class RelevancePipeline:
         self.crawler = crawler
         self.topic_file = str(topic_file)
         self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RelevancePipeline:
-        """Build the pipeline for ``SOUVERAIN_TOPIC``; ``RELEVANCE_ENABLED=False`` switches it off."""
+        """Build the pipeline for ``SOUVERAIN_TOPIC``; ``RELEVANCE_ENABLED=False`` switches it off, and so does
+        ``EXTRACT_ENABLED=False`` (there is no text to score)."""
         settings = crawler.settings
-        if not settings.getbool("RELEVANCE_ENABLED"):
-            raise NotConfigured("RELEVANCE_ENABLED is off")
+        if not (settings.getbool("RELEVANCE_ENABLED") and settings.getbool("EXTRACT_ENABLED")):
+            raise NotConfigured("RELEVANCE_ENABLED or EXTRACT_ENABLED is off")
         path = topic_path(settings["SOUVERAIN_TOPIC"])
         _topic(str(path))  # a broken topic file fails here, before the crawl starts
         return cls(crawler, path, pool_size(settings))
 
     def open_spider(self) -> None:
         """Take the process-wide CPU pool."""
-        self.pool = acquire_pool(self.workers)
+        acquire_pool(self.workers)
 
     def close_spider(self) -> None:
         """Let go of the pool."""
@@ -72,9 +69,8 @@ class RelevancePipeline:
     async def process_item(self, item: ArticleItem) -> ArticleItem:
         """Score the article in the pool; keep it when on topic."""
         record = item.record
-        relevance = await asyncio.get_running_loop().run_in_executor(
-            self.pool, score_article, self.topic_file, record.get("title") or "", record.get("text") or ""
-        )
+        relevance = await run_in_pool(self.workers, score_article, self.topic_file, record.get("title") or "",
+                                      record.get("text") or "")
         record["relevance"] = relevance
         if not relevance["on_topic"]:
             self.crawler.stats.inc_value("relevance/rejected/off_topic")

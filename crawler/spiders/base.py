@@ -321,7 +321,23 @@ class ProfileSpider(scrapy.Spider):
             yield response.follow(next_url, callback=self.parse_article, errback=self.on_article_error,
                                   cb_kwargs={"first_url": first_url, "pages": pages}, meta={"kind": "page"})
             return
+        if self.archive_only:
+            yield from self.archived_only(first_url)
+            return
         yield self.article_item(first_url, pages)
+
+    @cached_property
+    def archive_only(self) -> bool:
+        """``EXTRACT_ENABLED=False`` (``souverain crawl --archive-only``): article pages are archived, not judged."""
+        return not self.crawler.settings.getbool("EXTRACT_ENABLED")
+
+    def archived_only(self, first_url: str) -> Iterator[scrapy.Request]:
+        """End an article of an archive-only crawl: in the WARC, no dated files; its links judged on their own."""
+        reason = Reason(Category.NOT_WRITTEN, "archive-only crawl")
+        self.crawler.stats.inc_value(f"articles/rejected/{reason.key}")
+        self.frontier.ledger.reject(first_url, reason)
+        entries, context = self.frontier.release(first_url, None)
+        yield from self.offer(entries, "related", context)
 
     def article_judged(self, item: Any, **kwargs: Any) -> None:
         """Offer the related links of an article once its relevance is known (kept, dropped or failed)."""

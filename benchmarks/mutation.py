@@ -26,23 +26,25 @@ MUTMUT = Path(sys.executable).with_name("mutmut")
 # module -> its fast unit tests (in-process: a test that runs ``souverain`` in a subprocess cannot see a mutant).
 MODULES: dict[str, list[str]] = {
     "archive/warc/writer.py": ["tests/test_warc.py", "tests/test_revisit_records.py"],
-    "archive/wacz/verify.py": ["tests/test_snapshot_order.py", "tests/test_verify_damage.py"],
+    "archive/warc/build.py": ["tests/test_revisit_records.py", "tests/test_warc.py"],
+    "archive/wacz/verify.py": ["tests/test_verify_damage.py", "tests/test_snapshot_order.py"],
+    "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py"],
+    "archive/wacz/manifest.py": ["tests/test_snapshot_order.py", "tests/test_verify_damage.py"],
     "archive/store/textstore.py": ["tests/test_textstore_names.py", "tests/test_textstore.py"],
     "crawler/middlewares/scope.py": ["tests/test_scope.py"],
-    "crawler/discovery/frontier.py": ["tests/test_discovery.py", "tests/test_fallbacks.py"],
     "archive/text/relevance.py": ["tests/test_relevance_formula.py", "tests/test_relevance.py"],
     "crawler/middlewares/retry.py": ["tests/test_retry.py"],
-    "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py"],
     "archive/warc/repair.py": ["tests/test_warcrepair.py"],
     "archive/lock.py": ["tests/test_lock.py"],
     "archive/text/charset.py": ["tests/test_charset.py"],
     "crawler/discovery/parsers.py": ["tests/test_parsers_hostile.py", "tests/test_discovery.py",
                                      "tests/test_feed_fields.py"],
+    "crawler/discovery/frontier.py": ["tests/test_discovery.py", "tests/test_fallbacks.py"],
 }
 
-# Mutants that change no behaviour: (module, line before, line after, why), the lines as mutmut shows them
-# (stripped). They are left out of the score.
-EQUIVALENT: list[tuple[str, str, str, str]] = [
+# Mutants that change no behaviour: (module, lines before, lines after, why), the lines as mutmut shows them
+# (stripped, joined by newlines; None for a deleted line). They are left out of the score.
+EQUIVALENT: list[tuple[str, str, str | None, str]] = [
     ("archive/text/charset.py", 'return chunk.decode("cp1252", errors="replace"), error.end',
      'return chunk.decode("CP1252", errors="replace"), error.end', "codec names are case-insensitive"),
     ("archive/text/charset.py", 'return body.decode("utf-8", errors=_FALLBACK)',
@@ -68,20 +70,26 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
      "time.monotonic() counts from boot: above 1 s on any running machine, so an unpaused host still waits < 0"),
     ("crawler/middlewares/retry.py", "if wait > 0:", "if wait >= 0:",
      "a pause ending at the very float of time.monotonic() now: unobservable"),
-    *(("archive/warc/writer.py",
-       'return decode_body(self.body, self.header("Content-Encoding") or "", f"{self.url} ({self.record_id})")',
-       f'return decode_body(self.body, self.header("{name}") or "", f"{{self.url}} ({{self.record_id}})")',
-       "StoredResponse.header is case-insensitive") for name in ("content-encoding", "CONTENT-ENCODING")),
-    ("archive/warc/writer.py",
-     'return decode_body(self.body, self.header("Content-Encoding") or "", f"{self.url} ({self.record_id})")',
-     'return decode_body(self.body, self.header("Content-Encoding") or "XXXX", f"{self.url} ({self.record_id})")',
-     "decode_body returns the body of any encoding it does not know as it is, as for none"),
-    ("archive/warc/writer.py", 'exchange.url, refers_to["payload_digest"], refers_to["url"], refers_to["date"],',
-     'None, refers_to["payload_digest"], refers_to["url"], refers_to["date"],',
-     "the WARC-Target-URI of warc_headers_dict (from _warc_headers) is the one written"),
-    *(("archive/warc/writer.py", 'warc_headers_dict={**self._warc_headers("revisit", exchange, date, record_id),',
-       f'warc_headers_dict={{**self._warc_headers({kind}, exchange, date, record_id),',
-       "create_revisit_record sets WARC-Type: revisit itself") for kind in ("None", '"XXrevisitXX"', '"REVISIT"')),
+    # warcio's create_warc_record(uri, record_type, ...) replaces the WARC-Type of warc_headers_dict by record_type
+    # and keeps its WARC-Target-URI when uri is None; with no length it buffers the payload and measures it.
+    *(("archive/warc/build.py", f'warc_headers_dict={before}_warc_headers("{kind}", exchange, date, record_id),{end}',
+       f'warc_headers_dict={before}_warc_headers({new}, exchange, date, record_id),{end}',
+       "create_warc_record sets WARC-Type to its record_type argument, in the same place")
+      for kind, before, end in (("response", "", ""), ("revisit", "{**", ""))
+      for new in ("None", f'"XX{kind}XX"', f'"{kind.upper()}"')),
+    *(("archive/warc/build.py", f"{url}, {rest}", f"None, {rest}",
+       "create_warc_record keeps the WARC-Target-URI of warc_headers_dict (_warc_headers sets it) when uri is None")
+      for url, rest in (("exchange.url", '"response",'), ("exchange.url", '"request",'),
+                        ("exchange.url", "refers_to.payload_digest, refers_to.url, refers_to.fetch_time,"))),
+    *(("archive/warc/build.py", f"length=len(exchange.{body}),", after,
+       "create_warc_record without a length buffers the payload and measures it: the same record")
+      for body in ("response_body", "request_body") for after in ("length=None,", None)),
+    *(("archive/warc/build.py", 'revisit.rec_headers.replace_header("WARC-Profile", REVISIT_PROFILES[profile])',
+       f'revisit.rec_headers.replace_header("{name}", REVISIT_PROFILES[profile])',
+       "StatusAndHeaders.replace_header finds the header case-blind and keeps its spelling")
+      for name in ("warc-profile", "WARC-PROFILE")),
+    ("archive/warc/build.py", 'list(exchange.request_headers), protocol="",\n)', "list(exchange.request_headers), )",
+     "StatusAndHeaders' protocol defaults to the empty string"),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")
@@ -103,6 +111,12 @@ class Score:
         """Killed over the mutants that are not equivalent."""
         counted = self.mutants - len(self.equivalent)
         return self.killed / counted if counted else 1.0
+
+
+def equivalent_reason(module: str, before: list[str], after: list[str]) -> str | None:
+    """Return why a mutant of ``module`` (its changed lines, stripped) is equivalent, or None if it is not listed."""
+    return next((why for where, old, new, why in EQUIVALENT if where == module and before == old.split("\n")
+                 and after == ([] if new is None else new.split("\n"))), None)
 
 
 def scratch_copy(folder: Path, module: str, tests: list[str]) -> None:
@@ -141,8 +155,7 @@ def mutate(module: str, tests: list[str], max_children: int, keep: Path | None) 
             diff = subprocess.run([str(MUTMUT), "show", name], cwd=folder, capture_output=True, text=True).stdout
             before = [line[2:].strip() for line in diff.splitlines() if line.startswith("- ")]
             after = [line[2:].strip() for line in diff.splitlines() if line.startswith("+ ")]
-            why = next((why for where, old, new, why in EQUIVALENT
-                        if where == module and before == [old] and after == [new]), None)
+            why = equivalent_reason(module, before, after)
             if why:
                 equivalent.append(name)
                 print(f"  equivalent {name}: {why}", flush=True)

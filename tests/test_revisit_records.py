@@ -170,3 +170,32 @@ def test_a_body_that_inflates_past_the_page_limit_names_its_record(tmp_path):
     plain = StoredResponse(url="u", record_id="r", date="", status=200, warc_headers=[], http_headers=[],
                            body=b"\x1f\x8b not gzip at all")
     assert plain.decoded_body() == b"\x1f\x8b not gzip at all"  # no Content-Encoding: the bytes as they are
+
+
+def test_the_revisit_header_names_are_written_as_the_standard_spells_them(tmp_path):
+    (_, record, _), _ = revisit(tmp_path, "identical-payload-digest")
+    assert [name for name, _ in record.rec_headers.headers] == [
+        "WARC-Type", "WARC-Record-ID", "WARC-Date", "WARC-Target-URI", "WARC-IP-Address", "WARC-Refers-To",
+        "WARC-Profile", "WARC-Refers-To-Target-URI", "WARC-Refers-To-Date", "WARC-Payload-Digest",
+        "WARC-Truncated", "WARC-Block-Digest", "Content-Type", "Content-Length"]
+    (_, record, _), _ = revisit(tmp_path / "304", "server-not-modified", status=304)
+    assert "WARC-Profile" in [name for name, _ in record.rec_headers.headers]
+
+
+def test_a_renamed_transfer_encoding_keeps_its_place_and_the_other_headers(tmp_path):
+    with fixed_writer(tmp_path) as writer:
+        capture = writer.write_exchange(exchange(extra=[("transfer-encoding", "chunked"), ("X-Autre", "1")]))
+    _, response, _ = records(tmp_path / capture.warc_file)
+    assert response.http_headers.headers[-2:] == [("X-Crawler-Transfer-Encoding", "chunked"), ("X-Autre", "1")]
+    assert response.http_headers.headers[0] == ("Content-Type", "text/html; charset=utf-8")
+
+
+def test_a_url_without_a_path_is_requested_as_the_root(tmp_path):
+    with fixed_writer(tmp_path) as writer:
+        capture = writer.write_exchange(exchange("https://www.example.org"))
+    _, response, request = records(tmp_path / capture.warc_file)
+    assert request.http_headers.statusline == "/ HTTP/1.1" and request.http_headers.protocol == "GET"
+    assert response.rec_headers.get_header("WARC-Target-URI") == "https://www.example.org"
+    with fixed_writer(tmp_path / "q") as writer:
+        capture = writer.write_exchange(exchange("https://www.example.org?a=1"))
+    assert records(tmp_path / "q" / capture.warc_file)[2].http_headers.statusline == "/?a=1 HTTP/1.1"

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import gzip
 import re
+import time
 import zlib
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from archive.errors import ArchiveError
 from archive.source import MAX_PAGE
-from archive.warc.build import REVISIT_PROFILES
+from archive.warc.build import REVISIT_PROFILES, warc_date
 from archive.warc.reader import StoredResponse, read_capture, read_record
 from archive.warc.writer import Capture, WarcWriter, payload_digest
 from tests.test_warc import FETCH_TIME, exchange, fixed_writer, records
@@ -199,3 +201,20 @@ def test_a_url_without_a_path_is_requested_as_the_root(tmp_path):
     with fixed_writer(tmp_path / "q") as writer:
         capture = writer.write_exchange(exchange("https://www.example.org?a=1"))
     assert records(tmp_path / "q" / capture.warc_file)[2].http_headers.statusline == "/?a=1 HTTP/1.1"
+
+
+@pytest.fixture
+def paris_clock(monkeypatch):
+    """The machine's local time zone set to Europe/Paris for one test (and set back after it)."""
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_warc_dates_are_utc_whatever_the_machine_time_zone(paris_clock):
+    assert time.strftime("%z", time.localtime(0)) == "+0100"  # the zone is really in force
+    paris = datetime(2026, 1, 2, 4, 4, 5, tzinfo=timezone(timedelta(hours=1)))
+    assert warc_date(paris) == "2026-01-02T03:04:05Z"
+    assert warc_date(datetime(2026, 1, 2, 3, 4, 5, 678901)) == "2026-01-02T03:04:05.678901Z"  # naive: taken as UTC

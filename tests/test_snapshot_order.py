@@ -49,7 +49,8 @@ def crawl(out: Path, order: list[str], run: str = "run-a", *, hour: int = 9, mic
         for path in order:
             minute = PATHS.index(path) + 1  # the fetch time belongs to the page, not to the crawl order
             fetched = page(path, minute)
-            capture = writer.write_exchange(replace(fetched, fetch_time=fetched.fetch_time + timedelta(microseconds=micro)))
+            fetched = replace(fetched, fetch_time=fetched.fetch_time + timedelta(microseconds=micro))
+            capture = writer.write_exchange(fetched)
             record = {"url": ROOT + path, "text": f"Texte de {path}.", "title": path, "published": "2026-02-01"}
             stem = article_stem(out, "numerama", record)
             write_article(out, "numerama", record, durable=False)
@@ -187,7 +188,8 @@ def test_the_warc_file_entries_robots_and_the_result(two_crawls):
     assert manifest["warc_files"] == [{"path": warc, "run_id": "run-a", "records": 1 + 1 + 2 + 2 * len(PATHS) + 1,
                                        "first_date": "2026-03-01T09:00:01.000000Z",
                                        "last_date": "2026-03-01T10:04:00.000000Z"}]
-    assert manifest["robots"] == [{"url": ROOT + "/robots.txt", "record_id": "<urn:uuid:run-a-0003>",  # after warcinfo and config
+    # The robots.txt response is the third record, after the warcinfo and the run's configuration.
+    assert manifest["robots"] == [{"url": ROOT + "/robots.txt", "record_id": "<urn:uuid:run-a-0003>",
                                    "date": "2026-03-01T10:00:00Z", "warc_file": warc, "status": 200,
                                    "text": "User-agent: *\nAllow: /\n"}]
     assert (package["title"], package["created"]) == ("souverain snapshot 2026-03-01T10:04:00Z", "2026-03-01T10:04:00Z")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import functools
 import json
 import re
 import shutil
@@ -122,12 +123,18 @@ class Score:
         return self.killed / counted if counted else 1.0
 
 
+@functools.cache
+def function_bodies(mutated: Path) -> dict[str, list[str]]:
+    """Return the lines of each function of mutmut's copy of a module (its def line left out), by name."""
+    source = mutated.read_text(encoding="utf-8")
+    return {node.name: (ast.get_source_segment(source, node) or "").splitlines()[1:]
+            for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+
+
 def changed_lines(mutated: Path, name: str) -> tuple[list[str], list[str]]:
     """Return the lines (stripped) a mutant removes from its function and those it adds, read from mutmut's copy of
     the module (where each mutant is a function beside the original: ``mutmut show`` is too slow to call for each)."""
-    source = mutated.read_text(encoding="utf-8")
-    bodies = {node.name: (ast.get_source_segment(source, node) or "").splitlines()[1:]
-              for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    bodies = function_bodies(mutated)
     function = name.rpartition(".")[2]
     diff = list(difflib.ndiff(bodies[function.rpartition("__mutmut_")[0] + "__mutmut_orig"], bodies[function]))
     return ([line[2:].strip() for line in diff if line.startswith("- ")],

@@ -98,6 +98,9 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
       for name in ("warc-profile", "WARC-PROFILE")),
     ("archive/warc/build.py", 'list(exchange.request_headers), protocol="",\n)', "list(exchange.request_headers), )",
      "StatusAndHeaders' protocol defaults to the empty string"),
+    ("archive/warc/repair.py", "for head in warc_heads(stream, path.name, max_record=None):",
+     "for head in warc_heads(stream, None, max_record=None):",
+     "the name only goes into warc_heads' error messages, and the repair swallows that error"),
     ("archive/warc/build.py", "super().__init__(out, gzip=True, warc_version=WARC_VERSION)",
      "super().__init__(out, warc_version=WARC_VERSION)", "warcio's WARCWriter compresses by default (gzip=True)"),
 ]

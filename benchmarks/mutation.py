@@ -6,11 +6,16 @@ repository (mutmut writes ``mutants/`` where it runs), with only its fast unit t
 mutmut is CPU-heavy. A mutant is killed when a test fails (or times out: counted apart) with it; a survivor is
 listed with its diff. The score is killed / mutants; the exit status is 1 when a module scores under ``--min-score`` (90 %).
 Equivalent mutants (no behaviour changes) are listed in ``EQUIVALENT`` with the reason and leave the count.
+``--keep FOLDER`` keeps each scratch copy; ``--again FOLDER/mutation-…`` then runs only the mutants that copy left
+alive against the tests as they are now (after new tests), and scores the module again.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
+import functools
 import json
 import re
 import shutil
@@ -26,23 +31,25 @@ MUTMUT = Path(sys.executable).with_name("mutmut")
 # module -> its fast unit tests (in-process: a test that runs ``souverain`` in a subprocess cannot see a mutant).
 MODULES: dict[str, list[str]] = {
     "archive/warc/writer.py": ["tests/test_warc.py", "tests/test_revisit_records.py"],
-    "archive/wacz/verify.py": ["tests/test_snapshot_order.py", "tests/test_verify_damage.py"],
+    "archive/warc/build.py": ["tests/test_revisit_records.py", "tests/test_warc.py"],
+    "archive/wacz/verify.py": ["tests/test_verify_damage.py", "tests/test_snapshot_order.py"],
+    "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py"],
+    "archive/wacz/manifest.py": ["tests/test_snapshot_order.py", "tests/test_verify_damage.py"],
     "archive/store/textstore.py": ["tests/test_textstore_names.py", "tests/test_textstore.py"],
     "crawler/middlewares/scope.py": ["tests/test_scope.py"],
-    "crawler/discovery/frontier.py": ["tests/test_discovery.py", "tests/test_fallbacks.py"],
     "archive/text/relevance.py": ["tests/test_relevance_formula.py", "tests/test_relevance.py"],
     "crawler/middlewares/retry.py": ["tests/test_retry.py"],
-    "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py"],
     "archive/warc/repair.py": ["tests/test_warcrepair.py"],
     "archive/lock.py": ["tests/test_lock.py"],
     "archive/text/charset.py": ["tests/test_charset.py"],
     "crawler/discovery/parsers.py": ["tests/test_parsers_hostile.py", "tests/test_discovery.py",
                                      "tests/test_feed_fields.py"],
+    "crawler/discovery/frontier.py": ["tests/test_discovery.py", "tests/test_fallbacks.py"],
 }
 
-# Mutants that change no behaviour: (module, line before, line after, why), the lines as mutmut shows them
-# (stripped). They are left out of the score.
-EQUIVALENT: list[tuple[str, str, str, str]] = [
+# Mutants that change no behaviour: (module, lines before, lines after, why), the lines as mutmut shows them
+# (stripped, joined by newlines; None when mutmut deletes the line). They are left out of the score.
+EQUIVALENT: list[tuple[str, str, str | None, str]] = [
     ("archive/text/charset.py", 'return chunk.decode("cp1252", errors="replace"), error.end',
      'return chunk.decode("CP1252", errors="replace"), error.end', "codec names are case-insensitive"),
     ("archive/text/charset.py", 'return body.decode("utf-8", errors=_FALLBACK)',
@@ -68,20 +75,34 @@ EQUIVALENT: list[tuple[str, str, str, str]] = [
      "time.monotonic() counts from boot: above 1 s on any running machine, so an unpaused host still waits < 0"),
     ("crawler/middlewares/retry.py", "if wait > 0:", "if wait >= 0:",
      "a pause ending at the very float of time.monotonic() now: unobservable"),
-    *(("archive/warc/writer.py",
-       'return decode_body(self.body, self.header("Content-Encoding") or "", f"{self.url} ({self.record_id})")',
-       f'return decode_body(self.body, self.header("{name}") or "", f"{{self.url}} ({{self.record_id}})")',
-       "StoredResponse.header is case-insensitive") for name in ("content-encoding", "CONTENT-ENCODING")),
-    ("archive/warc/writer.py",
-     'return decode_body(self.body, self.header("Content-Encoding") or "", f"{self.url} ({self.record_id})")',
-     'return decode_body(self.body, self.header("Content-Encoding") or "XXXX", f"{self.url} ({self.record_id})")',
-     "decode_body returns the body of any encoding it does not know as it is, as for none"),
-    ("archive/warc/writer.py", 'exchange.url, refers_to["payload_digest"], refers_to["url"], refers_to["date"],',
-     'None, refers_to["payload_digest"], refers_to["url"], refers_to["date"],',
-     "the WARC-Target-URI of warc_headers_dict (from _warc_headers) is the one written"),
-    *(("archive/warc/writer.py", 'warc_headers_dict={**self._warc_headers("revisit", exchange, date, record_id),',
-       f'warc_headers_dict={{**self._warc_headers({kind}, exchange, date, record_id),',
-       "create_revisit_record sets WARC-Type: revisit itself") for kind in ("None", '"XXrevisitXX"', '"REVISIT"')),
+    # warcio's create_warc_record(uri, record_type, ...) replaces the WARC-Type of warc_headers_dict by record_type
+    # and keeps its WARC-Target-URI when uri is None; with no length it buffers the payload and measures it.
+    *(("archive/warc/build.py", f'warc_headers_dict={before}_warc_headers("{kind}", exchange, date, record_id),',
+       f'warc_headers_dict={before}_warc_headers({new}, exchange, date, record_id),',
+       "create_warc_record sets WARC-Type to its record_type argument, in the same place")
+      for kind, before in (("response", ""), ("revisit", "{**"))
+      for new in ("None", f'"XX{kind}XX"', f'"{kind.upper()}"')),
+    *(("archive/warc/build.py", '**_warc_headers("request", exchange, date, self._record_id_factory()),',
+       f'**_warc_headers({new}, exchange, date, self._record_id_factory()),',
+       "create_warc_record sets WARC-Type to its record_type argument, in the same place")
+      for new in ("None", '"XXrequestXX"', '"REQUEST"')),
+    *(("archive/warc/build.py", f"exchange.url, {rest}", f"None, {rest}",
+       "create_warc_record keeps the WARC-Target-URI of warc_headers_dict (_warc_headers sets it) when uri is None")
+      for rest in ('"response",', '"request",', "refers_to.payload_digest, refers_to.url, refers_to.fetch_time,")),
+    *(("archive/warc/build.py", f"length=len(exchange.{body}),", after,
+       "create_warc_record without a length buffers the payload and measures it: the same record")
+      for body in ("response_body", "request_body") for after in ("length=None,", None)),
+    *(("archive/warc/build.py", 'revisit.rec_headers.replace_header("WARC-Profile", REVISIT_PROFILES[profile])',
+       f'revisit.rec_headers.replace_header("{name}", REVISIT_PROFILES[profile])',
+       "StatusAndHeaders.replace_header finds the header case-blind and keeps its spelling")
+      for name in ("warc-profile", "WARC-PROFILE")),
+    ("archive/warc/build.py", 'list(exchange.request_headers), protocol="",\n)', "list(exchange.request_headers), )",
+     "StatusAndHeaders' protocol defaults to the empty string"),
+    ("archive/warc/repair.py", "for head in warc_heads(stream, path.name, max_record=None):",
+     "for head in warc_heads(stream, None, max_record=None):",
+     "the name only goes into warc_heads' error messages, and the repair swallows that error"),
+    ("archive/warc/build.py", "super().__init__(out, gzip=True, warc_version=WARC_VERSION)",
+     "super().__init__(out, warc_version=WARC_VERSION)", "warcio's WARCWriter compresses by default (gzip=True)"),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")
@@ -103,6 +124,30 @@ class Score:
         """Killed over the mutants that are not equivalent."""
         counted = self.mutants - len(self.equivalent)
         return self.killed / counted if counted else 1.0
+
+
+@functools.cache
+def function_bodies(mutated: Path) -> dict[str, list[str]]:
+    """Return the lines of each function of mutmut's copy of a module (its def line left out), by name."""
+    source = mutated.read_text(encoding="utf-8")
+    return {node.name: (ast.get_source_segment(source, node) or "").splitlines()[1:]
+            for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+
+
+def changed_lines(mutated: Path, name: str) -> tuple[list[str], list[str]]:
+    """Return the lines (stripped) a mutant removes from its function and those it adds, read from mutmut's copy of
+    the module (where each mutant is a function beside the original: ``mutmut show`` is too slow to call for each)."""
+    bodies = function_bodies(mutated)
+    function = name.rpartition(".")[2]
+    diff = list(difflib.ndiff(bodies[function.rpartition("__mutmut_")[0] + "__mutmut_orig"], bodies[function]))
+    return ([line[2:].strip() for line in diff if line.startswith("- ")],
+            [line[2:].strip() for line in diff if line.startswith("+ ")])
+
+
+def equivalent_reason(module: str, before: list[str], after: list[str]) -> str | None:
+    """Return why a mutant of ``module`` (its changed lines, stripped) is equivalent, or None if it is not listed."""
+    return next((why for where, old, new, why in EQUIVALENT if where == module and before == old.split("\n")
+                 and after == ([] if new is None else new.split("\n"))), None)
 
 
 def scratch_copy(folder: Path, module: str, tests: list[str]) -> None:
@@ -128,33 +173,59 @@ def mutate(module: str, tests: list[str], max_children: int, keep: Path | None) 
     folder = Path(tempfile.mkdtemp(prefix="mutation-", dir=keep))
     try:
         scratch_copy(folder, module, tests)
-        run = subprocess.run([str(MUTMUT), "run", "--max-children", str(max_children)], cwd=folder,
-                             capture_output=True, text=True)
-        if run.returncode:
-            raise SystemExit(f"mutmut run failed for {module}:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
-        listed = subprocess.run([str(MUTMUT), "results", "--all", "true"], cwd=folder, capture_output=True,
-                                text=True, check=True).stdout
-        statuses = {m["name"]: m["status"] for m in map(_STATUS.match, listed.splitlines()) if m}
-        killed = [name for name, status in statuses.items() if status in ("killed", "timeout")]
-        equivalent, survivors = [], []
-        for name in sorted(name for name in statuses if name not in killed):
-            diff = subprocess.run([str(MUTMUT), "show", name], cwd=folder, capture_output=True, text=True).stdout
-            before = [line[2:].strip() for line in diff.splitlines() if line.startswith("- ")]
-            after = [line[2:].strip() for line in diff.splitlines() if line.startswith("+ ")]
-            why = next((why for where, old, new, why in EQUIVALENT
-                        if where == module and before == [old] and after == [new]), None)
-            if why:
-                equivalent.append(name)
-                print(f"  equivalent {name}: {why}", flush=True)
-            else:
-                survivors.append(name)
-                print(f"  survived {name} ({statuses[name]}):\n    - " + "\n    - ".join(before)
-                      + "\n    + " + "\n    + ".join(after), flush=True)
-        timeouts = sum(1 for name in killed if statuses[name] == "timeout")
-        return Score(module, len(statuses), len(killed), timeouts, survivors, equivalent)
+        run_mutmut(folder, module, ["--max-children", str(max_children)])
+        return score(folder, module)
     finally:
         if keep is None:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def again(folder: Path, max_children: int) -> Score:
+    """Run the mutants a kept scratch copy did not kill against the repository's tests as they are now."""
+    found = re.search(r"^only_mutate = (.+)$", (folder / "setup.cfg").read_text(encoding="utf-8"), re.M)
+    if found is None:
+        raise SystemExit(f"{folder}: not a scratch copy kept by --keep (no setup.cfg naming the module)")
+    module = found[1]
+    for copy in (folder / "tests", folder / "mutants" / "tests"):
+        shutil.rmtree(copy)
+        shutil.copytree(REPO / "tests", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    left = [name for name, status in statuses(folder).items() if status not in ("killed", "timeout")]
+    if left:
+        run_mutmut(folder, module, ["--max-children", str(max_children), *left])
+    return score(folder, module)
+
+
+def run_mutmut(folder: Path, module: str, arguments: list[str]) -> None:
+    """Run ``mutmut run`` in a scratch copy; stop with its output if it fails."""
+    run = subprocess.run([str(MUTMUT), "run", *arguments], cwd=folder, capture_output=True, text=True)
+    if run.returncode:
+        raise SystemExit(f"mutmut run failed for {module}:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
+
+
+def statuses(folder: Path) -> dict[str, str]:
+    """Return each mutant's status (killed, survived, timeout, no tests…) as ``mutmut results`` gives it."""
+    listed = subprocess.run([str(MUTMUT), "results", "--all", "true"], cwd=folder, capture_output=True,
+                            text=True, check=True).stdout
+    return {m["name"]: m["status"] for m in map(_STATUS.match, listed.splitlines()) if m}
+
+
+def score(folder: Path, module: str) -> Score:
+    """Count a scratch copy's mutants; print each survivor's diff, or why it is equivalent."""
+    status = statuses(folder)
+    killed = [name for name, found in status.items() if found in ("killed", "timeout")]
+    equivalent, survivors = [], []
+    for name in sorted(name for name in status if name not in killed):
+        before, after = changed_lines(folder / "mutants" / module, name)
+        why = equivalent_reason(module, before, after)
+        if why:
+            equivalent.append(name)
+            print(f"  equivalent {name}: {why}", flush=True)
+        else:
+            survivors.append(name)
+            print(f"  survived {name} ({status[name]}):\n    - " + "\n    - ".join(before)
+                  + "\n    + " + "\n    + ".join(after), flush=True)
+    timeouts = sum(1 for name in killed if status[name] == "timeout")
+    return Score(module, len(status), len(killed), timeouts, survivors, equivalent)
 
 
 def main() -> int:
@@ -165,14 +236,20 @@ def main() -> int:
     parser.add_argument("--min-score", type=float, default=0.9)
     parser.add_argument("--keep", type=Path, default=None, help="keep each scratch copy under this folder")
     parser.add_argument("--json", type=Path, default=None, help="also write the table as JSON here")
+    parser.add_argument("--again", type=Path, action="append", default=[], metavar="FOLDER",
+                        help="a scratch copy kept by --keep: run the mutants it left alive against the tests as they "
+                             "are now (repeatable; the other options are ignored)")
     args = parser.parse_args()
     scores = []
-    for module in args.module or list(MODULES):
+    for folder in args.again:
+        print(f"{folder}: the mutants left alive, against the tests as they are now", flush=True)
+        scores.append(again(folder, args.max_children))
+    for module in [] if args.again else args.module or list(MODULES):
         print(f"{module}: mutmut over {', '.join(MODULES[module])}", flush=True)
-        score = mutate(module, MODULES[module], args.max_children, args.keep)
-        scores.append(score)
-        print(f"{module}: {score.mutants} mutants, {score.killed} killed, {len(score.survivors)} survived, "
-              f"{len(score.equivalent)} equivalent, score {score.score:.1%}", flush=True)
+        scores.append(mutate(module, MODULES[module], args.max_children, args.keep))
+    for s in scores:
+        print(f"{s.module}: {s.mutants} mutants, {s.killed} killed, {len(s.survivors)} survived, "
+              f"{len(s.equivalent)} equivalent, score {s.score:.1%}", flush=True)
     print(f"\n{'module':<32} {'mutants':>7} {'killed':>7} {'(timeout)':>9} {'survived':>8} {'equivalent':>10} "
           f"{'score':>7}")
     for s in scores:

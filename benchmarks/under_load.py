@@ -4,8 +4,9 @@ Run from the repository root: ``.venv/bin/python -m benchmarks.under_load [--bus
 processes spin on the CPU (pure Python loops) for the whole time; the suite runs in file order, then reversed
 (``benchmarks/reverse_order.py``), then shuffled by pytest-randomly (its seed printed). Each run's passed, failed
 and skipped tests and its seconds are printed, the failed tests named (each run's pytest output is kept in a
-temp folder, printed); the load is stopped by pid at the end, and
-the exit status is 1 if any run failed. The baseline is the first run: the figure to read is that all three pass.
+temp folder, printed); the load is stopped by pid at the end, and the exit status is 1 if any run failed (a failed
+or erroring test, a non-zero pytest status, no test run). The baseline is the first run: the figure to read is that
+all three pass.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ class Outcome:
     failed: list[str]
     skipped: int
     seconds: float
+    status: int  # pytest's exit status: 0 only when every test passed
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run passed: pytest said so and ran tests, none of which failed."""
+        return self.status == 0 and self.passed > 0 and not self.failed
 
 
 def start_load(count: int) -> list[subprocess.Popen[bytes]]:
@@ -62,16 +69,18 @@ def run_suite(order: str, extra: list[str], report: Path) -> Outcome:
     print(f"$ {' '.join(command[1:])}", flush=True)
     started = time.monotonic()
     with report.with_suffix(".log").open("wb") as log:
-        subprocess.run(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        status = subprocess.run(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT).returncode
     seconds = time.monotonic() - started
     failed, skipped, total = [], 0, 0
+    if not report.is_file():  # pytest stopped before writing its report (a usage error, a crash)
+        return Outcome(order, 0, [f"no report: pytest exited with status {status}"], 0, seconds, status)
     for case in ElementTree.parse(report).getroot().iter("testcase"):
         total += 1
         if case.find("failure") is not None or case.find("error") is not None:
             failed.append(f"{case.get('classname')}::{case.get('name')}")
         elif case.find("skipped") is not None:
             skipped += 1
-    return Outcome(order, total - len(failed) - skipped, failed, skipped, seconds)
+    return Outcome(order, total - len(failed) - skipped, failed, skipped, seconds, status)
 
 
 def main() -> int:
@@ -91,13 +100,13 @@ def main() -> int:
             outcome = run_suite(order, args.pytest_args, logs / f"run-{number}.xml")
             outcomes.append(outcome)
             print(f"run {number} ({order}): {outcome.passed} passed, {len(outcome.failed)} failed, "
-                  f"{outcome.skipped} skipped, {outcome.seconds:.0f} s", flush=True)
+                  f"{outcome.skipped} skipped, {outcome.seconds:.0f} s, pytest status {outcome.status}", flush=True)
             for name in outcome.failed:
                 print(f"  FAILED {name}", flush=True)
     finally:
         stop_load(busy)
     print("load stopped", flush=True)
-    return 1 if any(outcome.failed for outcome in outcomes) else 0
+    return 0 if len(outcomes) == len(ORDERS) and all(outcome.ok for outcome in outcomes) else 1
 
 
 if __name__ == "__main__":

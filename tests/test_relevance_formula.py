@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.text.relevance import Term, Topic, fold
+from archive.text.relevance import Relevance, Term, Topic, fold
 
 TOPIC_TEXT = '''
 name = "essai"
@@ -130,3 +130,45 @@ def test_load_reads_a_file_named_after_its_stem(tmp_path):
     path = tmp_path / "mon-sujet.toml"
     path.write_text("threshold = 1\nterms = [{ phrase = 'le mot' }]", encoding="utf-8")
     assert Topic.load(path).name == "mon-sujet"
+
+
+def test_a_positive_match_touching_a_negative_context_still_counts():
+    topic = Topic.loads("threshold = 1\nterms = [{ name = 'cloud', regex = 'cloud' }]\n"
+                        "negatives = [{ name = 'fonds', regex = 'fonds', weight = 4 }]")
+    relevance = topic.score("Titre", "cloudfonds fondscloud")  # each match ends or starts where a negative does
+    assert relevance.matched == {"cloud": 2} and relevance.negatives == {"fonds": 2}
+    assert relevance.score == 2 - 4 * 2
+    blocked = Topic.loads("threshold = 1\nterms = [{ name = 'cloud', regex = 'cloud' }]\n"
+                          "negatives = [{ name = 'oudf', regex = 'oudf' }]").score("", "cloudfonds")
+    assert blocked.matched == {} and blocked.negatives == {"oudf": 1}  # one character in common is inside
+
+
+def test_a_title_negative_blocks_the_title_match_only():
+    topic = Topic.loads("threshold = 1\nterms = [{ name = 'souverain', regex = 'souverain' }]\n"
+                        "negatives = [{ name = 'fonds', regex = 'fonds souverain', weight = 1 }]")
+    relevance = topic.score("Un fonds souverain", "souverain")
+    assert relevance.matched == {"souverain": 1} and relevance.score == 1 - 1  # the text's match counts
+
+
+def test_scores_are_rounded_to_two_decimals():
+    topic = Topic.loads("threshold = 1\nterms = [{ name = 'a', regex = '\\ba\\b', weight = 0.3335 }]")
+    assert topic.score("", "a").score == 0.33
+
+
+def test_the_passage_is_cut_at_any_sentence_mark():
+    assert TOPIC.score("", "Avant! Puis numergy ici? Et après.").first_match == "Puis numergy ici?"
+    assert TOPIC.score("", "Avant? Puis numergy ici! Et après.").first_match == "Puis numergy ici!"
+    assert TOPIC.score("", "Avant\nPuis numergy ici\nEt après.").first_match == "Puis numergy ici"
+    assert TOPIC.score("", "Avant. Puis numergy ici. Et après.").first_match == "Puis numergy ici."
+    long = "x" * 300 + " numergy " + "y" * 300
+    assert TOPIC.score("", long).first_match == "x" * 99 + " numergy " + "y" * 92  # 100 characters before
+
+
+def test_terms_topics_and_verdicts_built_directly_take_the_defaults():
+    term = Term("t", TOPIC.terms[0].pattern, 1.0)
+    assert (term.strong, term.context, term.window) == (False, None, 150)
+    topic = Topic("direct", (term,), (), 1.0)
+    assert (topic.title_weight, topic.max_count, topic.min_strong_terms) == (2.0, 3, 1)
+    assert Relevance("t", 0.0, 1.0, False).to_dict() == {
+        "topic": "t", "score": 0.0, "threshold": 1.0, "on_topic": False, "matched": {}, "first_match": None,
+        "negatives": {}, "reason": ""}

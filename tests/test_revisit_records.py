@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import gzip
 import re
+import time
 import zlib
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from archive.errors import ArchiveError
 from archive.source import MAX_PAGE
-from archive.warc.build import REVISIT_PROFILES
+from archive.warc.build import REVISIT_PROFILES, warc_date
 from archive.warc.reader import StoredResponse, read_capture, read_record
 from archive.warc.writer import Capture, WarcWriter, payload_digest
 from tests.test_warc import FETCH_TIME, exchange, fixed_writer, records
@@ -170,3 +172,49 @@ def test_a_body_that_inflates_past_the_page_limit_names_its_record(tmp_path):
     plain = StoredResponse(url="u", record_id="r", date="", status=200, warc_headers=[], http_headers=[],
                            body=b"\x1f\x8b not gzip at all")
     assert plain.decoded_body() == b"\x1f\x8b not gzip at all"  # no Content-Encoding: the bytes as they are
+
+
+def test_the_revisit_header_names_are_written_as_the_standard_spells_them(tmp_path):
+    (_, record, _), _ = revisit(tmp_path, "identical-payload-digest")
+    assert [name for name, _ in record.rec_headers.headers] == [
+        "WARC-Type", "WARC-Record-ID", "WARC-Date", "WARC-Target-URI", "WARC-IP-Address", "WARC-Refers-To",
+        "WARC-Profile", "WARC-Refers-To-Target-URI", "WARC-Refers-To-Date", "WARC-Payload-Digest",
+        "WARC-Truncated", "WARC-Block-Digest", "Content-Type", "Content-Length"]
+    (_, record, _), _ = revisit(tmp_path / "304", "server-not-modified", status=304)
+    assert "WARC-Profile" in [name for name, _ in record.rec_headers.headers]
+
+
+def test_a_renamed_transfer_encoding_keeps_its_place_and_the_other_headers(tmp_path):
+    with fixed_writer(tmp_path) as writer:
+        capture = writer.write_exchange(exchange(extra=[("transfer-encoding", "chunked"), ("X-Autre", "1")]))
+    _, response, _ = records(tmp_path / capture.warc_file)
+    assert response.http_headers.headers[-2:] == [("X-Crawler-Transfer-Encoding", "chunked"), ("X-Autre", "1")]
+    assert response.http_headers.headers[0] == ("Content-Type", "text/html; charset=utf-8")
+
+
+def test_a_url_without_a_path_is_requested_as_the_root(tmp_path):
+    with fixed_writer(tmp_path) as writer:
+        capture = writer.write_exchange(exchange("https://www.example.org"))
+    _, response, request = records(tmp_path / capture.warc_file)
+    assert request.http_headers.statusline == "/ HTTP/1.1" and request.http_headers.protocol == "GET"
+    assert response.rec_headers.get_header("WARC-Target-URI") == "https://www.example.org"
+    with fixed_writer(tmp_path / "q") as writer:
+        capture = writer.write_exchange(exchange("https://www.example.org?a=1"))
+    assert records(tmp_path / "q" / capture.warc_file)[2].http_headers.statusline == "/?a=1 HTTP/1.1"
+
+
+@pytest.fixture
+def paris_clock(monkeypatch):
+    """The machine's local time zone set to Europe/Paris for one test (and set back after it)."""
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_warc_dates_are_utc_whatever_the_machine_time_zone(paris_clock):
+    assert time.strftime("%z", time.localtime(0)) == "+0100"  # the zone is really in force
+    paris = datetime(2026, 1, 2, 4, 4, 5, tzinfo=timezone(timedelta(hours=1)))
+    assert warc_date(paris) == "2026-01-02T03:04:05Z"
+    assert warc_date(datetime(2026, 1, 2, 3, 4, 5, 678901)) == "2026-01-02T03:04:05.678901Z"  # naive: taken as UTC

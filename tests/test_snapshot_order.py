@@ -3,8 +3,10 @@ by the text store): the manifest and pages.jsonl do not follow the order the pag
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
@@ -32,12 +34,13 @@ def page(path: str, minute: int, body: bytes | None = None) -> HttpExchange:
                         fetch_time=datetime(2026, 3, 1, 10, minute, tzinfo=UTC))
 
 
-def crawl(out: Path, order: list[str], run: str = "run-a") -> None:
-    """Write an output folder as a crawl that fetched and kept ``order`` in that order would."""
+def crawl(out: Path, order: list[str], run: str = "run-a", *, hour: int = 9, micro: int = 0) -> None:
+    """Write an output folder as a crawl that fetched and kept ``order`` in that order would (its WARC file named
+    after ``hour``; ``micro`` microseconds added to every fetch time)."""
     ids, ticks = count(1), count()
     writer = WarcWriter(out / "warc", hostname="h", warcinfo={"isPartOf": run},
                         record_id_factory=lambda: f"<urn:uuid:{run}-{next(ids):04d}>",
-                        clock=lambda: datetime(2026, 3, 1, 9, tzinfo=UTC) + timedelta(seconds=next(ticks)))
+                        clock=lambda: datetime(2026, 3, 1, hour, tzinfo=UTC) + timedelta(seconds=next(ticks)))
     with writer:
         writer.write_metadata(f"urn:x-souverain:run:{run}:numerama:config", json.dumps(CONFIG).encode(),
                               "application/json")
@@ -45,7 +48,9 @@ def crawl(out: Path, order: list[str], run: str = "run-a") -> None:
         lines = []
         for path in order:
             minute = PATHS.index(path) + 1  # the fetch time belongs to the page, not to the crawl order
-            capture = writer.write_exchange(page(path, minute))
+            fetched = page(path, minute)
+            fetched = replace(fetched, fetch_time=fetched.fetch_time + timedelta(microseconds=micro))
+            capture = writer.write_exchange(fetched)
             record = {"url": ROOT + path, "text": f"Texte de {path}.", "title": path, "published": "2026-02-01"}
             stem = article_stem(out, "numerama", record)
             write_article(out, "numerama", record, durable=False)
@@ -168,3 +173,56 @@ def test_progress_reports_each_step(tmp_path):
     assert names == ["reading WARC files", "indexing", "writing the WACZ"]
     assert ("reading WARC files", 1, 1, "") in steps and steps[-1][3] == "bytes"
     assert ("indexing", 0, 1, "") in steps and ("indexing", 1, 1, "") in steps
+
+
+def manifest_of(snapshot: Path) -> dict:
+    with zipfile.ZipFile(snapshot) as archive:
+        return json.loads(archive.read("souverain/manifest.json"))
+
+
+def test_the_warc_file_entries_robots_and_the_result(two_crawls):
+    manifest = manifest_of(two_crawls[0])
+    with zipfile.ZipFile(two_crawls[0]) as archive:
+        warc = next(name for name in archive.namelist() if name.startswith("archive/"))
+        package = json.loads(archive.read("datapackage.json"))
+    assert manifest["warc_files"] == [{"path": warc, "run_id": "run-a", "records": 1 + 1 + 2 + 2 * len(PATHS) + 1,
+                                       "first_date": "2026-03-01T09:00:01.000000Z",
+                                       "last_date": "2026-03-01T10:04:00.000000Z"}]
+    # The robots.txt response is the third record, after the warcinfo and the run's configuration.
+    assert manifest["robots"] == [{"url": ROOT + "/robots.txt", "record_id": "<urn:uuid:run-a-0003>",
+                                   "date": "2026-03-01T10:00:00Z", "warc_file": warc, "status": 200,
+                                   "text": "User-agent: *\nAllow: /\n"}]
+    assert (package["title"], package["created"]) == ("souverain snapshot 2026-03-01T10:04:00Z", "2026-03-01T10:04:00Z")
+    assert package["software"].startswith("souverain ")
+
+
+def test_the_result_gives_the_wacz_sha256(two_crawls, tmp_path):
+    result = build_snapshot(two_crawls[0].with_suffix(""), tmp_path / "again.wacz")
+    assert result["sha256"] == hashlib.sha256((tmp_path / "again.wacz").read_bytes()).hexdigest()
+
+
+def test_the_cutoff_is_the_next_whole_second_after_the_last_record(tmp_path):
+    crawl(tmp_path / "out", PATHS, micro=250_000)
+    result = build_snapshot(tmp_path / "out", tmp_path / "x.wacz")
+    assert result["cutoff"] == "2026-03-01T10:04:01Z"  # the last page is dated 10:04:00.25
+    assert manifest_of(tmp_path / "x.wacz")["warc_files"][0]["last_date"] == "2026-03-01T10:04:00.250000Z"
+
+
+def test_a_run_selects_its_files_articles_and_configuration(tmp_path):
+    out = tmp_path / "out"
+    crawl(out, PATHS)
+    crawl(out, PATHS[:1], run="run-b", hour=12)
+    build_snapshot(out, tmp_path / "all.wacz")
+    everything = manifest_of(tmp_path / "all.wacz")
+    assert [(r["run_id"], r["site"]) for r in everything["runs"]] == [("run-a", "numerama"), ("run-b", "numerama")]
+    assert everything["seeds"] == [ROOT] and len(everything["warc_files"]) == 2
+    assert [r["warc_file"] for r in everything["robots"]] == sorted(w["path"] for w in everything["warc_files"])
+    assert len(everything["articles"]) == len(PATHS)  # one version per URL: the later run's capture of the first
+    result = build_snapshot(out, tmp_path / "b.wacz", run_id="run-b")
+    only = manifest_of(tmp_path / "b.wacz")
+    assert (result["warc_files"], result["articles"]) == (1, 1)
+    assert [r["run_id"] for r in only["runs"]] == ["run-b"] and only["selection"] == {"run": "run-b", "until": None}
+    assert [(a["url"], a["run_id"]) for a in only["articles"]] == [(ROOT + PATHS[0], "run-b")]
+    assert [w["run_id"] for w in only["warc_files"]] == ["run-b"]
+    build_snapshot(out, tmp_path / "day.wacz", until="2026-03-01")
+    assert manifest_of(tmp_path / "day.wacz")["selection"] == {"run": None, "until": "2026-03-01"}

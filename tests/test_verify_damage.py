@@ -184,3 +184,37 @@ def test_not_a_zip_a_folder_or_nothing(tmp_path):
         verify_snapshot(tmp_path)
     with pytest.raises(ArchiveError, match=f"^{tmp_path / 'none.wacz'}: no such file$"):
         verify_snapshot(tmp_path / "none.wacz")
+
+
+def test_a_tampered_manifest_is_told_by_its_sha256_alone(snapshot, tmp_path):
+    manifest = json.loads(member(snapshot, "souverain/manifest.json"))
+    recorded = next(r for r in json.loads(member(snapshot, "datapackage.json"))["resources"]
+                    if r["path"] == "souverain/manifest.json")
+    manifest["cutoff"] = "2000-01-01T00:00:00Z"  # still a usable manifest: its own chunk hashes are not checked
+    found = failures(rewrite(snapshot, tmp_path / "t.wacz", {"souverain/manifest.json": json.dumps(manifest).encode()}))
+    assert list(found) == ["hash souverain/manifest.json"]
+    assert found["hash souverain/manifest.json"].startswith("SHA-256 ")
+    assert found["hash souverain/manifest.json"].endswith(f" does not match datapackage.json ({recorded['hash']})")
+
+
+def test_a_damaged_warc_is_located_in_the_file_and_in_the_wacz(snapshot, tmp_path):
+    warc = next(name for name in member_names(snapshot) if name.startswith("archive/"))
+    data = bytearray(member(snapshot, warc))
+    data[100] ^= 0xFF  # one byte of the first gzip member
+    damaged = rewrite(snapshot, tmp_path / "t.wacz", {warc: bytes(data)})
+    with zipfile.ZipFile(damaged) as archive:
+        start = archive.getinfo(warc).header_offset + 30 + len(warc.encode())  # the local header, then the data
+    found = failures(damaged)
+    last = len(data) - 1  # one chunk: the whole file is said to differ
+    assert found[f"hash {warc}"] == f"bytes 0–{last} (WACZ offset {start}–{start + last}) differ"
+    assert found["manifest hashes (11 files)"] == f"{warc}: bytes 0–{last} differ from the manifest"
+    assert found[f"WARC digests {warc}"].startswith(f"{warc}: gzip member at offset 0: ")
+    assert len(found) == 3
+
+
+def test_a_longer_index_says_its_size(snapshot, tmp_path):
+    index = member(snapshot, "indexes/index.cdx")
+    found = failures(rewrite(snapshot, tmp_path / "t.wacz", {"indexes/index.cdx": index + b"x"}))
+    assert found["hash indexes/index.cdx"].endswith(f" differ (size {len(index) + 1}, expected {len(index)})")
+    assert found["hash indexes/index.cdx"].startswith(f"bytes 0–{len(index)} (WACZ offset ")
+    assert list(found) == ["hash indexes/index.cdx", "manifest hashes (11 files)"]

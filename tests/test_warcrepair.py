@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc.repair import repair_open_warcs
+from archive.warc.repair import Repair, repair_open_warcs
 from archive.warc.writer import HttpExchange, WarcWriter
 from tests.conftest import warcio
 
@@ -159,6 +160,15 @@ def test_messages_say_what_was_cut(original: Path, tmp_path: Path) -> None:
     assert messages["between the response and the request of a pair"].endswith(
         " bytes of a response without its request")
     assert messages["right after a pair"].endswith(", nothing to cut")
+    # The figures: the response's own length, and what follows the last complete record.
+    second_response = [kind for kind, *_ in records].index("response", 2)
+    _, _, start, end = records[second_response]
+    assert messages["between the response and the request of a pair"].endswith(
+        f", cut {end - start:,} bytes of a response without its request")
+    assert messages["inside a request"].endswith(
+        f", cut {end - start:,} bytes of a response without its request and 10 bytes of an incomplete record")
+    assert messages["inside a response"].endswith(f", cut {cuts['inside a response'] - start:,} bytes of an "
+                                                  "incomplete record")
 
 
 def test_live_writer_is_left_alone(original: Path, tmp_path: Path) -> None:
@@ -189,3 +199,42 @@ def test_custom_quarantine_and_closed_files_untouched(original: Path, tmp_path: 
     assert repair.action == "quarantined" and repair.path == tmp_path / "bad" / path.name
     assert (warc / original.name).read_bytes() == original.read_bytes()
     assert repair_open_warcs(warc) == []
+
+
+def test_two_unusable_files_go_to_a_quarantine_made_with_its_parents(original: Path, tmp_path: Path) -> None:
+    warc, pid = tmp_path / "warc", dead_pid()
+    first = open_copy(original, warc, b"\x1f\x8b\x08\x00 not a whole member", pid=pid, stamp="20260102030405000")
+    second = open_copy(original, warc, b"pas du tout un WARC", pid=pid, stamp="20260102030406000")
+    quarantine = tmp_path / "a" / "b" / "quarantine"  # neither a/ nor a/b/ exists yet
+    repairs = repair_open_warcs(warc, quarantine=quarantine)
+    assert [(r.action, r.path) for r in repairs] == [("quarantined", quarantine / first.name),
+                                                    ("quarantined", quarantine / second.name)]
+    assert [(r.kept_records, r.bytes_before, r.bytes_after) for r in repairs] == [(0, 23, 23), (0, 19, 19)]
+    assert repairs[1].message == (f"quarantined {second.name} to {quarantine}/: no complete warcinfo record "
+                                  "(19 bytes)")
+    assert sorted(p.name for p in quarantine.iterdir()) == [first.name, second.name]
+
+
+def test_a_file_whose_name_says_no_writer_is_left_alone(tmp_path: Path) -> None:
+    warc = tmp_path / "warc"
+    warc.mkdir()
+    path = warc / "autre.warc.gz.open"
+    path.write_bytes(b"quelques octets")
+    [repair] = repair_open_warcs(warc)
+    assert repair == Repair(path, "left (unknown writer)", 0, 15, 15,
+                            "left autre.warc.gz.open: its name does not say which process writes it")
+    assert path.read_bytes() == b"quelques octets"
+
+
+def test_a_whole_member_whose_record_does_not_end_stops_the_records_kept(original: Path, tmp_path: Path) -> None:
+    records = record_list(original)
+    data = original.read_bytes()
+    warcinfo_end, (_, _, start, end) = records[0][3], records[1]
+    record = gzip.decompress(data[start:end])
+    assert record.endswith(b"\r\n\r\n")
+    unended = gzip.compress(record[:-4] + b"\0\0\0\0")  # a whole gzip member, but not a whole record
+    path = open_copy(original, tmp_path / "warc", data[:warcinfo_end] + unended + data[end:], pid=dead_pid())
+    [repair] = repair_open_warcs(tmp_path / "warc")
+    assert (repair.action, repair.kept_records, repair.bytes_after) == ("repaired", 1, warcinfo_end)
+    assert repair.path == path.with_name(path.name.removesuffix(".open"))
+    assert repair.path.read_bytes() == data[:warcinfo_end]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import tomllib
 import unicodedata
@@ -14,8 +13,6 @@ from archive.reasons import Category, Reason
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-LOGGER = logging.getLogger(__name__)
 
 _FOLD = {
     code: unicodedata.normalize("NFD", chr(code))[0]

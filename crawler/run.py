@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError
-from archive.fsutil import atomic_write_text
+from archive.jsonstream import Streamed, read_lines, write_json
 from crawler.defaults import SOUVERAIN_TOPIC
 from crawler.discovery.window import DateWindow
 from crawler.diskfull import STOP_REASON
@@ -103,6 +103,11 @@ class CrawlOptions:
 REPORT_MAX_BYTES = 50 * 1024 * 1024  # a report.json bigger than this is no report of ours
 
 
+def not_kept_path(run_dir: Path, site: str) -> Path:
+    """Return the file of a site's URLs not kept (JSON lines, by URL) in a run's folder."""
+    return run_dir / "sites" / f"{site}.not-kept.jsonl"
+
+
 def run_is_unfinished(run_dir: Path) -> bool:
     """Tell whether a run has to be resumed: no report (killed, crashed), or one saying it was interrupted."""
     path = run_dir / "report.json"
@@ -190,6 +195,7 @@ def write_report(options: CrawlOptions, started: datetime, unfinished: str | Non
     for name in options.sites:
         path = options.run_dir / "sites" / f"{name}.json"
         sites[name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"summary": {}}
+        sites[name]["not_kept"] = Streamed(read_lines(not_kept_path(options.run_dir, name)))
     totals: dict[str, Any] = {}
     for site in sites.values():
         add_figures(totals, site["summary"])
@@ -209,7 +215,7 @@ def write_report(options: CrawlOptions, started: datetime, unfinished: str | Non
         "sites": {name: {k: v for k, v in site.items() if k != "stats"} for name, site in sites.items()},
         "totals": totals,
     }
-    atomic_write_text(options.run_dir / "report.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    write_json(options.run_dir / "report.json", report)  # not_kept read from the sites' files as it is written
     return report
 
 

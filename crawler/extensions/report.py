@@ -1,4 +1,5 @@
-"""RunReport: per-site report of a crawl (``OUT/runs/<run-id>/sites/<site>.json``): figures, discovery, reasons."""
+"""RunReport: per-site report of a crawl (``OUT/runs/<run-id>/sites/<site>.json``): figures, discovery, reasons;
+every URL not kept in ``sites/<site>.not-kept.jsonl`` beside it, written row by row from the ledger."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.fsutil import atomic_write_text
+from archive.jsonstream import write_lines
 from archive.reasons import Category, Reason
 from crawler.discovery.ledger import Ledger
 from crawler.diskfull import STOP_REASON, stop_if_disk_full
 from crawler.items import dropped_reason, pipeline_error
+from crawler.run import not_kept_path
 from crawler.runid import run_id
 from crawler.signals import attempt_failed
 
@@ -135,7 +138,8 @@ class RunReport:
         summary = site_summary(stats)
         summary["failed_attempts"] = len(self.failures)
         if ledger is not None:
-            totals = ledger.summary()["total"]
+            discovery = ledger.summary()
+            totals = discovery["total"]
             summary.update(discovered=totals["discovered"], skipped=totals["skipped"], rejected=totals["rejected"],
                            not_completed=totals["pending"])
         pages = summary["pages_fetched"]
@@ -146,9 +150,8 @@ class RunReport:
             "finish_reason": reason,
             "stop_reason": stats.get(STOP_REASON),
             "summary": summary,
-            "discovery": ledger.summary() if ledger is not None else None,
+            "discovery": discovery if ledger is not None else None,
             "drift": profile_drift(stats),
-            "not_kept": ledger.rejected_and_skipped() if ledger is not None else [],
             "last_discovery_error": stats.get("discovery/last_error"),
             "errors": self.errors,
             "failures": self.failures,
@@ -156,6 +159,7 @@ class RunReport:
         }
         text = json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True)
         try:
+            write_lines(not_kept_path(self.folder, spider.name), ledger.rejected_and_skipped() if ledger else ())
             atomic_write_text(self.folder / "sites" / f"{spider.name}.json", text + "\n")
         except OSError as exc:
             stop_if_disk_full(self.crawler, exc, str(self.folder))

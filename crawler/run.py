@@ -6,11 +6,13 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError
-from archive.jsonstream import Streamed, read_lines, write_json
+from archive.fsutil import atomic_write_text
+from archive.jsonlines import read_lines
 from crawler.defaults import SOUVERAIN_TOPIC
 from crawler.discovery.window import DateWindow
 from crawler.diskfull import STOP_REASON
@@ -103,8 +105,12 @@ class CrawlOptions:
 REPORT_MAX_BYTES = 50 * 1024 * 1024  # a report.json bigger than this is no report of ours
 
 
+# URLs not kept that report.json lists per site (the first by URL); all of them are in the site's not-kept file.
+NOT_KEPT_ROWS = 10_000
+
+
 def not_kept_path(run_dir: Path, site: str) -> Path:
-    """Return the file of a site's URLs not kept (JSON lines, by URL) in a run's folder."""
+    """Return the file of every URL of a site the run did not keep (JSON lines, by URL) in a run's folder."""
     return run_dir / "sites" / f"{site}.not-kept.jsonl"
 
 
@@ -195,7 +201,7 @@ def write_report(options: CrawlOptions, started: datetime, unfinished: str | Non
     for name in options.sites:
         path = options.run_dir / "sites" / f"{name}.json"
         sites[name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"summary": {}}
-        sites[name]["not_kept"] = Streamed(read_lines(not_kept_path(options.run_dir, name)))
+        sites[name]["not_kept"] = list(islice(read_lines(not_kept_path(options.run_dir, name)), NOT_KEPT_ROWS))
     totals: dict[str, Any] = {}
     for site in sites.values():
         add_figures(totals, site["summary"])
@@ -215,7 +221,7 @@ def write_report(options: CrawlOptions, started: datetime, unfinished: str | Non
         "sites": {name: {k: v for k, v in site.items() if k != "stats"} for name, site in sites.items()},
         "totals": totals,
     }
-    write_json(options.run_dir / "report.json", report)  # not_kept read from the sites' files as it is written
+    atomic_write_text(options.run_dir / "report.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     return report
 
 

@@ -1,5 +1,6 @@
 """RunReport: per-site report of a crawl (``OUT/runs/<run-id>/sites/<site>.json``): figures, discovery, reasons;
-every URL not kept in ``sites/<site>.not-kept.jsonl`` beside it, written row by row from the ledger."""
+every URL not kept in ``sites/<site>.not-kept.jsonl`` beside it, written row by row from the ledger (``report.json``
+lists the first ``crawler.run.NOT_KEPT_ROWS`` of them, with the total and that file)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.fsutil import atomic_write_text
-from archive.jsonstream import write_lines
+from archive.jsonlines import write_lines
 from archive.reasons import Category, Reason
 from crawler.discovery.ledger import Ledger
 from crawler.diskfull import STOP_REASON, stop_if_disk_full
@@ -157,9 +158,11 @@ class RunReport:
             "failures": self.failures,
             "stats": {k: v if isinstance(v, (int, float, str)) else str(v) for k, v in sorted(stats.items())},
         }
-        text = json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True)
         try:
-            write_lines(not_kept_path(self.folder, spider.name), ledger.rejected_and_skipped() if ledger else ())
+            not_kept = not_kept_path(self.folder, spider.name)
+            report["not_kept_total"] = write_lines(not_kept, ledger.rejected_and_skipped() if ledger else ())
+            report["not_kept_file"] = not_kept.relative_to(self.folder).as_posix()
+            text = json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True)
             atomic_write_text(self.folder / "sites" / f"{spider.name}.json", text + "\n")
         except OSError as exc:
             stop_if_disk_full(self.crawler, exc, str(self.folder))

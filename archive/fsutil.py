@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -46,6 +47,17 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
         durable: fsync the file before the rename (a crash then leaves the old or the new file, never an
             empty one); bulk writers that can be re-run pass False and call ``os.sync()`` once at the end.
     """
+    atomic_write_chunks(path, (data,), durable=durable)
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes], *, durable: bool = True) -> None:
+    """Write the chunks, one after the other, to ``path`` atomically: content produced as it is written.
+
+    Args:
+        path: destination file; its parent folders are created.
+        chunks: the content, in order.
+        durable: as for ``atomic_write_bytes``.
+    """
     try:
         fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
     except FileNotFoundError:
@@ -54,7 +66,8 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
     try:
         os.fchmod(fd, umask_mode())
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -139,9 +139,9 @@ class SiteProfile:
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and parts.netloc.lower() in self.hosts
 
-    @property
+    @cached_property
     def hosts(self) -> frozenset[str]:
-        """Return the host[:port] names this site may be fetched from."""
+        """Return the host[:port] names this site may be fetched from (asked for every URL a sitemap offers)."""
         return frozenset({urlsplit(self.root).netloc.lower(), *(h.lower() for h in self.allowed_hosts)})
 
     def follows_sitemap(self, url: str) -> bool:

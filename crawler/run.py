@@ -6,11 +6,13 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError
 from archive.fsutil import atomic_write_text
+from archive.jsonlines import read_lines
 from crawler.defaults import SOUVERAIN_TOPIC
 from crawler.discovery.window import DateWindow
 from crawler.diskfull import STOP_REASON
@@ -106,6 +108,15 @@ class CrawlOptions:
 REPORT_MAX_BYTES = 50 * 1024 * 1024  # a report.json bigger than this is no report of ours
 
 
+# URLs not kept that report.json lists per site (the first by URL); all of them are in the site's not-kept file.
+NOT_KEPT_ROWS = 10_000
+
+
+def not_kept_path(run_dir: Path, site: str) -> Path:
+    """Return the file of every URL of a site the run did not keep (JSON lines, by URL) in a run's folder."""
+    return run_dir / "sites" / f"{site}.not-kept.jsonl"
+
+
 def run_is_unfinished(run_dir: Path) -> bool:
     """Tell whether a run has to be resumed: no report (killed, crashed), or one saying it was interrupted."""
     path = run_dir / "report.json"
@@ -193,6 +204,7 @@ def write_report(options: CrawlOptions, started: datetime, unfinished: str | Non
     for name in options.sites:
         path = options.run_dir / "sites" / f"{name}.json"
         sites[name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"summary": {}}
+        sites[name]["not_kept"] = list(islice(read_lines(not_kept_path(options.run_dir, name)), NOT_KEPT_ROWS))
     totals: dict[str, Any] = {}
     for site in sites.values():
         add_figures(totals, site["summary"])

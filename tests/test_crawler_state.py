@@ -36,7 +36,7 @@ def test_the_ledger_is_the_crawlers_extension_and_follows_the_verdicts():
     ledger.fetch(URL)
     ledger.item_dropped(item(["sitemap"]), Dropped(Reason(Category.UNCHANGED, "same text as version 1")))
     assert ledger.get(URL).state == "unchanged"
-    assert ledger.rejected_and_skipped()[0]["reason"] == "unchanged: same text as version 1"
+    assert next(ledger.rejected_and_skipped())["reason"] == "unchanged: same text as version 1"
     with pytest.raises(TypeError):
         dropped_reason(DropItem("unchanged: a string protocol"))
 

@@ -16,51 +16,55 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
 from archive.reasons import Category, Reason
+from crawler.discovery.candidates import FETCHED, KEPT, REJECTED, SKIPPED, UNCHANGED, Candidate, CandidateTable
 from crawler.items import dropped_reason, pipeline_error
+from crawler.runid import run_id
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
 
-SKIPPED, FETCHED, KEPT, UNCHANGED, REJECTED = "skipped", "fetched", "kept", "unchanged", "rejected"
+__all__ = ["FETCHED", "KEPT", "REJECTED", "SKIPPED", "UNCHANGED", "Candidate", "Ledger"]
 
 
-@dataclass
-class Candidate:
-    """One candidate URL: its sources (in order of discovery), best hint, state and reason."""
-
-    url: str
-    sources: list[str]
-    hint: float
-    state: str = SKIPPED
-    reason: Reason | None = None
-    lastmod: str | None = None  # the latest sitemap <lastmod> offered for it
-    promise: str = ""  # why its best offer was promising (or not): "hint 5", "listed on tag page numergy"…
-
-
-@dataclass
 class Ledger:
-    """Candidates of one site, plus the discovery pages (sitemaps, listings, feeds) fetched per source."""
+    """Candidates of one site (in a run-scoped SQLite table), plus the discovery pages (sitemaps, listings,
+    feeds) fetched per source."""
 
-    candidates: dict[str, Candidate] = field(default_factory=dict)
-    pages: Counter[str] = field(default_factory=Counter)
-    duplicates: Counter[str] = field(default_factory=Counter)
-    written: dict[str, set[str]] = field(default_factory=dict)  # kept URL -> the sources its files name
-    not_read: dict[str, tuple[str, Reason]] = field(default_factory=dict)  # discovery URL -> (source, why not read)
+    def __init__(self, path: Path | None = None) -> None:
+        """Start an empty ledger.
+
+        Args:
+            path: the file of its candidates' table (None: a temporary one of SQLite's).
+        """
+        self.candidates = CandidateTable(path)
+        self.pages: Counter[str] = Counter()
+        self.duplicates: Counter[str] = Counter()
+        self.written: dict[str, set[str]] = {}  # kept URL -> the sources its files name
+        self.not_read: dict[str, tuple[str, Reason]] = {}  # discovery URL -> (source, why not read)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Ledger:
         """Build the crawler's ledger; it follows the pipelines' verdicts on articles."""
-        ledger = cls()
+        run_dir = Path(crawler.settings["SOUVERAIN_OUT_DIR"]) / "runs" / run_id(crawler.settings)
+        ledger = cls(run_dir / "sites" / f".{crawler.spidercls.name}.ledger.sqlite")
+        crawler.signals.connect(ledger.close, signal=signals.engine_stopped)
         crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ledger.item_error, signal=signals.item_error)
         return ledger
+
+    def close(self) -> None:
+        """Let go of the candidates' table (the engine stopped: every report is written)."""
+        self.candidates.close()
 
     def item_scraped(self, item: Any) -> None:
         """An article went through every pipeline: kept, with the sources its files name."""
@@ -116,7 +120,8 @@ class Ledger:
         """
         candidate = self.candidates.get(url)
         if candidate is None:
-            candidate = self.candidates[url] = Candidate(url, [source], hint, lastmod=lastmod, promise=promise)
+            candidate = Candidate(url, [source], hint, lastmod=lastmod, promise=promise)
+            self.candidates.put(candidate)
             return candidate, True
         candidate.lastmod = lastmod or candidate.lastmod
         self.duplicates[source] += 1
@@ -124,22 +129,28 @@ class Ledger:
             candidate.sources.append(source)
         if hint > candidate.hint:
             candidate.hint, candidate.promise = hint, promise
+        self.candidates.put(candidate)
         return candidate, False
 
     def skip(self, url: str, reason: Reason) -> None:
         """Mark a candidate as not requested, with the reason."""
-        candidate = self.candidates[url]
-        candidate.state, candidate.reason = SKIPPED, reason
+        self._set(url, SKIPPED, reason)
 
     def fetch(self, url: str) -> None:
         """Mark a candidate as requested."""
-        candidate = self.candidates[url]
-        candidate.state, candidate.reason = FETCHED, None
+        self._set(url, FETCHED, None)
 
     def keep(self, url: str) -> None:
         """Mark a fetched candidate as kept (written as an article)."""
-        candidate = self.candidates[url]
-        candidate.state, candidate.reason = KEPT, None
+        self._set(url, KEPT, None)
+
+    def _set(self, url: str, state: str, reason: Reason | None) -> None:
+        """Give an offered URL its state and reason."""
+        candidate = self.candidates.get(url)
+        if candidate is None:
+            raise KeyError(url)
+        candidate.state, candidate.reason = state, reason
+        self.candidates.put(candidate)
 
     def reject(self, url: str, reason: Reason) -> None:
         """Mark a fetched candidate as rejected, with the reason (first reason wins)."""
@@ -151,15 +162,14 @@ class Ledger:
 
     def unfinished(self, reason: Reason) -> None:
         """Give every candidate still pending the reason the crawl ended before it (it stays pending)."""
-        for candidate in self.candidates.values():
-            if candidate.state == FETCHED:
-                candidate.reason = reason
+        self.candidates.set_pending_reason(reason)
 
     def _end(self, url: str, state: str, reason: Reason) -> None:
         """Move a fetched (or kept) candidate to its end state, unless it has one already."""
         candidate = self.candidates.get(url)
         if candidate is not None and candidate.state in (FETCHED, KEPT):
             candidate.state, candidate.reason = state, reason
+            self.candidates.put(candidate)
 
     def page(self, source: str) -> None:
         """Count one discovery page (sitemap, listing, feed) fetched for ``source``."""
@@ -199,15 +209,19 @@ class Ledger:
         total.duplicates = sum(self.duplicates.values())
         return {"total": total.as_dict(), "sources": {name: sources[name].as_dict() for name in sorted(sources)}}
 
-    def rejected_and_skipped(self) -> list[dict[str, Any]]:
-        """Return every URL that was not kept, with its sources, state (``pending`` when the crawl ended before
-        it) and reason."""
-        return [
+    def requested(self) -> Iterator[Candidate]:
+        """Yield every candidate that was requested (whatever became of it), by URL."""
+        return self.candidates.values(requested_only=True)
+
+    def rejected_and_skipped(self) -> Iterator[dict[str, Any]]:
+        """Yield, by URL and one at a time, every URL that was not kept, with its sources, state (``pending``
+        when the crawl ended before it) and reason."""
+        return (
             {"url": c.url, "sources": c.sources, "state": "pending" if c.state == FETCHED else c.state,
              "reason": c.reason or "", "promise": c.promise}
-            for c in sorted(self.candidates.values(), key=lambda c: c.url)
+            for c in self.candidates.values()
             if c.state != KEPT and (c.state != FETCHED or c.reason)
-        ]
+        )
 
 
 @dataclass

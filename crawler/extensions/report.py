@@ -1,4 +1,6 @@
-"""RunReport: per-site report of a crawl (``OUT/runs/<run-id>/sites/<site>.json``): figures, discovery, reasons."""
+"""RunReport: per-site report of a crawl (``OUT/runs/<run-id>/sites/<site>.json``): figures, discovery, reasons;
+every URL not kept in ``sites/<site>.not-kept.jsonl`` beside it, written row by row from the ledger (``report.json``
+lists the first ``crawler.run.NOT_KEPT_ROWS`` of them, with the total and that file)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.fsutil import atomic_write_text
+from archive.jsonlines import write_lines
 from archive.reasons import Category, Reason
 from crawler.discovery.ledger import Ledger
 from crawler.diskfull import STOP_REASON, stop_if_disk_full
 from crawler.items import dropped_reason, pipeline_error
+from crawler.run import not_kept_path
 from crawler.runid import run_id
 from crawler.signals import attempt_failed
 
@@ -135,7 +139,8 @@ class RunReport:
         summary = site_summary(stats)
         summary["failed_attempts"] = len(self.failures)
         if ledger is not None:
-            totals = ledger.summary()["total"]
+            discovery = ledger.summary()
+            totals = discovery["total"]
             summary.update(discovered=totals["discovered"], skipped=totals["skipped"], rejected=totals["rejected"],
                            not_completed=totals["pending"])
         pages = summary["pages_fetched"]
@@ -146,17 +151,19 @@ class RunReport:
             "finish_reason": reason,
             "stop_reason": stats.get(STOP_REASON),
             "summary": summary,
-            "discovery": ledger.summary() if ledger is not None else None,
+            "discovery": discovery if ledger is not None else None,
             "drift": profile_drift(stats),
-            "not_kept": ledger.rejected_and_skipped() if ledger is not None else [],
             "discovery_not_read": ledger.pages_not_read() if ledger is not None else [],
             "last_discovery_error": stats.get("discovery/last_error"),
             "errors": self.errors,
             "failures": self.failures,
             "stats": {k: v if isinstance(v, (int, float, str)) else str(v) for k, v in sorted(stats.items())},
         }
-        text = json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True)
         try:
+            not_kept = not_kept_path(self.folder, spider.name)
+            report["not_kept_total"] = write_lines(not_kept, ledger.rejected_and_skipped() if ledger else ())
+            report["not_kept_file"] = not_kept.relative_to(self.folder).as_posix()
+            text = json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True)
             atomic_write_text(self.folder / "sites" / f"{spider.name}.json", text + "\n")
         except OSError as exc:
             stop_if_disk_full(self.crawler, exc, str(self.folder))

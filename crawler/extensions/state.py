@@ -138,7 +138,7 @@ class StateRecorder:
                     state.outcome = READ
                     self.save(state)
         ledger = self.crawler.get_extension(Ledger)
-        for candidate in ledger.candidates.values() if ledger is not None else ():
+        for candidate in ledger.requested() if ledger is not None else ():  # what this run may have stored
             known = self.store.get(candidate.url) if candidate.lastmod else None
             if known is not None and known.run_id == current and known.site_lastmod != candidate.lastmod:
                 known.site_lastmod = candidate.lastmod

@@ -3,7 +3,8 @@
 ``--edition N`` serves a later state of the site (see ``editions``), ``--faults SPEC`` injects faults
 (see ``faults``), ``--crawl-delay S`` adds a Crawl-delay line to robots.txt, ``--hostile DIR`` serves a corpus of
 hostile inputs (see ``hostile``), ``--skin NAME`` renders the sites with other markup, file names and slugs (see
-``skins``). All are off by default.
+``skins``), ``--extra-sitemap-urls N`` adds N off-topic post URLs to Numerama's sitemaps (see ``extras``). All are
+off by default.
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ from pathlib import Path
 
 from crawler.argtypes import PORT, OneLineParser, seconds, share, whole
 from crawler.mirror.corpus import build_corpus
+from crawler.mirror.extras import MAX_URLS, PER_FILE
 from crawler.mirror.faults import FaultPlan, parse_spec
 from crawler.mirror.hostile import HostileSite, load_cases
+from crawler.mirror.procedural import MAX_ARTICLES, Procedural
 from crawler.mirror.server import MirrorServer
 from crawler.mirror.skins import SKIN_NAMES, get_skin
+
+BUILT_MAX = 100_000  # articles of a corpus drawn up front (build_corpus)
 
 
 def _fault_spec(value: str) -> str:
@@ -35,7 +40,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the mirror's options to a parser (``python -m crawler.mirror`` and ``souverain mirror serve``)."""
     parser.add_argument("--port", type=PORT, default=0, help="clubic port; numerama gets PORT+1, the CDN PORT+2 (0: free ports)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--articles", type=whole(20, 100_000), default=360, help="number of articles over both sites")
+    parser.add_argument("--articles", type=whole(20, MAX_ARTICLES), default=360,
+                        help=f"number of articles over both sites (up to {BUILT_MAX:,}; up to {MAX_ARTICLES:,} "
+                             "with --procedural)")
+    parser.add_argument("--procedural", action="store_true",
+                        help="write each article when it is asked for: starts at once whatever the size, for "
+                             "benchmarks (sitemaps, articles, home and main feed; no tag, author or search listing)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the corpus")
     parser.add_argument("--exclusive-share", type=share, default=0.0,
                         help="share of on-topic articles reachable through one non-sitemap channel only")
@@ -59,6 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also serve the hostile corpus of DIR (its cases.toml; see crawler.mirror.hostile)")
     parser.add_argument("--hostile-canary", default="http://127.0.0.1:9", metavar="URL",
                         help="URL the hostile inputs point at, which no crawler request may reach")
+    parser.add_argument("--extra-sitemap-urls", type=whole(0, MAX_URLS), default=0, metavar="N",
+                        help=f"add N off-topic post URLs to Numerama's sitemap index, {PER_FILE:,} a sitemap "
+                             "(computed when asked for; their pages answer 404)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
 
 
@@ -88,7 +101,11 @@ def serve(args: argparse.Namespace) -> int:
     Returns:
         The exit status (0 after a clean stop, 1 when a port cannot be bound).
     """
-    corpus = build_corpus(args.seed, args.articles, args.exclusive_share, args.edition, args.skin)
+    if args.articles > BUILT_MAX and not args.procedural:
+        print(f"souverain: error: more than {BUILT_MAX:,} articles need --procedural", file=sys.stderr)
+        return 2
+    corpus = Procedural(args.seed, args.articles) if args.procedural else build_corpus(
+        args.seed, args.articles, args.exclusive_share, args.edition, args.skin)
     faults = FaultPlan(args.faults, args.fault_seed, args.fault_timeout, args.fault_log) if args.faults else None
     try:
         cases = load_cases(Path(args.hostile)) if args.hostile else []
@@ -103,7 +120,7 @@ def serve(args: argparse.Namespace) -> int:
             hostile = HostileSite(site, Path(args.hostile), cases, args.hostile_canary,
                                   get_skin(args.skin)) if args.hostile and site != "cdn" else None
             servers.append(MirrorServer(site, corpus, args.host, port, args.verbose, None if site == "cdn" else faults,
-                                        args.crawl_delay, hostile, cdn))
+                                        args.crawl_delay, hostile, cdn, args.extra_sitemap_urls))
             cdn = cdn or servers[-1].root
         except OSError as exc:
             print(f"souverain: error: cannot serve {site} on {args.host}:{port}: {exc.strerror or exc}",

@@ -53,7 +53,8 @@ class MirrorProcess:
                  startup_timeout: float = 30.0, *, edition: int = 0, faults: str = "", fault_seed: int = 0,
                  fault_timeout: float = 20.0, fault_log: str | Path | None = None,
                  crawl_delay: float | None = None, port: int = 0, hostile: str | Path | None = None,
-                 hostile_canary: str = "", skin: str = "default") -> None:
+                 hostile_canary: str = "", skin: str = "default", extra_sitemap_urls: int = 0,
+                 procedural: bool = False) -> None:
         """Remember the corpus and fault parameters.
 
         Args:
@@ -72,6 +73,8 @@ class MirrorProcess:
             hostile: folder of a hostile corpus to serve as well (see ``crawler.mirror.hostile``).
             hostile_canary: URL the hostile inputs point at, which no crawler request may reach.
             skin: one of ``crawler.mirror.skins.SKIN_NAMES``: the markup, sitemap names and slugs served.
+            extra_sitemap_urls: off-topic post URLs added to Numerama's sitemaps (see ``crawler.mirror.extras``).
+            procedural: serve the procedural mirror (``crawler.mirror.procedural``), for benchmarks.
 
         Raises:
             ValueError: unknown skin.
@@ -90,6 +93,8 @@ class MirrorProcess:
         self.fault_timeout = fault_timeout
         self.fault_log = fault_log
         self.crawl_delay = crawl_delay
+        self.extra_sitemap_urls = extra_sitemap_urls
+        self.procedural = procedural
         self.startup_timeout = startup_timeout
         self.roots: dict[str, str] = {}
         self.cdn = ""  # root of the CDN host the pages' images and font come from
@@ -129,6 +134,10 @@ class MirrorProcess:
                 cmd += ["--fault-log", str(self.fault_log)]
         if self.crawl_delay is not None:
             cmd += ["--crawl-delay", str(self.crawl_delay)]
+        if self.procedural:
+            cmd.append("--procedural")
+        if self.extra_sitemap_urls:
+            cmd += ["--extra-sitemap-urls", str(self.extra_sitemap_urls)]
         if self.hostile is not None:
             cmd += ["--hostile", str(self.hostile)]
             if self.hostile_canary:

@@ -30,9 +30,10 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import re
+from collections.abc import Mapping
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
-from crawler.mirror import assets, clubic, feeds, numerama
+from crawler.mirror import assets, clubic, extras, feeds, numerama
 from crawler.mirror.cdn import asset_response
 from crawler.mirror.corpus import NUMERAMA_SECTIONS, Article, Corpus
 from crawler.mirror.listings import feed_lists
@@ -57,7 +58,7 @@ class SiteRoutes:
     """Routes of one site over a corpus; ``root`` is set once the server knows its address."""
 
     def __init__(self, site: str, corpus: Corpus, root: str = "", crawl_delay: float | None = None,
-                 cdn: str = "") -> None:
+                 cdn: str = "", extra_urls: int = 0) -> None:
         """Index the site's articles, authors and feeds.
 
         Args:
@@ -66,13 +67,14 @@ class SiteRoutes:
             root: absolute site root used in links (``http://127.0.0.1:PORT``).
             crawl_delay: seconds announced by a ``Crawl-delay`` line in robots.txt (None: no such line).
             cdn: root of the CDN server the pages' images and font come from ("": this site answers them).
+            extra_urls: off-topic post URLs Numerama's sitemap index adds (``extras``; not under a skin).
         """
         self.site = site
         self.cdn = cdn
         self.crawl_delay = crawl_delay
         self.corpus = corpus
         self.root = root
-        self.paths = corpus.by_path[site]
+        self.paths: Mapping[str, tuple[Article, int]] = corpus.by_path[site]
         self.tags = corpus.tags[site]
         self.feeds = feed_lists(corpus, site)
         self.by_id = {a.id: a for a in corpus.site_articles(site)}
@@ -93,6 +95,8 @@ class SiteRoutes:
         else:
             self.page_urls = "query"
             self.months, self.sitemaps = feeds.by_month(sitemapped), {}
+        self.extra_urls = extra_urls if site == "numerama" and not self.skin else 0
+        self.post_files = sum(p.startswith("/post-sitemap") for p in self.sitemaps)
 
     def _other_sitemaps(self) -> dict[str, list[feeds.Entry]]:
         """The plainly-non-post sitemaps of a skin: static pages, sections, tag archives, authors."""
@@ -215,9 +219,10 @@ class SiteRoutes:
         """The sitemap index at ``index`` and the plain sitemaps it lists (Numerama's, or any site's under a skin)."""
         if path == index:
             files = [(p, max(when for _, when in entries)) for p, entries in self.sitemaps.items()]
+            files += extras.extra_files(self.extra_urls, self.post_files)
             return self._xml(feeds.sitemap_index(self.root, files), max(when for _, when in files))
-        if path in self.sitemaps:
-            entries = self.sitemaps[path]
+        entries = self.sitemaps.get(path) or extras.extra_entries(self.extra_urls, self.post_files, path)
+        if entries:
             return self._xml(feeds.urlset(self.root, entries), max(when for _, when in entries))
         return None
 

@@ -30,6 +30,7 @@ from crawler.mirror.corpus import Corpus
 from crawler.mirror.faults import TRICKLE_CHUNKS, TRICKLE_SECONDS, FaultPlan, error_page, loop_hop, next_hop
 from crawler.mirror.hostile import HostileSite
 from crawler.mirror.markup import esc
+from crawler.mirror.procedural import Procedural, ProceduralRoutes
 from crawler.mirror.response import HTML, Response
 from crawler.mirror.routes import SiteRoutes
 
@@ -129,14 +130,14 @@ class _HTTPServer(ThreadingHTTPServer):
 class MirrorServer:
     """One site of the mirror, listening on 127.0.0.1."""
 
-    def __init__(self, site: str, corpus: Corpus, host: str = "127.0.0.1", port: int = 0,
+    def __init__(self, site: str, corpus: Corpus | Procedural, host: str = "127.0.0.1", port: int = 0,
                  verbose: bool = False, faults: FaultPlan | None = None, crawl_delay: float | None = None,
-                 hostile: HostileSite | None = None, cdn: str = "") -> None:
+                 hostile: HostileSite | None = None, cdn: str = "", extra_urls: int = 0) -> None:
         """Bind the socket (port 0 picks a free port) and prepare the routes.
 
         Args:
             site: "clubic" or "numerama".
-            corpus: the corpus to serve.
+            corpus: the corpus to serve, or the plan of a procedural site (``procedural``).
             host: address to bind.
             port: port to bind, 0 for a free one.
             verbose: log every request to stderr.
@@ -145,6 +146,7 @@ class MirrorServer:
             hostile: hostile inputs served before the site's routes (None: none).
             cdn: root of the mirror's CDN server, which the pages' images and font come from ("": this site
                 answers those paths itself); ``site="cdn"`` makes this server that CDN.
+            extra_urls: off-topic post URLs added to Numerama's sitemaps (see ``extras``).
         """
         self.site = site
         self.hostile = hostile
@@ -155,8 +157,13 @@ class MirrorServer:
         self.httpd.mirror = self
         self.port = self.httpd.server_address[1]
         self.root = f"http://{host}:{self.port}"
-        self.routes: SiteRoutes | CdnRoutes = CdnRoutes() if site == "cdn" else SiteRoutes(
-            site, corpus, self.root, crawl_delay, cdn)
+        self.routes: SiteRoutes | CdnRoutes
+        if site == "cdn":
+            self.routes = CdnRoutes()
+        elif isinstance(corpus, Procedural):
+            self.routes = ProceduralRoutes(site, corpus, self.root, crawl_delay, cdn, extra_urls)
+        else:
+            self.routes = SiteRoutes(site, corpus, self.root, crawl_delay, cdn, extra_urls)
         self._identity: dict[str, tuple[Response, str]] = {}
         self._encoded: dict[tuple[str, str], bytes] = {}
         self._thread: threading.Thread | None = None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -13,10 +15,10 @@ from archive.errors import ArchiveError
 from archive.source import MAX_JSON, article_jsons, expect, load_json, read_file
 from archive.store.textstore import checked_stem, version_stem
 from archive.wacz.manifest import MANIFEST_PATH, build_manifest, run_entries, zip_article_path
-from archive.wacz.package import Member, pages_jsonl, write_wacz
+from archive.wacz.package import ChunkHasher, Member, pages_jsonl, write_wacz
 from archive.wacz.software import package_version
-from archive.warc.cdxj import cdxj_index
-from archive.warc.records import Record, out_warcs
+from archive.warc.cdxj import index_lines, merge_indexes
+from archive.warc.records import Record, checked_warcs
 from archive.warc.runlog import RunLog, scan_warcs
 
 
@@ -64,27 +66,31 @@ def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, unti
         raise ArchiveError(f"cannot write {dest}: folder {dest.parent} does not exist")
     report = progress or (lambda step, done, total, unit: None)
     day_end = _day_end(until) if until else None
-    paths = out_warcs(out_dir)
-    if not paths:
+    hashers: dict[Path, ChunkHasher] = {}
+    warcs = checked_warcs(out_dir, tee=lambda path: hashers.setdefault(path, ChunkHasher()).update)
+    if not warcs:
         raise ArchiveError(f"no closed WARC file (*.warc.gz) in {out_dir / 'warc'}")
+    paths = list(warcs)
     dating = _Dating()
-    try:
-        log = scan_warcs(paths, progress=lambda done, total: report("reading WARC files", done, total, ""),
-                         visit=dating.visit, content=_is_robots)
-    except (ArchiveError, OSError) as exc:
-        raise ArchiveError(f"cannot read the WARC files in {out_dir / 'warc'}: {exc}") from None
-    files = _select([dating.file(path, log.warcinfo.get(path.name, {}).get("isPartOf")) for path in paths],
-                    run_id, day_end, until)
+    with ProcessPoolExecutor(min(len(paths), len(os.sched_getaffinity(0)))) as pool:
+        indexes = {path: pool.submit(index_lines, path) for path in paths}  # while this process reads the run log
+        try:
+            log = scan_warcs(paths, progress=lambda done, total: report("reading WARC files", done, total, ""),
+                             visit=dating.visit, content=_is_robots)
+        except (ArchiveError, OSError) as exc:
+            raise ArchiveError(f"cannot read the WARC files in {out_dir / 'warc'}: {exc}") from None
+        files = _select([dating.file(path, log.warcinfo.get(path.name, {}).get("isPartOf")) for path in paths],
+                        run_id, day_end, until)
+        report("indexing", 0, 1, "")
+        index = merge_indexes(indexes[file.path].result() for file in files)
     kept = {file.path for file in files}
     runs = {file.run_id for file in files}
     articles = _articles(log, kept, run_id)
     cutoff = f"{until}T23:59:59Z" if until else _iso(_ceil_second(max(file.last_date for file in files)))
     members, entries, pages = _article_members(out_dir, articles, log)
     pages_data = pages_jsonl(sorted(pages, key=lambda page: (page["url"], page["ts"])))
-    members += [Member.from_file(f"archive/{file.path.name}", file.path) for file in files]
-    report("indexing", 0, 1, "")
-    members += [Member.from_bytes("indexes/index.cdx", cdxj_index([file.path for file in files])),
-                Member.from_bytes("pages/pages.jsonl", pages_data)]
+    members += [Member(f"archive/{file.path.name}", hashers[file.path].digest(), source=file.path) for file in files]
+    members += [Member.from_bytes("indexes/index.cdx", index), Member.from_bytes("pages/pages.jsonl", pages_data)]
     manifest = build_manifest(
         cutoff=cutoff, selection={"run": run_id, "until": until},
         runs=run_entries({key: config for key, config in log.configs.items() if key[0] in runs}),

@@ -64,7 +64,8 @@ def warc_heads(stream: BinaryIO, where: str, *, max_record: int | None = MAX_REC
                 out = member.decompress(pending, CHUNK)  # never more than CHUNK bytes out of one call
             except zlib.error as exc:
                 raise ArchiveError(f"{where}: gzip member at offset {offset}: {exc}") from None
-            fed += len(pending) - len(member.unconsumed_tail) - len(member.unused_data)
+            # at the member's end zlib leaves what follows in both unused_data and unconsumed_tail: count it once
+            fed += len(pending) - len(member.unused_data if member.eof else member.unconsumed_tail)
             size += len(out)
             tail = (tail + out)[-len(BLOCK_END):]
             if max_record is not None and size > max_record:

@@ -97,7 +97,8 @@ def scan_warcs(paths: list[Path], *, progress: Callable[[int, int], None] | None
     return log
 
 
-def scan_logged(warcs: dict[Path, list[WarcHead]]) -> RunLog:
+def scan_logged(warcs: dict[Path, list[WarcHead]], *, content: Callable[[str, str], bool] | None = None,
+                visit: Callable[[Path, Record], None] | None = None) -> RunLog:
     """Read the run configurations, kept articles and warcinfo of checked WARC files, parsing only those records.
 
     The headers ``warc_heads`` checked say which records they are, so the walk seeks to the few warcinfo and
@@ -105,6 +106,8 @@ def scan_logged(warcs: dict[Path, list[WarcHead]]) -> RunLog:
 
     Args:
         warcs: closed ``.warc.gz`` files, oldest first, each with its checked records (``checked_warcs``).
+        content: given (WARC-Type, WARC-Target-URI), whether ``visit`` wants a record, read with its content.
+        visit: called with each record ``content`` wants.
 
     Returns:
         The run log, without ``responses``.
@@ -113,15 +116,22 @@ def scan_logged(warcs: dict[Path, list[WarcHead]]) -> RunLog:
         ArchiveError: a run-log record is malformed or does not follow the schema (see ``scan_warcs``).
     """
     log = RunLog()
+    also = content or (lambda kind, uri: False)
     for path, heads in warcs.items():
         with path.open("rb") as stream:
             for head in heads:
-                if not _logged(head.headers["warc-type"], head.headers.get("warc-target-uri", "")):
+                kind, uri = head.headers["warc-type"], head.headers.get("warc-target-uri", "")
+                logged, wanted = _logged(kind, uri), also(kind, uri)
+                if not logged and not wanted:
                     continue
                 stream.seek(head.offset)
                 try:
-                    record = next(iter(WarcRecords(LimitReader(stream, head.length), content=_logged)))
-                    _scan(log, path, replace(record, offset=head.offset))
+                    record = replace(next(iter(WarcRecords(LimitReader(stream, head.length),
+                                                           content=lambda kind, uri: True))), offset=head.offset)
+                    if logged:
+                        _scan(log, path, record)
+                    if wanted and visit is not None:
+                        visit(path, record)
                 except ArchiveError:
                     raise
                 except Exception as exc:  # warcio raises many kinds on a malformed record

@@ -20,9 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from archive.warc.naming import parse_warc_name
-from benchmarks.everything import everything_topic
-from benchmarks.reextract import SOUVERAIN, crawl_everything
-from crawler.mirror.process import MirrorProcess
+from benchmarks.reextract import SOUVERAIN, keep_everything_crawl
 
 
 def build_set(crawl: Path, dest: Path, size: int) -> list[Path]:
@@ -63,11 +61,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        crawl = args.out
-        if crawl is None:
-            crawl = work / "crawl"
-            with MirrorProcess(articles=args.articles) as mirror:
-                crawl_everything(mirror.root_args(), crawl, everything_topic(work))
+        crawl = args.out or keep_everything_crawl(args.articles, work)
         warcs = build_set(crawl, work / "set", int(args.gigabytes * 1e9))
         megabytes = sum(path.stat().st_size for path in warcs) / 1e6
         wacz = work / "set.wacz"

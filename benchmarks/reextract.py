@@ -32,6 +32,13 @@ def crawl_everything(roots: list[str], out: Path, topic: Path) -> None:
     subprocess.run(args, check=True, capture_output=True)
 
 
+def keep_everything_crawl(articles: int, work: Path) -> Path:
+    """Crawl a mirror of ``articles`` articles into ``work/crawl`` keeping every article; return the folder."""
+    with MirrorProcess(articles=articles) as mirror:
+        crawl_everything(mirror.root_args(), work / "crawl", everything_topic(work))
+    return work / "crawl"
+
+
 def article_pages(out: Path) -> list[tuple[str, bytes]]:
     """Return (URL, decoded body) of every 200 HTML response in the crawl's WARCs."""
     pages = []
@@ -53,11 +60,7 @@ def main() -> int:
     cores = len(os.sched_getaffinity(0))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        crawl = args.out
-        if crawl is None:
-            crawl = work / "out"
-            with MirrorProcess(articles=args.articles) as mirror:
-                crawl_everything(mirror.root_args(), crawl, everything_topic(work))
+        crawl = args.out or keep_everything_crawl(args.articles, work)
         articles = len(list((crawl / "articles").rglob("*.json")))
         pages = article_pages(crawl)
         start = time.perf_counter()

@@ -1,8 +1,9 @@
 """Benchmark: ``souverain reextract`` (all cores) vs a single-process trafilatura loop over the same pages.
 
-Run from the repository root: ``.venv/bin/python -m benchmarks.reextract [--articles 2000]``. The mirror is crawled once with a topic
-that keeps every article, so the re-extraction has the whole corpus to rebuild; both measurements read the
-same WARC and run in the same run: the figure to read is the ratio.
+Run from the repository root: ``nice -n 10 .venv/bin/python -m benchmarks.reextract [--articles 2000] [--out DIR]``.
+The mirror is crawled once with a topic that keeps every article (or ``--out`` names such a crawl), so the
+re-extraction has the whole corpus to rebuild; both measurements read the same WARC in the same run, one beside
+the other: the figure to read is the ratio to cores (the affinity count) x the single-process loop.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ def crawl_everything(roots: list[str], out: Path, topic: Path) -> None:
     subprocess.run(args, check=True, capture_output=True)
 
 
+def keep_everything_crawl(articles: int, work: Path) -> Path:
+    """Crawl a mirror of ``articles`` articles into ``work/crawl`` keeping every article; return the folder."""
+    with MirrorProcess(articles=articles) as mirror:
+        crawl_everything(mirror.root_args(), work / "crawl", everything_topic(work))
+    return work / "crawl"
+
+
 def article_pages(out: Path) -> list[tuple[str, bytes]]:
     """Return (URL, decoded body) of every 200 HTML response in the crawl's WARCs."""
     pages = []
@@ -44,33 +52,36 @@ def article_pages(out: Path) -> list[tuple[str, bytes]]:
 
 
 def main() -> int:
-    """Crawl once, then time the two re-extractions and print them side by side."""
+    """Crawl once (or take ``--out``), then time the two re-extractions and print them side by side."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--out", type=Path, help="an existing keep-everything crawl's output folder (no crawl then)")
     args = parser.parse_args()
+    cores = len(os.sched_getaffinity(0))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        topic = everything_topic(work)
-        with MirrorProcess(articles=args.articles) as mirror:
-            crawl_everything(mirror.root_args(), work / "out", topic)
-        articles = len(list((work / "out" / "articles").rglob("*.json")))
+        crawl = args.out or keep_everything_crawl(args.articles, work)
+        articles = len(list((crawl / "articles").rglob("*.json")))
+        pages = article_pages(crawl)
         start = time.perf_counter()
-        done = subprocess.run([str(SOUVERAIN), "reextract", str(work / "out"), "--out", str(work / "again")],
+        for url, body in pages:
+            trafilatura.extract(body, url=url, with_metadata=True, output_format="json")
+        loop_time = time.perf_counter() - start
+        start = time.perf_counter()
+        done = subprocess.run([str(SOUVERAIN), "reextract", str(crawl), "--out", str(work / "again")],
                               capture_output=True, text=True)
         if done.returncode:
             print(done.stderr, file=sys.stderr)
             return 1
         reextract_time = time.perf_counter() - start
-        pages = article_pages(work / "out")
-        start = time.perf_counter()
-        for url, body in pages:
-            trafilatura.extract(body, url=url, with_metadata=True, output_format="json")
-        loop_time = time.perf_counter() - start
-    print(f"{articles} articles ({len(pages)} HTML pages) in the WARC; {os.cpu_count()} cores")
-    print(f"{'':46}{'time s':>8}{'articles/s':>12}")
-    print(f"{'souverain reextract (WARC scan + pool)':46}{reextract_time:8.1f}{articles / reextract_time:12.1f}")
-    print(f"{'trafilatura, single process (bodies in memory)':46}{loop_time:8.1f}{len(pages) / loop_time:12.1f}")
-    print(f"ratio: {(articles / reextract_time) / (len(pages) / loop_time):.2f}")
+    limit = cores * len(pages) / loop_time
+    print(f"{articles} articles ({len(pages)} HTML pages) in the WARC; {cores} cores")
+    print(f"{'':50}{'time s':>8}{'pages/s':>10}")
+    print(f"{'souverain reextract (articles/s: scan, pool, writes)':50}{reextract_time:8.1f}"
+          f"{articles / reextract_time:10.1f}")
+    print(f"{'trafilatura, single process (bodies in memory)':50}{loop_time:8.1f}{len(pages) / loop_time:10.1f}")
+    print(f"{f'{cores} cores x single trafilatura':50}{'':8}{limit:10.1f}")
+    print(f"ratio: {(articles / reextract_time) / limit:.2f} (the issue asks for at least 0.9)")
     return 0
 
 

@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,8 +29,9 @@ from archive.text.notarticle import NotAnArticle
 from archive.text.relevance import Topic
 from archive.wacz.reader import open_source
 from archive.warc.reader import read_record
-from archive.warc.records import out_warcs
-from archive.warc.runlog import RecordRef, scan_warcs
+from archive.warc.records import WarcHead, checked_warcs
+from archive.warc.runlog import RunLog, scan_logged
+from archive.warc.writer import Capture
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -42,7 +44,7 @@ SCRATCH_PREFIX = ".reextract-"
 
 
 @contextmanager
-def warc_files(source: Path, scratch: Path) -> Iterator[list[Path]]:
+def warc_files(source: Path, scratch: Path) -> Iterator[dict[Path, list[WarcHead]]]:
     """Yield the closed WARC files of an output folder or of a WACZ snapshot, oldest first, each checked.
 
     Args:
@@ -51,18 +53,67 @@ def warc_files(source: Path, scratch: Path) -> Iterator[list[Path]]:
             afterwards, or by the next run when this one is killed).
 
     Returns:
-        The WARC paths (a context manager).
+        Each WARC path with its records' checked headers (a context manager).
     """
     with open_source(source) as wacz:
         if wacz is not None:
             scratch.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=scratch, prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as tmp:
-                yield wacz.extract_warcs(Path(tmp))
+                yield wacz.extract_checked_warcs(Path(tmp))
             return
-        if paths := out_warcs(source):
-            yield paths
+        if warcs := checked_warcs(source):
+            yield warcs
             return
         raise ArchiveError(f"no closed WARC file in {source / 'warc'}")
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """Where one page's response record is, with the WARC headers its capture repeats (sent to a worker)."""
+
+    path: str
+    offset: int
+    length: int
+    record_id: str
+    date: str
+    url: str
+    payload_digest: str
+    revisit: str | None
+
+    @classmethod
+    def from_head(cls, path: Path, head: WarcHead) -> PageRef:
+        """Return the page of a response or revisit record, from its checked headers."""
+        headers = head.headers
+        revisit = headers.get("warc-profile", "").rsplit("/", 1)[-1] if headers["warc-type"] == "revisit" else None
+        return cls(str(path), head.offset, head.length, headers["warc-record-id"], headers["warc-date"],
+                   headers.get("warc-target-uri", ""), headers.get("warc-payload-digest", ""), revisit)
+
+    def capture(self, status: int) -> Capture:
+        """Return the page as the capture the crawl recorded (its HTTP status read with the record)."""
+        return Capture(warc_file=Path(self.path).name, offset=self.offset, length=self.length,
+                       record_id=self.record_id, payload_digest=self.payload_digest, fetch_time=self.date,
+                       status=status, url=self.url, revisit=self.revisit)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One article to re-extract in a worker: its run-log entry and pages, the rules recorded at crawl time, and
+    the stem to write its dated files at (None: the worker returns the record and the parent writes it)."""
+
+    entry: dict[str, Any]
+    pages: list[PageRef]
+    cleanup: dict[str, Any]
+    topic_toml: str
+    out: str
+    stem: str | None
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a worker did with one article: the record it built, or the dated files it wrote."""
+
+    record: dict[str, Any] | None = None
+    written: tuple[str, ...] = ()
 
 
 @cache
@@ -94,31 +145,41 @@ def _checked_cleanup(rules_json: str) -> SiteCleanup:
     return cleanup
 
 
-def _read_page(path: str, offset: int) -> tuple[bytes, str, str | None]:
-    """Return (decoded body, URL, content type) of the response record at an offset (decoded up to MAX_PAGE)."""
-    stored = read_record(Path(path), offset)
-    where = f"{Path(path).name}: record at offset {offset}"
-    return decode_body(stored.body, stored.header("Content-Encoding") or "", where), stored.url, \
-        stored.header("Content-Type")
+def _read_page(page: PageRef) -> tuple[tuple[bytes, str, str | None], int]:
+    """Return (decoded body, URL, content type) of a page's response record (decoded up to MAX_PAGE), and its
+    HTTP status."""
+    stored = read_record(Path(page.path), page.offset)
+    where = f"{Path(page.path).name}: record at offset {page.offset}"
+    body = decode_body(stored.body, stored.header("Content-Encoding") or "", where)
+    return (body, stored.url, stored.header("Content-Type")), stored.status
 
 
-def extract_job(pages: list[tuple[str, int]], cleanup: dict[str, Any],
-                topic_toml: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """Re-extract one article from its response records and score it (runs in a worker process).
+def extract_job(job: Job) -> Done | None:
+    """Re-extract one article from its response records, score it, and write it when its stem is known (runs in a
+    worker process, one picklable argument: the pool seam).
 
     Args:
-        pages: (WARC path, offset) of each page's response record, in order.
-        cleanup: the site's cleanup rules as recorded at crawl time.
-        topic_toml: the topic file's text as recorded at crawl time.
+        job: the article, its pages, the rules recorded at crawl time and where to write.
 
     Returns:
-        The article and its relevance verdict, or None when it is no article (as the crawl would say).
+        The files written (or the record, for the parent to write), or None when it is no article (as the crawl
+        would say).
     """
+    read = [_read_page(page) for page in job.pages]
     try:
-        article = extract([_read_page(path, offset) for path, offset in pages], _cleanup(cleanup))
+        article = extract([page for page, _ in read], _cleanup(job.cleanup))
     except NotAnArticle:
         return None
-    return article.to_dict(), _topic(topic_toml).score(article.title or "", article.text or "").to_dict()
+    entry = job.entry
+    record = article_record(article.to_dict(), url=entry["url"], site=entry["site"],
+                            discovered_via=entry["discovered_via"],
+                            captures=[page.capture(status) for page, (_, status) in zip(job.pages, read, strict=True)])
+    record["relevance"] = _topic(job.topic_toml).score(article.title or "", article.text or "").to_dict()
+    record["version"] = entry.get("version", 1)
+    if job.stem is None:
+        return Done(record=record)
+    return Done(written=tuple(map(str, write_article(Path(job.out), entry["site"], record, durable=False,
+                                                     stem=Path(job.stem)))))
 
 
 def reextract(source: Path, out: Path, *, workers: int | None = None,
@@ -160,35 +221,43 @@ def _reextract(source: Path, out: Path, workers: int | None,
     started = time.perf_counter()
     remove_orphans(out, SCRATCH_PREFIX)  # left by a killed run
     remove_orphans(out / "articles", recursive=True)
-    with warc_files(source, out) as paths:
-        log = scan_warcs(paths)
+    with warc_files(source, out) as warcs:
+        log = scan_logged(warcs)
         if not log.configs:
             raise ArchiveError(f"the WARCs of {source} hold no run log (were they written by souverain?)")
-        jobs: list[tuple[dict[str, Any], list[RecordRef], dict[str, Any]]] = []
-        for entry in log.articles:
-            config = log.configs.get((entry["run_id"], entry["site"]))
-            refs = [log.responses[record_id] for record_id in entry["pages"] if record_id in log.responses]
-            if config is None or len(refs) != len(entry["pages"]):
-                raise ArchiveError(f"{entry['url']}: its run configuration or page records are missing from {source}")
-            jobs.append((entry, refs, config))
+        jobs = _jobs(source, out, log, warcs)
         written: list[Path] = []
         failed = 0
-        with ProcessPoolExecutor(workers or os.cpu_count() or 1) as pool:
-            results = pool.map(extract_job, [[(str(r.path), r.offset) for r in refs] for _, refs, _ in jobs],
-                               [config["cleanup"] for _, _, config in jobs],
-                               [config["topic"]["toml"] for _, _, config in jobs], chunksize=4)
-            for done, ((entry, refs, _), result) in enumerate(zip(jobs, results, strict=False), 1):
+        with ProcessPoolExecutor(workers or len(os.sched_getaffinity(0))) as pool:
+            for done, (job, result) in enumerate(zip(jobs, pool.map(extract_job, jobs, chunksize=8),
+                                                     strict=True), 1):
                 if progress is not None:
                     progress(done, len(jobs))
                 if result is None:
                     failed += 1
-                    continue
-                article, relevance = result
-                record = article_record(article, url=entry["url"], site=entry["site"],
-                                        discovered_via=entry["discovered_via"], captures=[r.capture() for r in refs])
-                record["relevance"] = relevance
-                record["version"] = entry.get("version", 1)
-                stem = checked_stem(out, entry["stem"], entry["site"])  # as chosen at crawl time, if safe
-                written.extend(write_article(out, entry["site"], record, durable=False, stem=stem))
+                elif result.record is not None:  # in run-log order, as the crawl wrote it
+                    written.extend(write_article(out, job.entry["site"], result.record, durable=False,
+                                                 stem=checked_stem(out, job.entry["stem"], job.entry["site"])))
+                else:
+                    written.extend(map(Path, result.written))
         fsync_paths(written)  # flushed together at the end: a re-extraction can simply be run again
-    return {"articles": len(written) // 2, "failed": failed, "warc_files": len(paths), "seconds": time.perf_counter() - started}
+    return {"articles": len(written) // 2, "failed": failed, "warc_files": len(warcs), "seconds": time.perf_counter() - started}
+
+
+def _jobs(source: Path, out: Path, log: RunLog, warcs: dict[Path, list[WarcHead]]) -> list[Job]:
+    """Return one job per article of the run log; workers write the files when every article has its own safe stem
+    (else the parent writes them all, in run-log order, as the crawl chose and overwrote them)."""
+    pages = {head.headers["warc-record-id"]: PageRef.from_head(path, head) for path, heads in warcs.items()
+             for head in heads if head.headers["warc-type"] in ("response", "revisit")}
+    jobs, stems = [], set()
+    for entry in log.articles:
+        config = log.configs.get((entry["run_id"], entry["site"]))
+        refs = [pages[record_id] for record_id in entry["pages"] if record_id in pages]
+        if config is None or len(refs) != len(entry["pages"]):
+            raise ArchiveError(f"{entry['url']}: its run configuration or page records are missing from {source}")
+        stem = checked_stem(out, entry["stem"], entry["site"])
+        stems.add((stem, entry.get("version", 1)))
+        jobs.append(Job(entry, refs, config["cleanup"], config["topic"]["toml"], str(out), None if stem is None else str(stem)))
+    if len(stems) < len(jobs) or any(stem is None for stem, _ in stems):
+        jobs = [replace(job, stem=None) for job in jobs]
+    return jobs

@@ -1,18 +1,18 @@
-"""The checks of ``souverain verify`` that read a member's content: a WARC's records and digests, pages.jsonl."""
+"""The checks of ``souverain verify`` that read a member's content: a WARC's hash, records and digests, pages.jsonl."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from warcio.limitreader import LimitReader
 
 from archive.errors import ArchiveError
 from archive.source import load_json
-from archive.wacz.package import PAGES_HEADER
-from archive.warc.records import WarcRecords, warc_heads
+from archive.wacz.package import PAGES_HEADER, ChunkHasher, Digest, read_chunks
+from archive.warc.records import TeeReader, WarcRecords, warc_heads
 
 PAGES = "pages/pages.jsonl"
 
@@ -37,24 +37,54 @@ def guarded(name: str, check: Callable[[], Check | list[Check]]) -> list[Check]:
     return result if isinstance(result, list) else [result]
 
 
-def check_warc(handle: BinaryIO, offset: int, size: int, name: str, listed: list[object]) -> Check:
-    """Check a WARC member's records (gzip members, sizes, headers), then each block and payload digest.
+@dataclass(frozen=True)
+class WarcReading:
+    """What one read of a WARC member found: its digest, its records, and what is wrong with them."""
+
+    digest: Digest
+    count: int
+    problems: list[str]
+    readable: bool = True  # False: a gzip member or record header is broken, so no record was parsed
+
+
+def read_warc_member(wacz: str, offset: int, size: int, name: str) -> WarcReading:
+    """Hash a stored WARC member and check its records and digests (a worker's job: it opens the WACZ itself).
+
+    Args:
+        wacz: the WACZ file's path.
+        offset: where the member's data starts in it.
+        size: the member's (stored) size.
+        name: the member, for the verdict.
+
+    Returns:
+        The member's digest, its record count and problems.
+    """
+    with open(wacz, "rb") as handle:
+        return _read_warc(handle, offset, size, name)
+
+
+def _read_warc(handle: BinaryIO, offset: int, size: int, name: str) -> WarcReading:
+    """Check a WARC member's gzip members, sizes and headers while hashing it (one read), then each block and
+    payload digest.
 
     Args:
         handle: the WACZ file.
         offset: where the member's data starts in it.
         size: the member's (stored) size.
         name: the member, for the verdict.
-        listed: the record counts the manifest gives for this member (its first one is checked).
 
     Returns:
-        The check, with the offset of any damaged record.
+        The member's digest (``digest_chunks`` of its bytes), its record count and problems.
     """
+    hasher = ChunkHasher()
     handle.seek(offset)
+    member = LimitReader(handle, size)
     try:
-        heads = list(warc_heads(LimitReader(handle, size), name))
+        heads = sum(1 for _ in warc_heads(cast(BinaryIO, TeeReader(member, hasher.update)), name))
     except ArchiveError as exc:  # warcio cannot say more about a file with a broken record
-        return Check(f"WARC digests {name}", False, str(exc))
+        for piece in read_chunks(cast(BinaryIO, member)):
+            hasher.update(piece)
+        return WarcReading(hasher.digest(), 0, [str(exc)], readable=False)
     problems, count = [], 0
     handle.seek(offset)
     records = WarcRecords(LimitReader(handle, size), check_digests=True)
@@ -66,11 +96,28 @@ def check_warc(handle: BinaryIO, offset: int, size: int, name: str, listed: list
                                 + "; ".join(record.digest_problems))
     except Exception as exc:  # warcio raises many kinds on a malformed record
         problems.append(f"record at offset {records.offset} unreadable ({short(exc)})")
-    if not problems and count != len(heads):
-        problems.append(f"{len(heads)} gzip members but {count} records read")
-    if listed and listed[0] != count:
-        problems.append(f"{count} records, the manifest says {str(listed[0])[:20]}")
-    return Check(f"WARC digests {name} ({count} records)", not problems, "; ".join(problems))
+    if not problems and count != heads:
+        problems.append(f"{heads} gzip members but {count} records read")
+    return WarcReading(hasher.digest(), count, problems)
+
+
+def warc_check(reading: WarcReading, name: str, listed: list[object]) -> Check:
+    """Return the verdict on a WARC member read by ``read_warc_member``, its record count checked against the manifest's.
+
+    Args:
+        reading: what reading the member found.
+        name: the member.
+        listed: the record counts the manifest gives for this member (its first one is checked).
+
+    Returns:
+        The check, with the offset of any damaged record.
+    """
+    problems = list(reading.problems)
+    if not reading.readable:
+        return Check(f"WARC digests {name}", False, "; ".join(problems))
+    if listed and listed[0] != reading.count:
+        problems.append(f"{reading.count} records, the manifest says {str(listed[0])[:20]}")
+    return Check(f"WARC digests {name} ({reading.count} records)", not problems, "; ".join(problems))
 
 
 def check_pages(lines: Iterator[bytes], articles: list[dict[str, Any]]) -> Check:

@@ -85,17 +85,37 @@ def digest_chunks(pieces: Iterator[bytes]) -> Digest:
     Returns:
         Its SHA-256, size, and the SHA-256 of each ``CHUNK_SIZE`` chunk.
     """
-    whole, chunks, size, pending = hashlib.sha256(), [], 0, b""
+    hasher = ChunkHasher()
     for piece in pieces:
-        whole.update(piece)
-        size += len(piece)
-        pending += piece
-        while len(pending) >= CHUNK_SIZE:
-            chunks.append(hashlib.sha256(pending[:CHUNK_SIZE]).hexdigest())
-            pending = pending[CHUNK_SIZE:]
-    if pending:
-        chunks.append(hashlib.sha256(pending).hexdigest())
-    return Digest(whole.hexdigest(), size, chunks)
+        hasher.update(piece)
+    return hasher.digest()
+
+
+class ChunkHasher:
+    """The hashes of ``Digest`` fed piece by piece, so that a pass reading a file for another reason hashes it too."""
+
+    def __init__(self) -> None:
+        self.whole = hashlib.sha256()
+        self.chunks: list[str] = []
+        self.size = 0
+        self.pending = b""
+
+    def update(self, piece: bytes) -> None:
+        """Hash the next piece of the content."""
+        self.whole.update(piece)
+        self.size += len(piece)
+        self.pending += piece
+        if len(self.pending) >= CHUNK_SIZE:
+            view, start = memoryview(self.pending), 0
+            while len(self.pending) - start >= CHUNK_SIZE:
+                self.chunks.append(hashlib.sha256(view[start:start + CHUNK_SIZE]).hexdigest())
+                start += CHUNK_SIZE
+            self.pending = self.pending[start:]
+
+    def digest(self) -> Digest:
+        """Return the digest of what was fed."""
+        chunks = [*self.chunks, hashlib.sha256(self.pending).hexdigest()] if self.pending else list(self.chunks)
+        return Digest(self.whole.hexdigest(), self.size, chunks)
 
 
 def json_bytes(value: object, *, indent: int | None = 2) -> bytes:
@@ -145,7 +165,7 @@ def write_wacz(dest: Path, members: list[Member], *, created: str, software: str
         progress: called with (bytes of members written, bytes in all) as the members are written.
 
     Returns:
-        The digest of the WACZ file.
+        The digest of the WACZ file (its SHA-256 and size; no chunk hashes).
 
     Raises:
         ArchiveError: the destination folder is missing, or a source file changed while it was copied.
@@ -174,7 +194,12 @@ def write_wacz(dest: Path, members: list[Member], *, created: str, software: str
             handle.flush()
             os.fsync(handle.fileno())
             handle.seek(0)
-            result = digest_chunks(read_chunks(handle))
+            whole = hashlib.sha256()
+            size = 0
+            for piece in read_chunks(handle):
+                whole.update(piece)
+                size += len(piece)
+            result = Digest(whole.hexdigest(), size)
         os.replace(tmp, dest)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

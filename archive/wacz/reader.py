@@ -24,7 +24,7 @@ from archive.source import (
     open_regular,
     split_lines,
 )
-from archive.warc.records import check_warc
+from archive.warc.records import WarcHead, check_warc
 
 
 class Wacz:
@@ -146,8 +146,19 @@ class Wacz:
         Returns:
             The copied WARC files, sorted by name.
         """
+        return list(self.extract_checked_warcs(folder))
+
+    def extract_checked_warcs(self, folder: Path) -> dict[Path, list[WarcHead]]:
+        """Copy the WARC members into a folder (see ``extract_warcs``); return each with its checked records.
+
+        Args:
+            folder: an empty folder that the caller removes.
+
+        Returns:
+            Each copied WARC file, sorted by name, with its records' headers in order.
+        """
         self.require_safe()
-        paths = []
+        warcs = {}
         for name in self.warc_names():
             target = folder / PurePosixPath(name).name
             if target.exists():
@@ -155,9 +166,8 @@ class Wacz:
             with open(target, "xb") as out:
                 for piece in self.open(name, MAX_WARC):
                     out.write(piece)
-            check_warc(target, folder)
-            paths.append(target)
-        return paths
+            warcs[target] = check_warc(target, folder)
+        return warcs
 
     def close(self) -> None:
         """Close the zip and its file."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -13,11 +15,11 @@ from archive.errors import ArchiveError
 from archive.source import MAX_JSON, article_jsons, expect, load_json, read_file
 from archive.store.textstore import checked_stem, version_stem
 from archive.wacz.manifest import MANIFEST_PATH, build_manifest, run_entries, zip_article_path
-from archive.wacz.package import Member, pages_jsonl, write_wacz
+from archive.wacz.package import ChunkHasher, Member, pages_jsonl, write_wacz
 from archive.wacz.software import package_version
-from archive.warc.cdxj import cdxj_index
-from archive.warc.records import Record, out_warcs
-from archive.warc.runlog import RunLog, scan_warcs
+from archive.warc.cdxj import index_lines, merge_indexes
+from archive.warc.records import Record, WarcHead, checked_warcs
+from archive.warc.runlog import RunLog, scan_logged
 
 
 @dataclass(frozen=True)
@@ -64,27 +66,35 @@ def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, unti
         raise ArchiveError(f"cannot write {dest}: folder {dest.parent} does not exist")
     report = progress or (lambda step, done, total, unit: None)
     day_end = _day_end(until) if until else None
-    paths = out_warcs(out_dir)
-    if not paths:
+    hashers: dict[Path, ChunkHasher] = {}
+    warcs = checked_warcs(out_dir, tee=lambda path: hashers.setdefault(path, ChunkHasher()).update)
+    if not warcs:
         raise ArchiveError(f"no closed WARC file (*.warc.gz) in {out_dir / 'warc'}")
-    dating = _Dating()
-    try:
-        log = scan_warcs(paths, progress=lambda done, total: report("reading WARC files", done, total, ""),
-                         visit=dating.visit, content=_is_robots)
-    except (ArchiveError, OSError) as exc:
-        raise ArchiveError(f"cannot read the WARC files in {out_dir / 'warc'}: {exc}") from None
-    files = _select([dating.file(path, log.warcinfo.get(path.name, {}).get("isPartOf")) for path in paths],
-                    run_id, day_end, until)
+    paths = list(warcs)
+    robots = _Robots()
+    with ProcessPoolExecutor(min(len(paths), len(os.sched_getaffinity(0)))) as pool:
+        indexes = {path: pool.submit(index_lines, path) for path in paths}  # while this process reads the run log
+        report("reading WARC files", 0, len(paths), "")
+        try:
+            log = scan_logged(warcs, content=_is_robots, visit=robots.visit)
+        except (ArchiveError, OSError) as exc:
+            raise ArchiveError(f"cannot read the WARC files in {out_dir / 'warc'}: {exc}") from None
+        report("reading WARC files", len(paths), len(paths), "")
+        files = _select([_warc_file(path, heads, log.warcinfo.get(path.name, {}).get("isPartOf"), robots)
+                         for path, heads in warcs.items()], run_id, day_end, until)
+        report("indexing", 0, 1, "")
+        index = merge_indexes(indexes[file.path].result() for file in files)
+    responses = {head.headers["warc-record-id"]: Response(path, head.headers["warc-date"])
+                 for path, heads in warcs.items() for head in heads
+                 if head.headers["warc-type"] in ("response", "revisit")}
     kept = {file.path for file in files}
     runs = {file.run_id for file in files}
-    articles = _articles(log, kept, run_id)
+    articles = _articles(log, responses, kept, run_id)
     cutoff = f"{until}T23:59:59Z" if until else _iso(_ceil_second(max(file.last_date for file in files)))
-    members, entries, pages = _article_members(out_dir, articles, log)
+    members, entries, pages = _article_members(out_dir, articles, responses)
     pages_data = pages_jsonl(sorted(pages, key=lambda page: (page["url"], page["ts"])))
-    members += [Member.from_file(f"archive/{file.path.name}", file.path) for file in files]
-    report("indexing", 0, 1, "")
-    members += [Member.from_bytes("indexes/index.cdx", cdxj_index([file.path for file in files])),
-                Member.from_bytes("pages/pages.jsonl", pages_data)]
+    members += [Member(f"archive/{file.path.name}", hashers[file.path].digest(), source=file.path) for file in files]
+    members += [Member.from_bytes("indexes/index.cdx", index), Member.from_bytes("pages/pages.jsonl", pages_data)]
     manifest = build_manifest(
         cutoff=cutoff, selection={"run": run_id, "until": until},
         runs=run_entries({key: config for key, config in log.configs.items() if key[0] in runs}),
@@ -124,30 +134,35 @@ def _is_robots(kind: str, uri: str) -> bool:
     return kind == "response" and urlsplit(uri).path == "/robots.txt"
 
 
-class _Dating:
-    """What the snapshot needs of each WARC file, gathered in the run log's pass: record dates and robots.txt."""
+@dataclass(frozen=True)
+class Response:
+    """Where a response or revisit record is, and its date (what a snapshot needs of an article's pages)."""
+
+    path: Path
+    date: str
+
+
+class _Robots:
+    """The robots.txt responses of each WARC file, whose text the manifest keeps."""
 
     def __init__(self) -> None:
-        self.dates: dict[Path, list[datetime]] = {}
-        self.robots: dict[Path, list[dict[str, Any]]] = {}
+        self.by_file: dict[Path, list[dict[str, Any]]] = {}
 
     def visit(self, path: Path, record: Record) -> None:
-        """Note one record's date, and its text when it is a robots.txt response."""
-        date = record.header("WARC-Date")
-        self.dates.setdefault(path, []).append(datetime.fromisoformat(date))
-        url = record.header("WARC-Target-URI")
-        if record.content is not None and record.http is not None and _is_robots(record.type, url):
-            self.robots.setdefault(path, []).append({
-                "url": url, "record_id": record.header("WARC-Record-ID"), "date": date,
-                "warc_file": f"archive/{path.name}", "status": int(record.http.get_statuscode()),
-                "text": record.content.decode("utf-8", "replace")})
+        """Keep one robots.txt response with its text."""
+        if record.content is not None and record.http is not None:
+            self.by_file.setdefault(path, []).append({
+                "url": record.header("WARC-Target-URI"), "record_id": record.header("WARC-Record-ID"),
+                "date": record.header("WARC-Date"), "warc_file": f"archive/{path.name}",
+                "status": int(record.http.get_statuscode()), "text": record.content.decode("utf-8", "replace")})
 
-    def file(self, path: Path, run_id: str | None) -> WarcFile:
-        """Return one file's run, record count, first and last dates and robots.txt responses."""
-        dates = self.dates.get(path)
-        if not dates:
-            raise ArchiveError(f"{path} holds no WARC record")
-        return WarcFile(path, run_id, len(dates), min(dates), max(dates), self.robots.get(path, []))
+
+def _warc_file(path: Path, heads: list[WarcHead], run_id: str | None, robots: _Robots) -> WarcFile:
+    """Return one file's run, record count, first and last dates (from its checked heads) and robots.txt."""
+    if not heads:
+        raise ArchiveError(f"{path} holds no WARC record")
+    dates = [datetime.fromisoformat(head.headers["warc-date"]) for head in heads]
+    return WarcFile(path, run_id, len(dates), min(dates), max(dates), robots.by_file.get(path, []))
 
 
 def _select(files: list[WarcFile], run_id: str | None, day_end: datetime | None, until: str | None) -> list[WarcFile]:
@@ -167,11 +182,12 @@ def _select(files: list[WarcFile], run_id: str | None, day_end: datetime | None,
     return files
 
 
-def _articles(log: RunLog, kept: set[Path], run_id: str | None) -> list[dict[str, Any]]:
+def _articles(log: RunLog, responses: dict[str, Response], kept: set[Path],
+              run_id: str | None) -> list[dict[str, Any]]:
     """Return every version of the kept articles whose every page is in the chosen files, by URL and version."""
     versions = {}
     for article in log.articles:
-        pages = [log.responses.get(record_id) for record_id in article["pages"]]
+        pages = [responses.get(record_id) for record_id in article["pages"]]
         if (run_id is None or article["run_id"] == run_id) and pages and all(
                 page is not None and page.path in kept for page in pages):
             versions[_key(article)] = article  # a version logged again (a resumed run) keeps its last capture
@@ -200,7 +216,7 @@ def _dated_files(out_dir: Path) -> dict[tuple[str, int], Path]:
 
 
 def _article_members(out_dir: Path, articles: list[dict[str, Any]],
-                     log: RunLog) -> tuple[list[Member], list[dict[str, Any]], list[dict[str, Any]]]:
+                     responses: dict[str, Response]) -> tuple[list[Member], list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the dated files as WACZ members, the manifest's article entries, and the pages.jsonl entries."""
     by_key = _dated_files(out_dir) if any(checked_stem(out_dir, article.get("stem"), article["site"]) is None
                                           for article in articles) else {}
@@ -227,7 +243,7 @@ def _article_members(out_dir: Path, articles: list[dict[str, Any]],
         txt = Member.from_bytes(zip_article_path(rel_txt), text)
         js = Member.from_bytes(zip_article_path(rel_json), data)
         members += [txt, js]
-        captured = log.responses[article["pages"][0]].date
+        captured = responses[article["pages"][0]].date
         entries.append({"url": article["url"], "version": article.get("version", 1), "site": article["site"],
                         "run_id": article["run_id"],
                         "discovered_via": article.get("discovered_via", []), "pages": article["pages"],

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from archive.errors import ArchiveError
 from archive.source import MAX_JSON, load_json, split_lines
-from archive.wacz.checks import PAGES, Check, check_pages, check_warc, guarded
+from archive.wacz.checks import PAGES, Check, WarcReading, check_pages, guarded, read_warc_member, warc_check
 from archive.wacz.manifest import FORMAT, MANIFEST_PATH
 from archive.wacz.package import (
     DATAPACKAGE,
@@ -64,6 +66,7 @@ class _Snapshot:
         self.offsets: dict[str, int] = {}
         self.manifest: dict[str, Any] = {}
         self.resources: dict[str, dict[str, Any]] = {}
+        self.readings: dict[str, WarcReading] = {}
 
     def checks(self) -> list[Check]:
         """Run every check."""
@@ -95,15 +98,30 @@ class _Snapshot:
     def _zip(self) -> Check:
         """Check every member's name and size, read its local header and hash its data (stored members only)."""
         problems = [f"member {problem}" for problem in self.wacz.problems]
-        for name, info in sorted(self.infos.items()):
-            try:
-                self.offsets[name] = member_offset(self.handle, info)
-                self.digests[name] = digest_chunks(member_chunks(self.handle, info))
-            except (zipfile.BadZipFile, OSError) as exc:
-                problems.append(f"{name}: {exc}")
-                continue
-            if self.digests[name].size != info.file_size:
-                problems.append(f"{name}: {self.digests[name].size} bytes, the zip directory says {info.file_size}")
+        warcs = {name for name, info in self.infos.items()
+                 if name.startswith("archive/") and info.compress_type == zipfile.ZIP_STORED}
+        with ProcessPoolExecutor(max(1, min(len(warcs), len(os.sched_getaffinity(0))))) as pool:
+            readings = {}
+            for name, info in sorted(self.infos.items()):
+                try:
+                    self.offsets[name] = member_offset(self.handle, info)
+                    if name in warcs:  # hashed in the worker's read that checks its records
+                        readings[name] = pool.submit(read_warc_member, str(self.wacz.path), self.offsets[name],
+                                                     info.compress_size, name)
+                    else:
+                        self.digests[name] = digest_chunks(member_chunks(self.handle, info))
+                except (zipfile.BadZipFile, OSError) as exc:
+                    problems.append(f"{name}: {exc}")
+            for name, future in readings.items():
+                try:
+                    self.readings[name] = future.result()
+                except OSError as exc:
+                    problems.append(f"{name}: {exc}")
+                    continue
+                self.digests[name] = self.readings[name].digest
+        for name, digest in sorted(self.digests.items()):
+            if digest.size != self.infos[name].file_size:
+                problems.append(f"{name}: {digest.size} bytes, the zip directory says {self.infos[name].file_size}")
         count = len(self.infos) + len(self.wacz.problems)
         return Check(f"zip ({count} files)", not problems, "; ".join(problems))
 
@@ -212,12 +230,13 @@ class _Snapshot:
         return detail
 
     def _warc(self, name: str) -> Check:
-        """Check a WARC file's records and digests, and its record count against the manifest's."""
-        if name not in self.digests:
+        """Check a WARC file's records and digests (read with its hash), and its record count against the manifest's."""
+        reading = self.readings.get(name)
+        if reading is None:
             return Check(f"WARC digests {name}", False, "unreadable")
         listed = [entry.get("records") for entry in self.manifest.get("warc_files", []) if isinstance(entry, dict)
                   and entry.get("path") == name]
-        return check_warc(self.handle, self.offsets[name], self.infos[name].compress_size, name, listed)
+        return warc_check(reading, name, listed)
 
     def _article_texts(self) -> Check:
         """Check each article's text file against the manifest's SHA-256."""

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
@@ -64,7 +64,8 @@ def warc_heads(stream: BinaryIO, where: str, *, max_record: int | None = MAX_REC
                 out = member.decompress(pending, CHUNK)  # never more than CHUNK bytes out of one call
             except zlib.error as exc:
                 raise ArchiveError(f"{where}: gzip member at offset {offset}: {exc}") from None
-            fed += len(pending) - len(member.unconsumed_tail) - len(member.unused_data)
+            # at the member's end zlib leaves what follows in both unused_data and unconsumed_tail: count it once
+            fed += len(pending) - len(member.unused_data if member.eof else member.unconsumed_tail)
             size += len(out)
             tail = (tail + out)[-len(BLOCK_END):]
             if max_record is not None and size > max_record:
@@ -114,12 +115,26 @@ def _warc_headers(head: bytes, size: int, where: str) -> dict[str, str]:
     return headers
 
 
-def check_warc(path: Path, root: Path) -> list[WarcHead]:
+class TeeReader:
+    """A binary stream that hands every byte read from it to a sink as well (a hash fed by the pass that checks)."""
+
+    def __init__(self, stream: BinaryIO, sink: Callable[[bytes], None]) -> None:
+        self.stream, self.sink = stream, sink
+
+    def read(self, size: int = -1) -> bytes:
+        """Read from the stream, and feed the sink what was read."""
+        piece = self.stream.read(size)
+        self.sink(piece)
+        return piece
+
+
+def check_warc(path: Path, root: Path, *, tee: Callable[[bytes], None] | None = None) -> list[WarcHead]:
     """Check a WARC file of an archive (a regular file under ``root``, sound records); return its records.
 
     Args:
         path: the ``.warc.gz`` file.
         root: the folder it must stay in.
+        tee: fed every byte of the file, in order, in the same read (e.g. ``ChunkHasher.update``).
 
     Returns:
         Its records' headers, in order.
@@ -129,7 +144,8 @@ def check_warc(path: Path, root: Path) -> list[WarcHead]:
     with open_regular(path, root) as stream:
         if os.fstat(stream.fileno()).st_size > MAX_WARC:
             raise ArchiveError(f"{path}: larger than the limit of {MAX_WARC:,} bytes")
-        records = list(warc_heads(stream, str(path)))
+        reader = cast(BinaryIO, TeeReader(stream, tee)) if tee is not None else stream
+        records = list(warc_heads(reader, str(path)))
     if not records:
         raise ArchiveError(f"{path} holds no WARC record")
     return records
@@ -144,11 +160,23 @@ def out_warcs(out_dir: Path) -> list[Path]:
     Returns:
         The ``warc/*.warc.gz`` files, sorted by name.
     """
+    return list(checked_warcs(out_dir))
+
+
+def checked_warcs(out_dir: Path, *,
+                  tee: Callable[[Path], Callable[[bytes], None]] | None = None) -> dict[Path, list[WarcHead]]:
+    """Return the closed WARC files of an output folder with their records' checked headers (``check_warc``).
+
+    Args:
+        out_dir: the output folder given on the command line.
+        tee: given a file, returns what to feed its bytes to while it is checked (see ``check_warc``).
+
+    Returns:
+        Each ``warc/*.warc.gz`` file, sorted by name, with its records in order.
+    """
     folder = out_dir / "warc"
-    paths = sorted(folder.glob("*.warc.gz")) if folder.is_dir() else []
-    for path in paths:
-        check_warc(path, out_dir)
-    return paths
+    return {path: check_warc(path, out_dir, tee=tee(path) if tee is not None else None)
+            for path in (sorted(folder.glob("*.warc.gz")) if folder.is_dir() else [])}
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from warcio.limitreader import LimitReader
+
 from archive.errors import ArchiveError
 from archive.source import MAX_RECORD, expect, load_json, string_list
 from archive.store.textstore import STEM
-from archive.warc.records import RECORD_ID, Record, WarcRecords
+from archive.warc.records import RECORD_ID, Record, WarcHead, WarcRecords
 from archive.warc.writer import Capture
 
 RUN_URN = "urn:x-souverain:run:"
@@ -92,6 +94,49 @@ def scan_warcs(paths: list[Path], *, progress: Callable[[int, int], None] | None
                                    f"({type(exc).__name__}: {str(exc)[:100]})") from None
         if progress is not None:
             progress(done, len(paths))
+    return log
+
+
+def scan_logged(warcs: dict[Path, list[WarcHead]], *, content: Callable[[str, str], bool] | None = None,
+                visit: Callable[[Path, Record], None] | None = None) -> RunLog:
+    """Read the run configurations, kept articles and warcinfo of checked WARC files, parsing only those records.
+
+    The headers ``warc_heads`` checked say which records they are, so the walk seeks to the few warcinfo and
+    run-log records instead of parsing every record (``responses`` is left empty: the heads say where they are).
+
+    Args:
+        warcs: closed ``.warc.gz`` files, oldest first, each with its checked records (``checked_warcs``).
+        content: given (WARC-Type, WARC-Target-URI), whether ``visit`` wants a record, read with its content.
+        visit: called with each record ``content`` wants.
+
+    Returns:
+        The run log, without ``responses``.
+
+    Raises:
+        ArchiveError: a run-log record is malformed or does not follow the schema (see ``scan_warcs``).
+    """
+    log = RunLog()
+    also = content or (lambda kind, uri: False)
+    for path, heads in warcs.items():
+        with path.open("rb") as stream:
+            for head in heads:
+                kind, uri = head.headers["warc-type"], head.headers.get("warc-target-uri", "")
+                logged, wanted = _logged(kind, uri), also(kind, uri)
+                if not logged and not wanted:
+                    continue
+                stream.seek(head.offset)
+                try:
+                    record = replace(next(iter(WarcRecords(LimitReader(stream, head.length),
+                                                           content=lambda kind, uri: True))), offset=head.offset)
+                    if logged:
+                        _scan(log, path, record)
+                    if wanted and visit is not None:
+                        visit(path, record)
+                except ArchiveError:
+                    raise
+                except Exception as exc:  # warcio raises many kinds on a malformed record
+                    raise ArchiveError(f"{path}: record at offset {head.offset} is malformed "
+                                       f"({type(exc).__name__}: {str(exc)[:100]})") from None
     return log
 
 

@@ -160,10 +160,21 @@ def test_a_host_that_never_answered_is_given_up_at_once_one_that_did_is_retried(
 
 def test_a_paused_site_holds_its_requests_and_counts_them():
     retry = middleware()
-    retry.paused_until["down.test"] = time.monotonic() + 0.05
-    asyncio.run(retry.process_request(Request("http://down.test/z.html")))
-    asyncio.run(retry.process_request(Request("http://up.test/z.html")))
-    assert retry.crawler.stats.get_value("retry/paused_requests") == 1
+    # Paused for an hour: the request is held however slow the machine is (a 50 ms pause could end before the
+    # request arrives on a loaded machine, and the request then passes uncounted).
+    retry.paused_until["down.test"] = time.monotonic() + 3600
+
+    async def two_requests() -> bool:
+        """Send a request to the paused site, then one to another site; tell whether the first is still held."""
+        held = asyncio.ensure_future(retry.process_request(Request("http://down.test/z.html")))
+        await asyncio.sleep(0)  # one loop step: the held request is asleep in its pause
+        await retry.process_request(Request("http://up.test/z.html"))  # another site is not held
+        still_held = not held.done()
+        held.cancel()
+        return still_held
+
+    assert asyncio.run(two_requests())
+    assert retry.crawler.stats.get_value("retry/paused_requests") == 1  # the held one only
 
 
 def test_retry_enabled_false_switches_it_off():

@@ -178,6 +178,7 @@ def test_live_writer_is_left_alone(original: Path, tmp_path: Path) -> None:
     [repair] = repair_open_warcs(tmp_path)
     assert (repair.action, repair.path, repair.kept_records) == ("left (writer alive)", path, 0)
     assert repair.message == f"left {path.name}: its writer (pid {os.getpid()}) is still running"
+    assert (repair.bytes_before, repair.bytes_after) == (len(data), len(data))
     assert path.read_bytes() == data
 
 

@@ -17,6 +17,7 @@ import sys
 import threading
 import urllib.request
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -24,7 +25,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from archive.store.state import open_state
 from archive.warc.reader import read_record
+from crawler.discovery.revisit import age_discovery_pages
 from crawler.mirror.process import MirrorProcess
 from tests.conftest import free_port, souverain
 from tests.test_incremental import free_port_pair
@@ -38,9 +41,14 @@ EVERY_UPDATE = {**os.environ, "SOUVERAIN_PROGRESS_INTERVAL": "0.000001"}  # a pl
 
 @pytest.fixture(scope="module")
 def versioned(tmp_path_factory) -> Path:
-    """An output folder crawled twice from one mirror address: as first served, then with five texts changed."""
+    """An output folder crawled twice from one mirror address: as first served, then (a day later: the discovery
+    pages are due again) with five texts changed."""
     out, port = tmp_path_factory.mktemp("versions") / "out", free_port_pair()
     for edition in (0, 1):
+        if edition:
+            store = open_state(out)
+            age_discovery_pages(store, ("clubic", "numerama"), timedelta(days=1))
+            store.close()
         with MirrorProcess(articles=ARTICLES, port=port, edition=edition) as mirror:
             result = souverain("crawl", "--out", str(out), "--delay", "0", "--concurrency", "8", *mirror.root_args())
             assert result.returncode == 0, result.stderr[-3000:]

@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 from benchmarks.pss import run_sampled
 from crawler.mirror.process import MirrorProcess
 
@@ -18,6 +20,7 @@ OFFERED = 1_000_000
 LIMIT = 500_000_000  # bytes
 
 
+@pytest.mark.scale
 def test_a_crawl_offered_a_million_urls_stays_under_500_mb(tmp_path):
     script = Path(sys.executable).with_name("souverain")
     command = [str(script)] if script.exists() else [sys.executable, "-m", "crawler.cli"]

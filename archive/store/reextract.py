@@ -8,9 +8,9 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,17 +42,21 @@ SCRATCH_PREFIX = ".reextract-"
 
 
 @contextmanager
-def warc_files(source: Path, scratch: Path) -> Iterator[list[Path]]:
-    """Yield the closed WARC files of an output folder or of a WACZ snapshot, oldest first, each checked.
+def warc_files(source: Path | Sequence[Path], scratch: Path) -> Iterator[list[Path]]:
+    """Yield the closed WARC files of output folders or of a WACZ snapshot, oldest first, each checked.
 
     Args:
-        source: an output folder (``warc/*.warc.gz``) or a ``.wacz`` file (``archive/*.warc.gz``).
+        source: an output folder (``warc/*.warc.gz``) or a ``.wacz`` file (``archive/*.warc.gz``); or several
+            output folders (the workers of a distributed run), whose WARCs are taken together, sorted by name.
         scratch: a folder for the WARCs unpacked from a snapshot, in ``.reextract-<pid>-*`` (removed
             afterwards, or by the next run when this one is killed).
 
     Returns:
         The WARC paths (a context manager).
     """
+    if not isinstance(source, Path):
+        yield _merged_warcs(list(source))
+        return
     with open_source(source) as wacz:
         if wacz is not None:
             scratch.mkdir(parents=True, exist_ok=True)
@@ -63,6 +67,17 @@ def warc_files(source: Path, scratch: Path) -> Iterator[list[Path]]:
             yield paths
             return
         raise ArchiveError(f"no closed WARC file in {source / 'warc'}")
+
+
+def _merged_warcs(folders: list[Path]) -> list[Path]:
+    """Return the closed WARC files of several output folders, sorted by name (refused: a name in two)."""
+    paths = sorted((path for folder in folders for path in out_warcs(folder)), key=lambda path: path.name)
+    where = " and ".join(str(folder / "warc") for folder in folders)
+    if not paths:
+        raise ArchiveError(f"no closed WARC file in {where}")
+    if len({path.name for path in paths}) < len(paths):
+        raise ArchiveError(f"two WARC files of the same name in {where}: give each output folder once")
+    return paths
 
 
 @cache
@@ -121,17 +136,19 @@ def extract_job(pages: list[tuple[str, int]], cleanup: dict[str, Any],
     return article.to_dict(), _topic(topic_toml).score(article.title or "", article.text or "").to_dict()
 
 
-def reextract(source: Path, out: Path, *, workers: int | None = None,
-              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def reextract(source: Path | Sequence[Path], out: Path, *, workers: int | None = None,
+              progress: Callable[[int, int], None] | None = None, executor: Executor | None = None) -> dict[str, Any]:
     """Rebuild every dated file of the articles the run logs list, offline, on every core.
 
     With the same software versions the texts and JSON records are byte-identical to the crawl's.
 
     Args:
-        source: an output folder or a ``.wacz`` snapshot.
+        source: an output folder or a ``.wacz`` snapshot, or several output folders (a distributed run's).
         out: the folder to write ``articles/`` into.
         workers: worker processes (default: one per core).
         progress: called with (articles done, articles in all) as the work goes.
+        executor: where the extraction jobs run (e.g. a Dask cluster's, ``archive/store/daskrun.py``), in
+            place of a pool of ``workers`` local processes; results come back in order, so the files are the same.
 
     Returns:
         ``articles`` written, ``failed`` (no text), ``warc_files`` read and ``seconds``.
@@ -139,8 +156,13 @@ def reextract(source: Path, out: Path, *, workers: int | None = None,
     Raises:
         ArchiveError: no WARC or run log in the source, a damaged snapshot or WARC, an output that is no folder.
     """
-    if not source.exists():
-        raise ArchiveError(f"{source}: no such snapshot or output folder")
+    sources = [source] if isinstance(source, Path) else list(dict.fromkeys(source))
+    for given in sources:
+        if not given.exists():
+            raise ArchiveError(f"{given}: no such snapshot or output folder")
+        if len(sources) > 1 and not given.is_dir():
+            raise ArchiveError(f"{given}: several sources must all be output folders (a snapshot is read alone)")
+    source = sources[0] if len(sources) == 1 else sources
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -148,14 +170,20 @@ def reextract(source: Path, out: Path, *, workers: int | None = None,
     except OSError as exc:
         raise ArchiveError(f"cannot write into {out}: {exc.strerror or exc}") from None
     try:
-        return _reextract(source, out, workers, progress)
+        return _reextract(source, out, workers, progress, executor)
     except DAMAGE as exc:
-        hint = f"; `souverain verify {source}` says where it is damaged" if source.is_file() else ""
-        raise ArchiveError(f"cannot re-extract {source}: {type(exc).__name__}: {exc}{hint}") from None
+        hint = f"; `souverain verify {source}` says where it is damaged" if isinstance(source, Path) and \
+            source.is_file() else ""
+        raise ArchiveError(f"cannot re-extract {_named(source)}: {type(exc).__name__}: {exc}{hint}") from None
 
 
-def _reextract(source: Path, out: Path, workers: int | None,
-               progress: Callable[[int, int], None] | None) -> dict[str, Any]:
+def _named(source: Path | list[Path]) -> str:
+    """Return the source(s) as a message names them."""
+    return str(source) if isinstance(source, Path) else " and ".join(str(folder) for folder in source)
+
+
+def _reextract(source: Path | list[Path], out: Path, workers: int | None, progress: Callable[[int, int], None] | None,
+               executor: Executor | None) -> dict[str, Any]:
     """Do the work of ``reextract``."""
     started = time.perf_counter()
     remove_orphans(out, SCRATCH_PREFIX)  # left by a killed run
@@ -163,18 +191,20 @@ def _reextract(source: Path, out: Path, workers: int | None,
     with warc_files(source, out) as paths:
         log = scan_warcs(paths)
         if not log.configs:
-            raise ArchiveError(f"the WARCs of {source} hold no run log (were they written by souverain?)")
+            raise ArchiveError(f"the WARCs of {_named(source)} hold no run log (were they written by souverain?)")
         jobs: list[tuple[dict[str, Any], list[RecordRef], dict[str, Any]]] = []
         for entry in log.articles:
             config = log.configs.get((entry["run_id"], entry["site"]))
             refs = [log.responses[record_id] for record_id in entry["pages"] if record_id in log.responses]
             if config is None or len(refs) != len(entry["pages"]):
-                raise ArchiveError(f"{entry['url']}: its run configuration or page records are missing from {source}")
+                raise ArchiveError(f"{entry['url']}: its run configuration or page records are missing from "
+                                   f"{_named(source)}")
             jobs.append((entry, refs, config))
         written: list[Path] = []
         failed = 0
-        with ProcessPoolExecutor(workers or os.cpu_count() or 1) as pool:
-            results = pool.map(extract_job, [[(str(r.path), r.offset) for r in refs] for _, refs, _ in jobs],
+        with nullcontext(executor) if executor is not None else ProcessPoolExecutor(
+                workers or os.cpu_count() or 1) as pool:
+            results = pool.map(extract_job, [[(str(r.path.resolve()), r.offset) for r in refs] for _, refs, _ in jobs],
                                [config["cleanup"] for _, _, config in jobs],
                                [config["topic"]["toml"] for _, _, config in jobs], chunksize=4)
             for done, ((entry, refs, _), result) in enumerate(zip(jobs, results, strict=False), 1):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 SKIPPED, FETCHED, KEPT, UNCHANGED, REJECTED = "skipped", "fetched", "kept", "unchanged", "rejected"
+SHARED_QUEUE = "shared queue"  # the source of a URL another worker discovered (``souverain crawl --redis``)
 
 
 @dataclass
@@ -51,11 +52,12 @@ class Ledger:
     pages: Counter[str] = field(default_factory=Counter)
     duplicates: Counter[str] = field(default_factory=Counter)
     written: dict[str, set[str]] = field(default_factory=dict)  # kept URL -> the sources its files name
+    shared_queue: bool = False  # a worker of a distributed run: it fetches URLs other workers discovered
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Ledger:
         """Build the crawler's ledger; it follows the pipelines' verdicts on articles."""
-        ledger = cls()
+        ledger = cls(shared_queue=bool(crawler.settings.get("SOUVERAIN_REDIS_URL")))
         crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ledger.item_error, signal=signals.item_error)
@@ -63,7 +65,7 @@ class Ledger:
 
     def item_scraped(self, item: Any) -> None:
         """An article went through every pipeline: kept, with the sources its files name."""
-        if item.url in self.candidates:  # a spider without a frontier offers nothing
+        if self.fetched_elsewhere(item.url) is not None:  # a spider without a frontier offers nothing
             self.keep(item.url)
             self.written[item.url] = set(item.record.get("discovered_via", []))
 
@@ -137,8 +139,8 @@ class Ledger:
 
     def keep(self, url: str) -> None:
         """Mark a fetched candidate as kept (written as an article)."""
-        candidate = self.candidates[url]
-        candidate.state, candidate.reason = KEPT, None
+        if (candidate := self.fetched_elsewhere(url)) is not None:
+            candidate.state, candidate.reason = KEPT, None
 
     def reject(self, url: str, reason: Reason) -> None:
         """Mark a fetched candidate as rejected, with the reason (first reason wins)."""
@@ -156,9 +158,16 @@ class Ledger:
 
     def _end(self, url: str, state: str, reason: Reason) -> None:
         """Move a fetched (or kept) candidate to its end state, unless it has one already."""
-        candidate = self.candidates.get(url)
+        candidate = self.fetched_elsewhere(url)
         if candidate is not None and candidate.state in (FETCHED, KEPT):
             candidate.state, candidate.reason = state, reason
+
+    def fetched_elsewhere(self, url: str) -> Candidate | None:
+        """Return the candidate of a fetched URL; in a distributed run (``shared_queue``), one this ledger never
+        saw offered was discovered by another worker, which put it in the shared queue."""
+        if (candidate := self.candidates.get(url)) is None and self.shared_queue:
+            candidate = self.candidates[url] = Candidate(url, [SHARED_QUEUE], 0.0, state=FETCHED)
+        return candidate
 
     def page(self, source: str) -> None:
         """Count one discovery page (sitemap, listing, feed) fetched for ``source``."""

@@ -53,7 +53,7 @@ class MirrorProcess:
                  startup_timeout: float = 30.0, *, edition: int = 0, faults: str = "", fault_seed: int = 0,
                  fault_timeout: float = 20.0, fault_log: str | Path | None = None,
                  crawl_delay: float | None = None, port: int = 0, hostile: str | Path | None = None,
-                 hostile_canary: str = "", skin: str = "default") -> None:
+                 hostile_canary: str = "", skin: str = "default", access_log: str | Path | None = None) -> None:
         """Remember the corpus and fault parameters.
 
         Args:
@@ -72,12 +72,14 @@ class MirrorProcess:
             hostile: folder of a hostile corpus to serve as well (see ``crawler.mirror.hostile``).
             hostile_canary: URL the hostile inputs point at, which no crawler request may reach.
             skin: one of ``crawler.mirror.skins.SKIN_NAMES``: the markup, sitemap names and slugs served.
+            access_log: JSON-lines file the child appends every request to (``crawler.mirror.accesslog``).
 
         Raises:
             ValueError: unknown skin.
         """
         get_skin(skin)
         self.skin = skin
+        self.access_log = access_log
         self.hostile = hostile
         self.hostile_canary = hostile_canary
         self.articles = articles
@@ -129,6 +131,8 @@ class MirrorProcess:
                 cmd += ["--fault-log", str(self.fault_log)]
         if self.crawl_delay is not None:
             cmd += ["--crawl-delay", str(self.crawl_delay)]
+        if self.access_log is not None:
+            cmd += ["--access-log", str(self.access_log)]
         if self.hostile is not None:
             cmd += ["--hostile", str(self.hostile)]
             if self.hostile_canary:

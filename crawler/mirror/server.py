@@ -25,6 +25,7 @@ from typing import Any
 
 import brotli
 
+from crawler.mirror.accesslog import AccessLog
 from crawler.mirror.cdn import CdnRoutes
 from crawler.mirror.corpus import Corpus
 from crawler.mirror.faults import TRICKLE_CHUNKS, TRICKLE_SECONDS, FaultPlan, error_page, loop_hop, next_hop
@@ -81,6 +82,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, method: str) -> None:
         mirror = self.server.mirror
+        if mirror.access_log is not None:
+            mirror.access_log.record(mirror.site, method, self.path)
         reply = mirror.dispatch(method, self.path, self.headers)
         if reply.fault == "reset":
             self.close_connection = True
@@ -131,7 +134,8 @@ class MirrorServer:
 
     def __init__(self, site: str, corpus: Corpus, host: str = "127.0.0.1", port: int = 0,
                  verbose: bool = False, faults: FaultPlan | None = None, crawl_delay: float | None = None,
-                 hostile: HostileSite | None = None, cdn: str = "") -> None:
+                 hostile: HostileSite | None = None, cdn: str = "",
+                 access_log: AccessLog | None = None) -> None:
         """Bind the socket (port 0 picks a free port) and prepare the routes.
 
         Args:
@@ -145,8 +149,10 @@ class MirrorServer:
             hostile: hostile inputs served before the site's routes (None: none).
             cdn: root of the mirror's CDN server, which the pages' images and font come from ("": this site
                 answers those paths itself); ``site="cdn"`` makes this server that CDN.
+            access_log: where every request is recorded (None: nowhere).
         """
         self.site = site
+        self.access_log = access_log
         self.hostile = hostile
         self.verbose = verbose
         self.faults = faults

@@ -46,6 +46,7 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is unty
     leases: Leases
     leased: dict[str, Request]  # lease id → the request handed to the engine
     waiting: list[Request]  # made while Redis was unreachable
+    unsure: set[Request]  # of those, the ones whose dupefilter call may have reached Redis all the same
     unreachable: str  # why Redis is unreachable, "" while it answers
 
     @classmethod
@@ -53,7 +54,7 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is unty
         """Build the scheduler with the crawler's settings and stats."""
         scheduler: LeasingScheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
-        scheduler.leased, scheduler.waiting, scheduler.unreachable = {}, [], ""
+        scheduler.leased, scheduler.waiting, scheduler.unsure, scheduler.unreachable = {}, [], set(), ""
         return scheduler
 
     def open(self, spider: Spider) -> None:
@@ -81,9 +82,10 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is unty
             return True
         try:
             return bool(super().enqueue_request(request))
-        except UNREACHABLE as exc:
+        except UNREACHABLE as exc:  # a timed-out call may still run once Redis answers: the fingerprint then seen
             self.went_away(exc)
             self.waiting.append(request)
+            self.unsure.add(request)
             return True
 
     def next_request(self) -> Request | None:
@@ -167,8 +169,14 @@ class LeasingScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is unty
         self.flush_waiting()
 
     def flush_waiting(self) -> None:
-        """Queue the requests made while Redis was unreachable."""
+        """Queue the requests made while Redis was unreachable; one whose dupefilter call timed out is queued even
+        if its fingerprint is there now (that call may have run late, without the push that followed it)."""
         while self.waiting:
             request = self.waiting[0]
-            super().enqueue_request(request)
+            if request in self.unsure:
+                self.df.request_seen(request)
+                self.queue.push(request)
+                self.unsure.discard(request)
+            else:
+                super().enqueue_request(request)
             self.waiting.pop(0)

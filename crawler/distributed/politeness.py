@@ -1,10 +1,14 @@
 """SharedPoliteness: one schedule per host for every worker of a run, in Redis.
 
-Scrapy's delays are per process: N workers would hit a site N times as often. Here each request first reserves the
-host's next start time in Redis (``souverain:<run>:host:<host>``, on the server's clock): the reservation is
-``max(now, next)`` and pushes ``next`` on by the host's delay (``DISTRIBUTED_DELAY``, the ``--delay`` that
-``DOWNLOAD_DELAY`` would be in one process, or the robots.txt Crawl-delay when longer); the request waits until its start. A ``Retry-After`` or a site pause one worker meets pushes
-``next`` for all of them. While Redis is unreachable each worker keeps its own delays only.
+Scrapy's delays are per process: N workers would hit a site N times as often. Here the host's next allowed start
+is kept in Redis (``souverain:<run>:host:<host>``, on the server's clock). A request about to be sent asks for it:
+if that time has come, it goes at once and the next allowed start becomes now + the host's delay
+(``DISTRIBUTED_DELAY``, the ``--delay`` that ``DOWNLOAD_DELAY`` would be in one process, or the robots.txt
+Crawl-delay when longer); if not, it sleeps until then and asks again. Taking the time when the request really
+leaves (not a slot reserved ahead, which a busy worker could reach late, bunching with the next) keeps any two
+requests to a host a delay apart at Redis, whichever workers send them. A ``Retry-After`` or a site pause one
+worker meets pushes the next start for all of them. While Redis is unreachable each worker keeps its own delays
+only.
 """
 
 from __future__ import annotations
@@ -31,12 +35,16 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 
-# KEYS: the host's key. ARGV: delay. Returns the seconds to wait (as text: Lua numbers come back as integers).
-_RESERVE = """
+# KEYS: the host's key. ARGV: delay. Takes the start now if allowed ("0"), else returns the seconds to wait (as
+# text: Lua numbers come back as integers).
+_TAKE = """
 local t = redis.call('TIME') local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
-local start = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
-redis.call('SET', KEYS[1], string.format('%.6f', start + tonumber(ARGV[1])), 'EX', 86400)
-return string.format('%.6f', start - now)
+local allowed = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now >= allowed then
+  redis.call('SET', KEYS[1], string.format('%.6f', now + tonumber(ARGV[1])), 'EX', 86400)
+  return '0'
+end
+return string.format('%.6f', allowed - now)
 """
 
 # KEYS: the host's key. ARGV: seconds from now before which nobody starts a request to the host.
@@ -59,7 +67,7 @@ class SharedPoliteness:
         self.prefix = f"souverain:{run_id(crawler.settings)}:host:"
         self.delay = crawler.settings.getfloat("DISTRIBUTED_DELAY")
         self.cap = crawler.settings.getfloat("RETRY_BACKOFF_MAX")
-        self._reserve = server.register_script(_RESERVE)
+        self._take = server.register_script(_TAKE)
         self._hold = server.register_script(_HOLD)
 
     @classmethod
@@ -88,18 +96,21 @@ class SharedPoliteness:
         return max(self.delay, asked)
 
     async def process_request(self, request: Request) -> None:
-        """Reserve the host's next start in Redis and wait for it."""
+        """Wait until the host's next allowed start in Redis, and take it."""
         host = urlparse_cached(request).netloc
         delay = self.host_delay(host)
-        if delay <= 0 or self.redis_away():
-            return
-        try:
-            wait = float(self._reserve(keys=[self.prefix + host], args=[delay]))
-        except UNREACHABLE:
-            return  # the scheduler says Redis went away; this worker's own delays still hold
-        if wait > 0:
-            self.crawler.stats.inc_value("distributed/politeness_waits")
-            await asyncio.sleep(wait)
+        waited = False
+        while delay > 0 and not self.redis_away():
+            try:
+                wait = float(self._take(keys=[self.prefix + host], args=[delay]))
+            except UNREACHABLE:
+                return  # the scheduler says Redis went away; this worker's own delays still hold
+            if wait <= 0:
+                return
+            if not waited:
+                self.crawler.stats.inc_value("distributed/politeness_waits")
+                waited = True
+            await asyncio.sleep(min(wait, self.cap))
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Hold the host for every worker when it asked to wait (Retry-After) or this worker paused it."""

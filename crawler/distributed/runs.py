@@ -134,7 +134,7 @@ def worker_settings(url: str, run: str, delay: float) -> dict[str, Any]:
     Returns:
         scrapy-redis's scheduler, queue and dupefilter on run-scoped keys, JSON requests, persistence; the delay
         kept by the shared schedule (``politeness.py``) instead of each process's slots, which would space a
-        request again after its reserved start, bunching requests of several workers.
+        request again after it took its start, bunching requests of several workers.
     """
     check_redis_url(url)
     prefix = f"souverain:{run}:%(spider)s"
@@ -142,7 +142,7 @@ def worker_settings(url: str, run: str, delay: float) -> dict[str, Any]:
         "DISTRIBUTED_DELAY": delay,
         "DOWNLOAD_DELAY": 0.0,
         "AUTOTHROTTLE_ENABLED": False,
-        # A request that reserved its start must not then wait for a free slot of its own process.
+        # A request that took its start in Redis must not then wait for a free slot of its own process.
         "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
         "SOUVERAIN_REDIS_URL": url,
         "SOUVERAIN_RUN_ID": run,

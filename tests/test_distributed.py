@@ -259,3 +259,16 @@ def test_a_requisite_request_goes_through_the_shared_queue_with_its_extension_ca
         assert scheduler.decode(hostile) is None  # only an extension this crawler runs, by a public name
     finally:
         scheduler.close("finished")
+
+
+def test_a_hosts_start_is_taken_only_a_delay_after_the_last(redis: RedisServer) -> None:
+    from crawler.distributed.politeness import _HOLD, _TAKE
+
+    server = Redis.from_url(redis.url)
+    take, hold = server.register_script(_TAKE), server.register_script(_HOLD)
+    assert float(take(keys=["host:a"], args=[5])) == 0  # free: taken now
+    wait = float(take(keys=["host:a"], args=[5]))  # a second worker, at once: told to wait, nothing taken
+    assert 4 < wait <= 5 and float(take(keys=["host:a"], args=[5])) <= wait
+    assert float(take(keys=["host:b"], args=[5])) == 0  # another host is spaced on its own
+    hold(keys=["host:b"], args=[30])  # a Retry-After met by one worker holds the host for all
+    assert 29 < float(take(keys=["host:b"], args=[5])) <= 30

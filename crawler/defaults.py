@@ -52,3 +52,9 @@ CRAWLDELAY_MAX = 60.0  # a robots.txt Crawl-delay above this many seconds is cap
 PAGEBUDGET_PAGES = 0  # 0: no cap
 PROGRESS_INTERVAL = 5.0  # seconds between progress lines; 0: none
 PROGRESS_FORMAT = "text"  # or "json": one JSON object a line, for scripts (souverain crawl --progress json)
+
+SOUVERAIN_REDIS_URL = ""  # --redis: a worker of a shared run (crawler/distributed/runs.py sets the scheduler)
+DISTRIBUTED_LEASE_SECONDS = 30.0  # a request a worker stops renewing for this long goes back to the queue
+DISTRIBUTED_HEARTBEAT_SECONDS = 0.0  # 0: a third of the lease
+DISTRIBUTED_POLITENESS = True  # one schedule per host for all workers (off: each process spaces its own requests)
+DISTRIBUTED_DELAY = 1.0  # the run's delay per host, kept in Redis (--redis moves --delay here)

@@ -46,6 +46,7 @@ class CrawlOptions:
     verbose: bool = False  # the crawl log on stderr too
     extra_settings: dict[str, str] = field(default_factory=dict)
     profiles: list[str] = field(default_factory=list)  # --profile files, looked in before the search path
+    redis: str = ""  # --redis URL: a worker of the shared run there (crawler/distributed)
     run_id: str = field(default_factory=new_run_id)
 
     def check(self) -> None:
@@ -101,6 +102,12 @@ class CrawlOptions:
             values["CONCURRENT_REQUESTS_PER_DOMAIN"] = self.concurrency
         if self.timeout:
             values["DOWNLOAD_TIMEOUT"] = self.timeout
+        if self.redis:
+            from crawler import settings
+            from crawler.distributed.runs import worker_settings
+
+            delay = values.get("DOWNLOAD_DELAY", settings.DOWNLOAD_DELAY)
+            values.update(worker_settings(self.redis, self.run_id, delay))
         quiet = {"PROGRESS_INTERVAL": 0} if self.progress == "off" else {}  # --quiet wins over -s PROGRESS_…
         return {**values, **self.extra_settings, **quiet}
 
@@ -118,8 +125,14 @@ def not_kept_path(run_dir: Path, site: str) -> Path:
 
 
 def run_is_unfinished(run_dir: Path) -> bool:
-    """Tell whether a run has to be resumed: no report (killed, crashed), or one saying it was interrupted."""
+    """Tell whether a run has to be resumed: no report (killed, crashed), or one saying it was interrupted.
+
+    A worker of a distributed run writes its part (``workers/*.json``), not ``report.json``: that run is
+    continued by starting its workers again, never by ``--resume``.
+    """
     path = run_dir / "report.json"
+    if not path.exists() and any((run_dir / "workers").glob("*.json")):
+        return False
     try:
         if path.stat().st_size > REPORT_MAX_BYTES:
             return False
@@ -189,7 +202,8 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
 
 
 def write_report(options: CrawlOptions, started: datetime, unfinished: str | None = None) -> dict[str, Any]:
-    """Merge the per-site reports of a run into ``report.json`` with totals.
+    """Merge the per-site reports of a run into ``report.json`` with totals (a worker of a distributed run:
+    into its part, ``runs/<run-id>/workers/<worker>.json``).
 
     Args:
         options: the crawl's options.
@@ -205,6 +219,8 @@ def write_report(options: CrawlOptions, started: datetime, unfinished: str | Non
         path = options.run_dir / "sites" / f"{name}.json"
         sites[name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"summary": {}}
         sites[name]["not_kept"] = list(islice(read_lines(not_kept_path(options.run_dir, name)), NOT_KEPT_ROWS))
+        if (shared := path.with_suffix(".distributed.json")).exists():  # a worker of a distributed run
+            sites[name]["distributed"] = json.loads(shared.read_text(encoding="utf-8"))
     totals: dict[str, Any] = {}
     for site in sites.values():
         add_figures(totals, site["summary"])
@@ -224,7 +240,14 @@ def write_report(options: CrawlOptions, started: datetime, unfinished: str | Non
         "sites": {name: {k: v for k, v in site.items() if k != "stats"} for name, site in sites.items()},
         "totals": totals,
     }
-    atomic_write_text(options.run_dir / "report.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    path = options.run_dir / "report.json"
+    if options.redis:  # a worker's part: the last worker of the run merges them into report.json
+        from crawler.distributed.reports import part_path
+        from crawler.distributed.scheduler import worker_id
+
+        report["worker"] = worker = worker_id()
+        path = part_path(options.run_dir, worker)
+    atomic_write_text(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     return report
 
 
@@ -260,12 +283,14 @@ def drift_warnings(report: dict[str, Any]) -> list[str]:
             for name, site in report["sites"].items() for rule, count in (site.get("drift") or {}).items()]
 
 
-def unreachable_sites(report: dict[str, Any]) -> list[str]:
-    """Return one line per site that answered nothing at all during the run."""
+def unreachable_sites(report: dict[str, Any], worker: bool = False) -> list[str]:
+    """Return one line per site that answered nothing at all during the run; for a ``worker`` of a distributed
+    run, only those it tried (the other workers may have taken every request of a site)."""
     lines = []
     for name, site in report["sites"].items():
         summary = site.get("summary", {})
-        if not summary.get("pages_fetched"):
+        tried = site.get("failures") or site.get("last_discovery_error") or not worker
+        if not summary.get("pages_fetched") and tried:
             failed = [f"{f['url']}: {f['reason']}" for f in site.get("failures", ())]
             error = site.get("last_discovery_error") or (failed[-1] if failed else "no response")
             lines.append(f"site {name} unreachable at {site.get('root')}: {error}")

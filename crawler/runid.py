@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 from functools import cache
@@ -9,6 +10,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
+
+
+RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{4}")  # what new_run_id makes: safe as a folder name
+
+
+def is_run_id(text: str) -> bool:
+    """Tell whether a text (from a command line, from Redis) is a run id, so safe as a folder name."""
+    return bool(RUN_ID.fullmatch(text))
 
 
 def new_run_id() -> str:

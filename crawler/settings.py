@@ -51,6 +51,7 @@ EXTENSIONS = {
     "crawler.discovery.ledger.Ledger": 90,
     "crawler.extensions.warc.WarcExtension": 100,
     "crawler.extensions.state.StateRecorder": 110,
+    "crawler.distributed.worker.DistributedWorker": 120,  # only with --redis (SOUVERAIN_REDIS_URL)
     "crawler.extensions.runlog.RunLog": 150,
     "crawler.extensions.report.RunReport": 200,
     "crawler.extensions.requisites.PageRequisites": 250,
@@ -70,6 +71,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalRequests": 595,
     # After HttpCompression (590) in process_response, so it reads robots.txt decoded; before it in requests.
     "crawler.middlewares.crawldelay.CrawlDelay": 585,
+    # --redis: one schedule per host for all workers, after every wait of this process (crawler/distributed).
+    "crawler.distributed.politeness.SharedPoliteness": 980,
     # After every other middleware: only requests that really go to the network are counted.
     "crawler.middlewares.budget.PageBudget": 990,
     # Last before the downloader, so first to see a response: one the WARC could not hold stops there.

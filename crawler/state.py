@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive.store.state import SqliteState, open_state
+from archive.store.state import StateStore, open_state
 from crawler.shared import SharedRegistry
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-STATES: SharedRegistry[SqliteState] = SharedRegistry()
+STATES: SharedRegistry[StateStore] = SharedRegistry()
 
 
 def state_key(settings: BaseSettings) -> Path | None:
@@ -22,17 +22,23 @@ def state_key(settings: BaseSettings) -> Path | None:
     return Path(settings["SOUVERAIN_OUT_DIR"]).resolve()
 
 
-def acquire_state(settings: BaseSettings) -> SqliteState | None:
-    """Return the process's state store for these settings (release it with ``release_state``)."""
+def acquire_state(settings: BaseSettings) -> StateStore | None:
+    """Return the process's state store for these settings (release it with ``release_state``): the output
+    folder's SQLite file, or with ``SOUVERAIN_REDIS_URL`` the Redis store every worker of every run shares."""
     key = state_key(settings)
-    return STATES.acquire(key, lambda: open_state(key), SqliteState.close) if key else None
+    if key is None:
+        return None
+    if url := settings.get("SOUVERAIN_REDIS_URL"):
+        from crawler.distributed.state import PatientState
+
+        return STATES.acquire(url, lambda: PatientState(url), lambda store: store.close())
+    return STATES.acquire(key, lambda: open_state(key), lambda store: store.close())
 
 
 def release_state(settings: BaseSettings) -> None:
     """Let go of the state store; the last user commits and closes it."""
-    key = state_key(settings)
-    if key:
-        STATES.release(key)
+    if key := state_key(settings):
+        STATES.release(settings.get("SOUVERAIN_REDIS_URL") or key)
 
 
 def now_iso() -> str:

@@ -8,9 +8,9 @@ import tempfile
 import time
 import zipfile
 import zlib
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -44,17 +44,21 @@ SCRATCH_PREFIX = ".reextract-"
 
 
 @contextmanager
-def warc_files(source: Path, scratch: Path) -> Iterator[dict[Path, list[WarcHead]]]:
-    """Yield the closed WARC files of an output folder or of a WACZ snapshot, oldest first, each checked.
+def warc_files(source: Path | Sequence[Path], scratch: Path) -> Iterator[dict[Path, list[WarcHead]]]:
+    """Yield the closed WARC files of output folders or of a WACZ snapshot, oldest first, each checked.
 
     Args:
-        source: an output folder (``warc/*.warc.gz``) or a ``.wacz`` file (``archive/*.warc.gz``).
+        source: an output folder (``warc/*.warc.gz``) or a ``.wacz`` file (``archive/*.warc.gz``); or several
+            output folders (the workers of a distributed run), whose WARCs are taken together, sorted by name.
         scratch: a folder for the WARCs unpacked from a snapshot, in ``.reextract-<pid>-*`` (removed
             afterwards, or by the next run when this one is killed).
 
     Returns:
         Each WARC path with its records' checked headers (a context manager).
     """
+    if not isinstance(source, Path):
+        yield _merged_warcs(list(source))
+        return
     with open_source(source) as wacz:
         if wacz is not None:
             scratch.mkdir(parents=True, exist_ok=True)
@@ -65,6 +69,17 @@ def warc_files(source: Path, scratch: Path) -> Iterator[dict[Path, list[WarcHead
             yield warcs
             return
         raise ArchiveError(f"no closed WARC file in {source / 'warc'}")
+
+
+def _merged_warcs(folders: list[Path]) -> dict[Path, list[WarcHead]]:
+    """Return the closed WARC files of several output folders, sorted by name (refused: a name in two)."""
+    found = [(path, heads) for folder in folders for path, heads in checked_warcs(folder).items()]
+    where = " and ".join(str(folder / "warc") for folder in folders)
+    if not found:
+        raise ArchiveError(f"no closed WARC file in {where}")
+    if len({path.name for path, _ in found}) < len(found):
+        raise ArchiveError(f"two WARC files of the same name in {where}: give each output folder once")
+    return dict(sorted(found, key=lambda item: item[0].name))
 
 
 @dataclass(frozen=True)
@@ -85,7 +100,7 @@ class PageRef:
         """Return the page of a response or revisit record, from its checked headers."""
         headers = head.headers
         revisit = headers.get("warc-profile", "").rsplit("/", 1)[-1] if headers["warc-type"] == "revisit" else None
-        return cls(str(path), head.offset, head.length, headers["warc-record-id"], headers["warc-date"],
+        return cls(str(path.resolve()), head.offset, head.length, headers["warc-record-id"], headers["warc-date"],
                    headers.get("warc-target-uri", ""), headers.get("warc-payload-digest", ""), revisit)
 
     def capture(self, status: int) -> Capture:
@@ -182,17 +197,19 @@ def extract_job(job: Job) -> Done | None:
                                                      stem=Path(job.stem)))))
 
 
-def reextract(source: Path, out: Path, *, workers: int | None = None,
-              progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def reextract(source: Path | Sequence[Path], out: Path, *, workers: int | None = None,
+              progress: Callable[[int, int], None] | None = None, executor: Executor | None = None) -> dict[str, Any]:
     """Rebuild every dated file of the articles the run logs list, offline, on every core.
 
     With the same software versions the texts and JSON records are byte-identical to the crawl's.
 
     Args:
-        source: an output folder or a ``.wacz`` snapshot.
+        source: an output folder or a ``.wacz`` snapshot, or several output folders (a distributed run's).
         out: the folder to write ``articles/`` into.
         workers: worker processes (default: one per core).
         progress: called with (articles done, articles in all) as the work goes.
+        executor: where the extraction jobs run (e.g. a Dask cluster's, ``archive/store/daskrun.py``), in
+            place of a pool of ``workers`` local processes; results come back in order, so the files are the same.
 
     Returns:
         ``articles`` written, ``failed`` (no text), ``warc_files`` read and ``seconds``.
@@ -200,8 +217,13 @@ def reextract(source: Path, out: Path, *, workers: int | None = None,
     Raises:
         ArchiveError: no WARC or run log in the source, a damaged snapshot or WARC, an output that is no folder.
     """
-    if not source.exists():
-        raise ArchiveError(f"{source}: no such snapshot or output folder")
+    sources = [source] if isinstance(source, Path) else list(dict.fromkeys(source))
+    for given in sources:
+        if not given.exists():
+            raise ArchiveError(f"{given}: no such snapshot or output folder")
+        if len(sources) > 1 and not given.is_dir():
+            raise ArchiveError(f"{given}: several sources must all be output folders (a snapshot is read alone)")
+    chosen: Path | list[Path] = sources[0] if len(sources) == 1 else sources
     try:
         out.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
@@ -209,14 +231,20 @@ def reextract(source: Path, out: Path, *, workers: int | None = None,
     except OSError as exc:
         raise ArchiveError(f"cannot write into {out}: {exc.strerror or exc}") from None
     try:
-        return _reextract(source, out, workers, progress)
+        return _reextract(chosen, out, workers, progress, executor)
     except DAMAGE as exc:
-        hint = f"; `souverain verify {source}` says where it is damaged" if source.is_file() else ""
-        raise ArchiveError(f"cannot re-extract {source}: {type(exc).__name__}: {exc}{hint}") from None
+        damaged = isinstance(chosen, Path) and chosen.is_file()
+        hint = f"; `souverain verify {chosen}` says where it is damaged" if damaged else ""
+        raise ArchiveError(f"cannot re-extract {_named(chosen)}: {type(exc).__name__}: {exc}{hint}") from None
 
 
-def _reextract(source: Path, out: Path, workers: int | None,
-               progress: Callable[[int, int], None] | None) -> dict[str, Any]:
+def _named(source: Path | list[Path]) -> str:
+    """Return the source(s) as a message names them."""
+    return str(source) if isinstance(source, Path) else " and ".join(str(folder) for folder in source)
+
+
+def _reextract(source: Path | list[Path], out: Path, workers: int | None, progress: Callable[[int, int], None] | None,
+               executor: Executor | None) -> dict[str, Any]:
     """Do the work of ``reextract``."""
     started = time.perf_counter()
     remove_orphans(out, SCRATCH_PREFIX)  # left by a killed run
@@ -224,11 +252,12 @@ def _reextract(source: Path, out: Path, workers: int | None,
     with warc_files(source, out) as warcs:
         log = scan_logged(warcs)
         if not log.configs:
-            raise ArchiveError(f"the WARCs of {source} hold no run log (were they written by souverain?)")
+            raise ArchiveError(f"the WARCs of {_named(source)} hold no run log (were they written by souverain?)")
         jobs = _jobs(source, out, log, warcs)
         written: list[Path] = []
         failed = 0
-        with ProcessPoolExecutor(workers or len(os.sched_getaffinity(0))) as pool:
+        with nullcontext(executor) if executor is not None else ProcessPoolExecutor(
+                workers or len(os.sched_getaffinity(0))) as pool:
             for done, (job, result) in enumerate(zip(jobs, pool.map(extract_job, jobs, chunksize=8),
                                                      strict=True), 1):
                 if progress is not None:
@@ -244,7 +273,7 @@ def _reextract(source: Path, out: Path, workers: int | None,
     return {"articles": len(written) // 2, "failed": failed, "warc_files": len(warcs), "seconds": time.perf_counter() - started}
 
 
-def _jobs(source: Path, out: Path, log: RunLog, warcs: dict[Path, list[WarcHead]]) -> list[Job]:
+def _jobs(source: Path | list[Path], out: Path, log: RunLog, warcs: dict[Path, list[WarcHead]]) -> list[Job]:
     """Return one job per article of the run log; workers write the files when every article has its own safe stem
     (else the parent writes them all, in run-log order, as the crawl chose and overwrote them)."""
     pages = {head.headers["warc-record-id"]: PageRef.from_head(path, head) for path, heads in warcs.items()
@@ -254,10 +283,11 @@ def _jobs(source: Path, out: Path, log: RunLog, warcs: dict[Path, list[WarcHead]
         config = log.configs.get((entry["run_id"], entry["site"]))
         refs = [pages[record_id] for record_id in entry["pages"] if record_id in pages]
         if config is None or len(refs) != len(entry["pages"]):
-            raise ArchiveError(f"{entry['url']}: its run configuration or page records are missing from {source}")
+            raise ArchiveError(f"{entry['url']}: its run configuration or page records are missing from "
+                               f"{_named(source)}")
         stem = checked_stem(out, entry["stem"], entry["site"])
         stems.add((stem, entry.get("version", 1)))
-        jobs.append(Job(entry, refs, config["cleanup"], config["topic"]["toml"], str(out), None if stem is None else str(stem)))
+        jobs.append(Job(entry, refs, config["cleanup"], config["topic"]["toml"], str(out.resolve()), None if stem is None else str(stem)))
     if len(stems) < len(jobs) or any(stem is None for stem, _ in stems):
         jobs = [replace(job, stem=None) for job in jobs]
     return jobs

@@ -130,8 +130,8 @@ class StateStore(Protocol):
         """Return every known discovery page (robots.txt, sitemap, listing, feed) of a site."""
 
     @property
-    def path(self) -> Path:
-        """The store's file (named in a disk-full message)."""
+    def path(self) -> Path | str:
+        """Where the store is: its file, or its server (named in a disk-full message)."""
 
     def commit(self, *, every: int = 1) -> None:
         """Make the writes so far durable (on every ``every``-th call only)."""

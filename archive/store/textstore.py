@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from itertools import chain, count
 from pathlib import Path, PurePosixPath
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 from archive.fsutil import atomic_write_text
 from archive.warc.writer import Capture
 
+Reserve = Callable[[Path, str], bool]  # (stem relative to OUT, URL) -> whether the URL holds that name now
 MAX_SLUG = 120  # stem + "-" + 40-hex hash + "-<n>" + ".v<version>.json" stays far below 255 bytes
 MIN_YEAR, MAX_YEAR = 1970, 2100  # a publication date outside this range from a page is not believed
 _UNSAFE = re.compile(r"[^a-z0-9_-]+")  # no dot: a stem can never look like another's ``<stem>.v2``
@@ -80,7 +82,8 @@ def date_folder(published: object) -> PurePosixPath:
     return PurePosixPath(f"{when.year:04d}", f"{when.month:02d}", f"{when.day:02d}")
 
 
-def article_stem(root: Path, site: str, record: dict[str, Any], claimed: dict[Path, str] | None = None) -> Path:
+def article_stem(root: Path, site: str, record: dict[str, Any], claimed: dict[Path, str] | None = None,
+                 reserve: Reserve | None = None) -> Path:
     """Return the path (without suffix) where an article's files go; distinct URLs never share one.
 
     Args:
@@ -88,10 +91,12 @@ def article_stem(root: Path, site: str, record: dict[str, Any], claimed: dict[Pa
         site: the site name (a profile name).
         record: the article record; ``url`` and ``published`` are used.
         claimed: stems being written right now, with their URL (files not on disk yet).
+        reserve: asked last for a name free here: ``reserve(stem relative to root, url)`` takes it for the URL
+            wherever else it could be written (the workers of a distributed run), False when another URL has it.
 
     Returns:
-        ``root/articles/<site>/<date folder>/<slug>``; when another URL holds that name (on disk or in
-        ``claimed``), the first free one of ``<slug>-<10 hex of the URL's SHA-1>``, ``<slug>-<40 hex>``,
+        ``root/articles/<site>/<date folder>/<slug>``; when another URL holds that name (on disk, in ``claimed``
+        or in ``reserve``), the first free one of ``<slug>-<10 hex of the URL's SHA-1>``, ``<slug>-<40 hex>``,
         ``<slug>-<40 hex>-2``…
     """
     url = record["url"]
@@ -99,7 +104,8 @@ def article_stem(root: Path, site: str, record: dict[str, Any], claimed: dict[Pa
     slug = slug_for_url(url)
     digest = hashlib.sha1(url.encode("utf-8")).hexdigest()
     names = chain((slug, f"{slug}-{digest[:10]}", f"{slug}-{digest}"), (f"{slug}-{digest}-{n}" for n in count(2)))
-    return next(stem for stem in (folder / name for name in names) if _owner(stem, claimed or {}) in (None, url))
+    return next(stem for stem in (folder / name for name in names) if _owner(stem, claimed or {}) in (None, url)
+                and (reserve is None or reserve(stem.relative_to(root), url)))
 
 
 def _owner(stem: Path, claimed: dict[Path, str]) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,14 +39,18 @@ class WarcFile:
                 "first_date": _iso(self.first_date, micro=True), "last_date": _iso(self.last_date, micro=True)}
 
 
-def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, until: str | None = None,
+def build_snapshot(out_dir: Path | Sequence[Path], dest: Path, *, run_id: str | None = None,
+                   until: str | None = None,
                    progress: Callable[[str, int, int, str], None] | None = None) -> dict[str, Any]:
     """Build a deterministic WACZ 1.1.1 of an output folder: same inputs, byte-identical file.
 
     Every version of every kept article goes in (``<slug>.txt``, ``<slug>.v2.txt``… with their JSON records).
+    Several output folders (the workers of a distributed run, each with its WARCs and dated files) make one
+    snapshot: WARC files merged by name, one sorted index, each article's dated files taken from the folder whose
+    WARC holds its capture.
 
     Args:
-        out_dir: the output folder (``warc/``, ``articles/``).
+        out_dir: the output folder (``warc/``, ``articles/``), or several.
         dest: the ``.wacz`` to write (its folder must exist).
         run_id: keep only this run's WARC files and articles.
         until: ``YYYY-MM-DD``: keep only WARC files whose records are all dated up to that day's end (UTC).
@@ -58,8 +62,10 @@ def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, unti
     Raises:
         ArchiveError: a missing folder, no closed WARC file, an unknown run, a bad date, a missing article file.
     """
-    if not out_dir.is_dir():
-        raise ArchiveError(f"output folder {out_dir} does not exist")
+    outs = [out_dir] if isinstance(out_dir, Path) else list(dict.fromkeys(out_dir))
+    for folder in outs:
+        if not folder.is_dir():
+            raise ArchiveError(f"output folder {folder} does not exist")
     if dest.is_dir():
         raise ArchiveError(f"cannot write {dest}: it is a folder; give a file name, e.g. {dest / 'snapshot.wacz'}")
     if not dest.parent.is_dir():
@@ -67,9 +73,17 @@ def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, unti
     report = progress or (lambda step, done, total, unit: None)
     day_end = _day_end(until) if until else None
     hashers: dict[Path, ChunkHasher] = {}
-    warcs = checked_warcs(out_dir, tee=lambda path: hashers.setdefault(path, ChunkHasher()).update)
+    owner: dict[Path, Path] = {}  # WARC file → its output folder
+    found: dict[Path, list[WarcHead]] = {}
+    for folder in outs:
+        for path, heads in checked_warcs(folder, tee=lambda path: hashers.setdefault(path, ChunkHasher()).update).items():
+            found[path], owner[path] = heads, folder
+    warcs = dict(sorted(found.items(), key=lambda item: item[0].name))
+    where = " and ".join(str(folder / "warc") for folder in outs)
     if not warcs:
-        raise ArchiveError(f"no closed WARC file (*.warc.gz) in {out_dir / 'warc'}")
+        raise ArchiveError(f"no closed WARC file (*.warc.gz) in {where}")
+    if len({path.name for path in warcs}) < len(warcs):
+        raise ArchiveError(f"two WARC files of the same name in {where}: give each output folder once")
     paths = list(warcs)
     robots = _Robots()
     with ProcessPoolExecutor(min(len(paths), len(os.sched_getaffinity(0)))) as pool:
@@ -78,7 +92,7 @@ def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, unti
         try:
             log = scan_logged(warcs, content=_is_robots, visit=robots.visit)
         except (ArchiveError, OSError) as exc:
-            raise ArchiveError(f"cannot read the WARC files in {out_dir / 'warc'}: {exc}") from None
+            raise ArchiveError(f"cannot read the WARC files in {where}: {exc}") from None
         report("reading WARC files", len(paths), len(paths), "")
         files = _select([_warc_file(path, heads, log.warcinfo.get(path.name, {}).get("isPartOf"), robots)
                          for path, heads in warcs.items()], run_id, day_end, until)
@@ -91,7 +105,18 @@ def build_snapshot(out_dir: Path, dest: Path, *, run_id: str | None = None, unti
     runs = {file.run_id for file in files}
     articles = _articles(log, responses, kept, run_id)
     cutoff = f"{until}T23:59:59Z" if until else _iso(_ceil_second(max(file.last_date for file in files)))
-    members, entries, pages = _article_members(out_dir, articles, responses)
+    dated: list[tuple[dict[str, Any], list[Member], dict[str, Any]]] = []  # entry, its two members, its page
+    homes = {_key(a): _home(outs, a, owner[responses[a["pages"][0]].path]) for a in articles}
+    for folder in outs:
+        mine = [a for a in articles if homes[_key(a)] == folder]
+        found_members, found_entries, found_pages = _article_members(folder, mine, responses)
+        dated += [(entry, found_members[2 * i: 2 * i + 2], page)
+                  for i, (entry, page) in enumerate(zip(found_entries, found_pages, strict=True))]
+    dated.sort(key=lambda item: (item[0]["url"], item[0]["version"]))  # as one folder's: by URL and version
+    entries, pages = [entry for entry, _, _ in dated], [page for _, _, page in dated]
+    members = [member for _, pair, _ in dated for member in pair]
+    if len({member.path for member in members}) < len(members):
+        raise ArchiveError("two output folders hold the same dated file name: snapshot them one by one")
     pages_data = pages_jsonl(sorted(pages, key=lambda page: (page["url"], page["ts"])))
     members += [Member(f"archive/{file.path.name}", hashers[file.path].digest(), source=file.path) for file in files]
     members += [Member.from_bytes("indexes/index.cdx", index), Member.from_bytes("pages/pages.jsonl", pages_data)]
@@ -207,6 +232,15 @@ def _dated_json(out_dir: Path, article: dict[str, Any], by_key: dict[tuple[str, 
         stem = version_stem(out_dir / stem, article.get("version", 1))
         return stem.with_name(stem.name + ".json")
     return by_key.get(_key(article))
+
+
+def _home(outs: list[Path], article: dict[str, Any], first_page: Path) -> Path:
+    """Return the output folder that holds an article's dated files: the one where its recorded stem exists (the
+    worker that kept it, which may not be the one that fetched its first page), else its first page's folder."""
+    for folder in outs:
+        if (path := _dated_json(folder, article, {})) is not None and path.is_file():
+            return folder
+    return first_page
 
 
 def _dated_files(out_dir: Path) -> dict[tuple[str, int], Path]:

@@ -15,6 +15,7 @@ from crawler.cli.offline import (
     cmd_extract,
     cmd_reextract,
     cmd_replay,
+    cmd_report,
     cmd_snapshot,
     cmd_verify,
 )
@@ -70,5 +71,5 @@ def stdout_closed() -> int:
 COMMANDS = {
     "crawl": cmd_crawl, "demo": cmd_demo, "extract": cmd_extract, "mirror": cmd_mirror, "snapshot": cmd_snapshot,
     "verify": cmd_verify, "reextract": cmd_reextract, "export": cmd_export, "replay": cmd_replay,
-    "diff": cmd_diff, "schedule": cmd_schedule, "profile": cmd_profile,
+    "diff": cmd_diff, "report": cmd_report, "schedule": cmd_schedule, "profile": cmd_profile,
 }

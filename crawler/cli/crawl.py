@@ -34,15 +34,47 @@ def crawl_options(args: argparse.Namespace) -> CrawlOptions:
         cdn_roots=parse_roots(args.cdn_roots, "--cdn-root"), requisites=args.requisites, archive_only=args.archive_only, topic=args.topic, max_pages=args.max_pages, delay=args.delay, concurrency=args.concurrency,
         since=args.since, until=args.until, resume=args.resume, recheck=args.recheck, timeout=args.timeout,
         strict_profile=args.strict_profile, progress="off" if args.quiet else args.progress, verbose=args.verbose,
-        extra_settings=parse_settings(args.set), profiles=args.profiles,
+        extra_settings=parse_settings(args.set), profiles=args.profiles, redis=args.redis,
     )
     options.check()
     return options
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    """``souverain crawl``."""
-    return crawl_and_report(crawl_options(args), quiet=args.quiet, again="continue with --resume")
+    """``souverain crawl``; with ``--redis``, as one worker of the run shared there."""
+    options = crawl_options(args)
+    if not options.redis:
+        return crawl_and_report(options, quiet=args.quiet, again="continue with --resume")
+    from crawler.distributed import reports
+    from crawler.distributed.runs import RedisUrlError, check_redis_url, connect, joined_run
+    from crawler.distributed.scheduler import UNREACHABLE, worker_id
+
+    if options.resume:
+        raise UserError("--resume and --redis: a shared run resumes by itself (start its workers again)")
+
+    def merge_parts(server: Any, run: str) -> None:  # the last worker: one report.json for the run
+        reports.write_merged(options.run_dir, reports.parts_in_redis(server, run))
+
+    try:
+        check_redis_url(options.redis)
+        with joined_run(options.redis, lease_seconds(options), merge_parts) as run:
+            options.run_id = run
+            status = crawl_and_report(options, quiet=args.quiet, again="start the workers again to continue")
+            part = reports.part_path(options.run_dir, worker_id())
+            if part.is_file():
+                reports.publish(connect(options.redis), run, worker_id(), json.loads(part.read_text(encoding="utf-8")))
+            return status
+    except RedisUrlError as exc:
+        raise UserError(str(exc)) from None
+    except UNREACHABLE as exc:
+        raise UserError(f"cannot reach Redis at {options.redis}: {exc}") from None
+
+
+def lease_seconds(options: Any) -> float:
+    """Return the lease time of a worker (``DISTRIBUTED_LEASE_SECONDS``, maybe given with ``-s``)."""
+    from crawler import defaults
+
+    return float(options.extra_settings.get("DISTRIBUTED_LEASE_SECONDS", defaults.DISTRIBUTED_LEASE_SECONDS))
 
 
 # Exit status of a run stopped by a signal: 128 + the signal's number, as a shell reports it.
@@ -98,7 +130,7 @@ def crawl_and_report(options: Any, *, quiet: bool = False, again: str) -> int:
     if report["interrupted"]:
         print(f"souverain: interrupted: {again}", file=sys.stderr)
         return INTERRUPTED_STATUS.get(report["interrupted"], 1)
-    failures = unreachable_sites(report)
+    failures = unreachable_sites(report, worker=bool(options.redis))
     for line in failures:
         print(f"souverain: error: {line}", file=sys.stderr)
     if drift and options.strict_profile:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from rich.markup import escape
 
 from crawler.cli.common import CONSOLE, UserError, plural
+from crawler.defaults import SOUVERAIN_OUT_DIR
 from crawler.workprogress import human_bytes
 
 
@@ -61,7 +63,8 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from crawler.workprogress import WorkProgress
 
     with WorkProgress("snapshot") as progress:
-        summary = build_snapshot(args.out, args.output, run_id=args.run, until=args.until, progress=progress.update)
+        summary = build_snapshot(args.out or [Path(SOUVERAIN_OUT_DIR)], args.output, run_id=args.run, until=args.until,
+                                 progress=progress.update)
     CONSOLE.print(escape(f"snapshot: {args.output} ({plural(summary['warc_files'], 'WARC file')}, "
                          f"{plural(summary['articles'], 'article version')}, "
                          f"{human_bytes(summary['bytes'])}, cut-off {summary['cutoff']})"))
@@ -87,13 +90,44 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     from archive.store.reextract import reextract
     from crawler.workprogress import WorkProgress
 
-    with WorkProgress("reextract") as progress:
-        summary = reextract(args.source, args.out, workers=args.workers or None,
+    with WorkProgress("reextract") as progress, ExitStack() as stack:
+        executor = None
+        if args.dask:
+            from archive.store.daskrun import dask_executor
+
+            executor = stack.enter_context(dask_executor(args.dask, args.workers or None))
+        summary = reextract(args.source, args.out, workers=args.workers or None, executor=executor,
                             progress=lambda done, total: progress.update("articles", done, total))
     CONSOLE.print(escape(f"reextract: {plural(summary['articles'], 'article')} from "
                          f"{plural(summary['warc_files'], 'WARC file')} "
                          f"written under {args.out / 'articles'}/ in {summary['seconds']:.1f} s"))
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``souverain report``: the worker reports of a distributed run, found in its output folders, merged."""
+    from crawler.distributed.reports import parts_in_folders, write_merged
+    from crawler.runid import is_run_id
+
+    run = args.run or latest_worker_run(args.out)
+    if not is_run_id(run):
+        raise UserError(f"--run {run!r}: expected a run id such as 20261201T120000Z-1a2b")
+    report = write_merged(args.out[0] / "runs" / run, parts_in_folders(args.out, run))
+    kept = report.get("totals", {}).get("articles_kept", 0)
+    CONSOLE.print(escape(f"report: run {run}: {plural(len(report['workers']), 'worker')}, "
+                         f"{plural(kept, 'article')} kept, written to {args.out[0] / 'runs' / run / 'report.json'}"))
+    return 0
+
+
+def latest_worker_run(outs: list[Path]) -> str:
+    """Return the newest run id with worker reports in any of the output folders."""
+    from crawler.runid import is_run_id
+
+    runs = sorted({path.parent.parent.name for out in outs for path in (out / "runs").glob("*/workers/*.json")
+                   if is_run_id(path.parent.parent.name)})
+    if not runs:
+        raise UserError(f"no worker report in {', '.join(str(out / 'runs') for out in outs)} (give --run RUN_ID?)")
+    return runs[-1]
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from crawler.argtypes import PORT, OneLineParser, seconds, whole
@@ -38,6 +39,9 @@ def build_parser() -> OneLineParser:
                             "verdict: a later crawl extracts them); discovery works as usual")
     crawl.add_argument("--recheck", action="store_true",
                        help="re-check every known article and discovery page now, whatever the revisit policy says")
+    crawl.add_argument("--redis", default=os.environ.get("SOUVERAIN_REDIS_URL", ""), metavar="URL",
+                       help="be one worker of a crawl shared through the Redis at URL, redis://[:PASSWORD@]HOST:PORT/DB "
+                            "(default: $SOUVERAIN_REDIS_URL; see docs/distributed.md)")
 
     demo = commands.add_parser("demo", help="start the bundled mirror of both sites on 127.0.0.1 and crawl it")
     add_crawl_options(demo)
@@ -52,7 +56,8 @@ def build_parser() -> OneLineParser:
     extract.add_argument("--topic", default=SOUVERAIN_TOPIC, help="topic to score against")
 
     snapshot = commands.add_parser("snapshot", help="build a reproducible WACZ snapshot of an output folder")
-    snapshot.add_argument("--out", type=Path, default=Path(SOUVERAIN_OUT_DIR), help="the output folder (default: ./out)")
+    snapshot.add_argument("--out", type=Path, action="append", default=None, metavar="DIR",
+                          help="the output folder (default: ./out); repeat it for the folders of several workers")
     cut = snapshot.add_mutually_exclusive_group()
     cut.add_argument("--run", metavar="RUN_ID", help="only this run's WARCs and articles")
     cut.add_argument("--until", metavar="YYYY-MM-DD", help="only what was captured up to this day (UTC)")
@@ -62,9 +67,18 @@ def build_parser() -> OneLineParser:
     verify.add_argument("snapshot", type=Path, metavar="NAME.wacz")
 
     reextract = commands.add_parser("reextract", help="rebuild every dated file from the WARCs alone, offline")
-    reextract.add_argument("source", type=Path, metavar="SNAPSHOT_OR_DIR", help="a .wacz snapshot or an output folder")
+    reextract.add_argument("source", type=Path, nargs="+", metavar="SNAPSHOT_OR_DIR",
+                           help="a .wacz snapshot or an output folder, or several output folders (a distributed run's)")
     reextract.add_argument("--out", type=Path, required=True, metavar="DIR2", help="where to write articles/")
     reextract.add_argument("--workers", type=whole(0, 256), default=0, help="worker processes (default: one per core)")
+    reextract.add_argument("--dask", default="", metavar="local|tcp://HOST:PORT",
+                           help="run the jobs on a Dask cluster (local: a LocalCluster of --workers processes); its "
+                                "workers must see the WARCs at the same path")
+
+    report = commands.add_parser("report", help="merge the worker reports of a distributed run into its report.json")
+    report.add_argument("--out", type=Path, action="append", required=True, metavar="DIR",
+                        help="an output folder of the run's workers (repeat it); report.json goes in the first")
+    report.add_argument("--run", metavar="RUN_ID", default=None, help="the run (default: the latest with worker reports)")
 
     export = commands.add_parser("export", help="one row per article, for pandas and DuckDB")
     export.add_argument("--out", type=Path, default=Path(SOUVERAIN_OUT_DIR), help="the output folder (default: ./out)")

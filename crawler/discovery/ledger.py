@@ -33,29 +33,33 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 __all__ = ["FETCHED", "KEPT", "REJECTED", "SKIPPED", "UNCHANGED", "Candidate", "Ledger"]
+SHARED_QUEUE = "shared queue"  # the source of a URL another worker discovered (``souverain crawl --redis``)
 
 
 class Ledger:
     """Candidates of one site (in a run-scoped SQLite table), plus the discovery pages (sitemaps, listings,
     feeds) fetched per source."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, shared_queue: bool = False) -> None:
         """Start an empty ledger.
 
         Args:
             path: the file of its candidates' table (None: a temporary one of SQLite's).
+            shared_queue: a worker of a distributed run: it fetches URLs other workers discovered.
         """
         self.candidates = CandidateTable(path)
         self.pages: Counter[str] = Counter()
         self.duplicates: Counter[str] = Counter()
         self.written: dict[str, set[str]] = {}  # kept URL -> the sources its files name
+        self.shared_queue = shared_queue
         self.not_read: dict[str, tuple[str, Reason]] = {}  # discovery URL -> (source, why not read)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Ledger:
         """Build the crawler's ledger; it follows the pipelines' verdicts on articles."""
         run_dir = Path(crawler.settings["SOUVERAIN_OUT_DIR"]) / "runs" / run_id(crawler.settings)
-        ledger = cls(run_dir / "sites" / f".{crawler.spidercls.name}.ledger.sqlite")
+        ledger = cls(run_dir / "sites" / f".{crawler.spidercls.name}.ledger.sqlite",
+                     shared_queue=bool(crawler.settings.get("SOUVERAIN_REDIS_URL")))
         crawler.signals.connect(ledger.close, signal=signals.engine_stopped)
         crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
@@ -68,7 +72,7 @@ class Ledger:
 
     def item_scraped(self, item: Any) -> None:
         """An article went through every pipeline: kept, with the sources its files name."""
-        if item.url in self.candidates:  # a spider without a frontier offers nothing
+        if self.fetched_elsewhere(item.url) is not None:  # a spider without a frontier offers nothing
             self.keep(item.url)
             self.written[item.url] = set(item.record.get("discovered_via", []))
 
@@ -146,7 +150,7 @@ class Ledger:
 
     def _set(self, url: str, state: str, reason: Reason | None) -> None:
         """Give an offered URL its state and reason."""
-        candidate = self.candidates.get(url)
+        candidate = self.fetched_elsewhere(url)
         if candidate is None:
             raise KeyError(url)
         candidate.state, candidate.reason = state, reason
@@ -166,10 +170,18 @@ class Ledger:
 
     def _end(self, url: str, state: str, reason: Reason) -> None:
         """Move a fetched (or kept) candidate to its end state, unless it has one already."""
-        candidate = self.candidates.get(url)
+        candidate = self.fetched_elsewhere(url)
         if candidate is not None and candidate.state in (FETCHED, KEPT):
             candidate.state, candidate.reason = state, reason
             self.candidates.put(candidate)
+
+    def fetched_elsewhere(self, url: str) -> Candidate | None:
+        """Return the candidate of a fetched URL; in a distributed run (``shared_queue``), one this ledger never
+        saw offered was discovered by another worker, which put it in the shared queue."""
+        if (candidate := self.candidates.get(url)) is None and self.shared_queue:
+            candidate = Candidate(url, [SHARED_QUEUE], 0.0, state=FETCHED)
+            self.candidates.put(candidate)
+        return candidate
 
     def page(self, source: str) -> None:
         """Count one discovery page (sitemap, listing, feed) fetched for ``source``."""

@@ -18,6 +18,7 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from archive.store.state import UNREAD
+from archive.warc.naming import OPEN_SUFFIX
 from archive.warc.reader import read_capture
 from crawler.state import acquire_state, release_state
 from crawler.warcwriters import warc_dir
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-    from archive.store.state import SqliteState
+    from archive.store.state import StateStore
     from archive.warc.writer import Capture
 
 
@@ -36,7 +37,7 @@ class ConditionalRequests:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.store: SqliteState | None = None
+        self.store: StateStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequests:
@@ -70,7 +71,7 @@ class ConditionalRequests:
         request.meta.pop("previous_unread", None)
         known = self.store.get(request.url)
         capture = known.capture() if known is not None else None
-        if known is None or capture is None:
+        if known is None or capture is None or not self.readable(capture):
             return
         if known.etag:
             request.headers["If-None-Match"] = known.etag
@@ -79,6 +80,12 @@ class ConditionalRequests:
         request.meta["previous"] = capture
         request.meta["previous_unread"] = known.outcome in (None, UNREAD)
         self.crawler.stats.inc_value("conditional/requests")
+
+    def readable(self, capture: Capture) -> bool:
+        """Tell whether the archived copy a 304 would stand for is in this process's WARC folder (a worker of a
+        distributed run sees only its own, unless the workers share ``WARC_DIR``): if not, the GET is plain."""
+        path = warc_dir(self.crawler.settings) / capture.warc_file
+        return path.exists() or path.with_name(path.name + OPEN_SUFFIX).exists()
 
     def process_response(self, request: Request, response: Response) -> Response:
         """Replace a 304 by the archived copy (status 200, stored headers and still-encoded body)."""

@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 from crawler.argtypes import PORT, OneLineParser, seconds, share, whole
+from crawler.mirror.accesslog import AccessLog
 from crawler.mirror.corpus import build_corpus
 from crawler.mirror.extras import MAX_URLS, PER_FILE
 from crawler.mirror.faults import FaultPlan, parse_spec
@@ -73,6 +74,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"add N off-topic post URLs to Numerama's sitemap index, {PER_FILE:,} a sitemap "
                              "(computed when asked for; their pages answer 404)")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--access-log", default=None, metavar="PATH",
+                        help="append every request (time, site, path) to this JSON-lines file")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,13 +117,14 @@ def serve(args: argparse.Namespace) -> int:
         return 1
     servers: list[MirrorServer] = []
     cdn = ""
+    access_log = AccessLog(args.access_log) if args.access_log else None
     for offset, site in ((2, "cdn"), (0, "clubic"), (1, "numerama")):
         port = args.port + offset if args.port else 0
         try:
             hostile = HostileSite(site, Path(args.hostile), cases, args.hostile_canary,
                                   get_skin(args.skin)) if args.hostile and site != "cdn" else None
             servers.append(MirrorServer(site, corpus, args.host, port, args.verbose, None if site == "cdn" else faults,
-                                        args.crawl_delay, hostile, cdn, args.extra_sitemap_urls))
+                                        args.crawl_delay, hostile, cdn, args.extra_sitemap_urls, access_log))
             cdn = cdn or servers[-1].root
         except OSError as exc:
             print(f"souverain: error: cannot serve {site} on {args.host}:{port}: {exc.strerror or exc}",
@@ -144,6 +148,8 @@ def serve(args: argparse.Namespace) -> int:
             server.stop()
         if faults is not None:
             faults.close()
+        if access_log is not None:
+            access_log.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0

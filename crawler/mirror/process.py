@@ -54,7 +54,7 @@ class MirrorProcess:
                  fault_timeout: float = 20.0, fault_log: str | Path | None = None,
                  crawl_delay: float | None = None, port: int = 0, hostile: str | Path | None = None,
                  hostile_canary: str = "", skin: str = "default", extra_sitemap_urls: int = 0,
-                 procedural: bool = False) -> None:
+                 procedural: bool = False, access_log: str | Path | None = None) -> None:
         """Remember the corpus and fault parameters.
 
         Args:
@@ -75,12 +75,14 @@ class MirrorProcess:
             skin: one of ``crawler.mirror.skins.SKIN_NAMES``: the markup, sitemap names and slugs served.
             extra_sitemap_urls: off-topic post URLs added to Numerama's sitemaps (see ``crawler.mirror.extras``).
             procedural: serve the procedural mirror (``crawler.mirror.procedural``), for benchmarks.
+            access_log: JSON-lines file the child appends every request to (``crawler.mirror.accesslog``).
 
         Raises:
             ValueError: unknown skin.
         """
         get_skin(skin)
         self.skin = skin
+        self.access_log = access_log
         self.hostile = hostile
         self.hostile_canary = hostile_canary
         self.articles = articles
@@ -138,6 +140,8 @@ class MirrorProcess:
             cmd.append("--procedural")
         if self.extra_sitemap_urls:
             cmd += ["--extra-sitemap-urls", str(self.extra_sitemap_urls)]
+        if self.access_log is not None:
+            cmd += ["--access-log", str(self.access_log)]
         if self.hostile is not None:
             cmd += ["--hostile", str(self.hostile)]
             if self.hostile_canary:

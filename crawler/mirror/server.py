@@ -25,6 +25,7 @@ from typing import Any
 
 import brotli
 
+from crawler.mirror.accesslog import AccessLog
 from crawler.mirror.cdn import CdnRoutes
 from crawler.mirror.corpus import Corpus
 from crawler.mirror.faults import TRICKLE_CHUNKS, TRICKLE_SECONDS, FaultPlan, error_page, loop_hop, next_hop
@@ -82,6 +83,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, method: str) -> None:
         mirror = self.server.mirror
+        if mirror.access_log is not None:
+            mirror.access_log.record(mirror.site, method, self.path)
         reply = mirror.dispatch(method, self.path, self.headers)
         if reply.fault == "reset":
             self.close_connection = True
@@ -132,7 +135,8 @@ class MirrorServer:
 
     def __init__(self, site: str, corpus: Corpus | Procedural, host: str = "127.0.0.1", port: int = 0,
                  verbose: bool = False, faults: FaultPlan | None = None, crawl_delay: float | None = None,
-                 hostile: HostileSite | None = None, cdn: str = "", extra_urls: int = 0) -> None:
+                 hostile: HostileSite | None = None, cdn: str = "", extra_urls: int = 0,
+                 access_log: AccessLog | None = None) -> None:
         """Bind the socket (port 0 picks a free port) and prepare the routes.
 
         Args:
@@ -147,8 +151,10 @@ class MirrorServer:
             cdn: root of the mirror's CDN server, which the pages' images and font come from ("": this site
                 answers those paths itself); ``site="cdn"`` makes this server that CDN.
             extra_urls: off-topic post URLs added to Numerama's sitemaps (see ``extras``).
+            access_log: where every request is recorded (None: nowhere).
         """
         self.site = site
+        self.access_log = access_log
         self.hostile = hostile
         self.verbose = verbose
         self.faults = faults

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
-    from archive.store.state import SqliteState
+    from archive.store.state import StateStore
+    from archive.store.textstore import Reserve
     from crawler.items import ArticleItem
 
 
@@ -55,10 +56,11 @@ class TextStorePipeline:
     def __init__(self, crawler: Crawler, root: Path) -> None:
         self.crawler = crawler
         self.root = root
-        self.state: SqliteState | None = None
+        self.state: StateStore | None = None
         self.written: dict[str, Path] = {}  # URL -> JSON path written
         self.canonical: dict[str, str] = {}  # canonical URL -> URL written under it
         self.claimed: dict[Path, str] = {}  # stem -> URL, as soon as chosen
+        self.reserve: Reserve | None = None  # a distributed run's reservations of names (crawler/distributed)
         self.writers = ThreadPoolExecutor(WRITER_THREADS, thread_name_prefix="textstore")
 
     @classmethod
@@ -70,8 +72,13 @@ class TextStorePipeline:
         return cls(crawler, articles_dir(settings).parent)
 
     def open_spider(self) -> None:
-        """Take the state store (to tell new versions from unchanged texts)."""
+        """Take the state store (to tell new versions from unchanged texts) and, in a distributed run, the
+        reservations of dated-file names."""
         self.state = acquire_state(self.crawler.settings)
+        if url := self.crawler.settings.get("SOUVERAIN_REDIS_URL"):
+            from crawler.distributed.stems import RedisStems
+
+            self.reserve = RedisStems.from_url(url)
 
     async def process_item(self, item: ArticleItem) -> ArticleItem:
         """Write the article's files (in a writer thread: fsync waits off the reactor), unless unchanged since the
@@ -83,7 +90,7 @@ class TextStorePipeline:
             raise Dropped(Reason(Category.DUPLICATE, f"same article as {first}"))
         version, stem = self.version_of(item)
         if stem is None:  # chosen now, in order, so that a later article with the same slug sees it taken
-            stem = article_stem(self.root, item.site, item.record, self.claimed).relative_to(self.root)
+            stem = article_stem(self.root, item.site, item.record, self.claimed, self.reserve).relative_to(self.root)
         self.claimed[self.root / stem] = item.url
         item.record["version"] = version
         try:

@@ -14,6 +14,7 @@ from scrapy.exceptions import NotConfigured
 
 from archive.warc.writer import Capture, HttpExchange, WarcWriter, payload_digest
 from crawler.diskfull import stop_if_disk_full
+from crawler.robotsonce import RobotsOnce
 from crawler.signals import response_archived
 from crawler.warcwriters import acquire_writer, release_writer
 
@@ -120,6 +121,7 @@ class WarcExtension:
         self.crawler = crawler
         self.directory: Path | None = None
         self.writer: WarcWriter | None = None
+        self.robots = RobotsOnce.from_settings(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcExtension:
@@ -142,6 +144,10 @@ class WarcExtension:
         if self.writer is None:
             self.spider_opened()
         assert self.writer is not None
+        if urlsplit(request.url).path == "/robots.txt" and not self.robots.claim(request.url):
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("warc/robots_archived_already")  # by another crawler of the run
+            return
         files, size = self.writer.files_written, self.writer.bytes_written
         exchange = build_exchange(response, request)
         previous: Capture | None = request.meta.get("previous")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from archive.jsonlines import read_lines, write_lines
 from archive.reasons import Category, Reason
-from crawler.discovery.candidates import RECENT, CandidateTable
+from crawler.discovery.candidates import RECENT
 from crawler.discovery.ledger import Ledger
 
 
-def test_candidates_read_back_by_url_after_the_recent_ones_reach_sqlite(tmp_path):
-    path = tmp_path / "sites" / ".numerama.ledger.sqlite"
-    ledger = Ledger(path)
+def test_candidates_read_back_by_url_after_the_recent_ones_reach_sqlite():
+    ledger = Ledger()
     urls = [f"https://h/{n:06d}.html" for n in range(3 * RECENT)]
     for url in reversed(urls):
         ledger.discover(url, "sitemap", 0.0, "2020-01-01", "hint 0")
@@ -28,19 +27,7 @@ def test_candidates_read_back_by_url_after_the_recent_ones_reach_sqlite(tmp_path
     ledger.unfinished(Reason(Category.NOT_COMPLETED, "crawl ended (closespider)"))
     assert next(ledger.rejected_and_skipped())["state"] == "pending"
     assert ledger.summary()["total"]["skipped"] == {"unpromising": len(urls) - 1}
-    assert path.exists()
     ledger.close()
-    assert not path.exists()
-
-
-def test_a_killed_crawls_table_is_replaced(tmp_path):
-    path = tmp_path / ".numerama.ledger.sqlite"
-    killed = Ledger(path)
-    killed.discover("https://h/a", "sitemap", 1.0)
-    killed.candidates.flush()  # the process dies here: the file stays
-    table = CandidateTable(path)
-    assert len(table) == 0 and table.get("https://h/a") is None
-    table.close()
 
 
 def test_json_lines_are_written_and_read_one_at_a_time(tmp_path):

@@ -4,7 +4,7 @@ A site's sitemaps offer every post it ever published (a million URLs and more), 
 as objects, that cost about 2.5 kB a URL; with this table the process keeps SQLite's page cache (``CACHE_KIB``)
 and the ``RECENT`` candidates last written (a URL is offered, then skipped or fetched at once: those writes stay
 in memory and reach SQLite a thousand at a time), whatever the number of rows. The table lives as long as the
-crawl: ``close`` deletes its file.
+crawl, in SQLite's private temporary database, off the output disk (whose filling up the crawl must survive).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from archive.reasons import Category, Reason
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 SKIPPED, FETCHED, KEPT, UNCHANGED, REJECTED = "skipped", "fetched", "kept", "unchanged", "rejected"
 CACHE_KIB = 8192  # SQLite's page cache: what the table may hold in memory
@@ -63,18 +62,10 @@ def _row(candidate: Candidate) -> Row:
 class CandidateTable:
     """Candidates by URL, in SQLite: ``get`` one, change it, ``put`` it back."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        """Open a fresh table.
-
-        Args:
-            path: the table's file, replaced if it exists (a crawl killed before its end leaves one); None: a
-                private temporary database SQLite deletes on close (unit tests, a frontier of its own).
-        """
-        self.path = path
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.unlink(missing_ok=True)
-        self.db = sqlite3.connect(str(path) if path is not None else "", check_same_thread=False)
+    def __init__(self) -> None:
+        """Open a fresh table: SQLite's private temporary database (its file in the system's temporary folder,
+        unlinked at once: gone when the table is closed or the process dies)."""
+        self.db = sqlite3.connect("", check_same_thread=False)
         for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KIB}", "temp_store=FILE"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.execute(_SCHEMA)
@@ -128,8 +119,6 @@ class CandidateTable:
         return count
 
     def close(self) -> None:
-        """Close the table and delete its file."""
+        """Close the table (SQLite deletes its file)."""
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -24,7 +23,6 @@ from scrapy import signals
 from archive.reasons import Category, Reason
 from crawler.discovery.candidates import FETCHED, KEPT, REJECTED, SKIPPED, UNCHANGED, Candidate, CandidateTable
 from crawler.items import dropped_reason, pipeline_error
-from crawler.runid import run_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,14 +38,13 @@ class Ledger:
     """Candidates of one site (in a run-scoped SQLite table), plus the discovery pages (sitemaps, listings,
     feeds) fetched per source."""
 
-    def __init__(self, path: Path | None = None, *, shared_queue: bool = False) -> None:
+    def __init__(self, *, shared_queue: bool = False) -> None:
         """Start an empty ledger.
 
         Args:
-            path: the file of its candidates' table (None: a temporary one of SQLite's).
             shared_queue: a worker of a distributed run: it fetches URLs other workers discovered.
         """
-        self.candidates = CandidateTable(path)
+        self.candidates = CandidateTable()
         self.pages: Counter[str] = Counter()
         self.duplicates: Counter[str] = Counter()
         self.written: dict[str, set[str]] = {}  # kept URL -> the sources its files name
@@ -57,9 +54,7 @@ class Ledger:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Ledger:
         """Build the crawler's ledger; it follows the pipelines' verdicts on articles."""
-        run_dir = Path(crawler.settings["SOUVERAIN_OUT_DIR"]) / "runs" / run_id(crawler.settings)
-        ledger = cls(run_dir / "sites" / f".{crawler.spidercls.name}.ledger.sqlite",
-                     shared_queue=bool(crawler.settings.get("SOUVERAIN_REDIS_URL")))
+        ledger = cls(shared_queue=bool(crawler.settings.get("SOUVERAIN_REDIS_URL")))
         crawler.signals.connect(ledger.close, signal=signals.engine_stopped)
         crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)

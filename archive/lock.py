@@ -118,8 +118,18 @@ def pid_alive(pid: int, since: float | None = None) -> bool:
         return False
     except PermissionError:
         pass
+    if _zombie(pid):  # killed, not reaped yet: it writes nothing more
+        return False
     started = process_start(pid)
     return since is None or started is None or started <= since + 2
+
+
+def _zombie(pid: int) -> bool:
+    """True when a process has ended and waits to be reaped (state ``Z`` in /proc); False where /proc cannot say."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def process_start(pid: int) -> float | None:

@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from archive.errors import ArchiveError
+from archive.fsutil import remove_orphans
 from archive.lock import LOCK_NAME, RunLock, pid_alive, process_start
+from tests.conftest import alive, until
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -176,3 +178,17 @@ def test_pid_alive_and_process_start() -> None:
     dead.wait()
     assert not pid_alive(dead.pid) and process_start(dead.pid) is None
     assert pid_alive(1)  # init: another user's process (EPERM for a non-root user) is alive all the same
+
+
+def test_a_killed_process_not_yet_reaped_is_not_alive(tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    until(lambda: not alive(child.pid), "the child to end")  # a zombie: ended, not reaped (no wait yet)
+    try:
+        assert Path(f"/proc/{child.pid}").exists()
+        assert not pid_alive(child.pid)
+        orphan = tmp_path / f".x.{child.pid}.abcdefgh.tmp"
+        orphan.write_bytes(b"")
+        assert remove_orphans(tmp_path) == [orphan]  # what a SIGKILLed worker left, even before it is reaped
+    finally:
+        child.wait()
+    assert pid_alive(os.getpid())

@@ -57,7 +57,7 @@ class RobotsOnce:
             try:
                 won = bool(self.server.set(f"souverain:{self.run}:robots:{url}", "1", nx=True, ex=CLAIM_DAYS * 86400))
             except UNREACHABLE as exc:
-                LOGGER.warning("Redis unreachable (%s): %s archived without asking the other workers", exc, url)
+                LOGGER.info("%s archived without asking the other workers (Redis did not answer: %s)", url, exc)
                 won = True
             if not won:
                 return False

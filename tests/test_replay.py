@@ -117,9 +117,11 @@ def test_a_killed_replay_takes_pywb_with_it(demo_out: Path, tmp_path: Path) -> N
     out = tmp_path / "out"
     shutil.copytree(demo_out, out, ignore=shutil.ignore_patterns("replay"))
     process, _, pywb_pid = start_replay(out)
+    assert alive(pywb_pid), "pywb is not running under souverain replay"
     process.kill()  # SIGKILL: no handler of souverain's runs
     process.wait(timeout=30)
     until(lambda: not alive(pywb_pid), "pywb to stop after souverain replay was killed")
+    assert not Path(f"/proc/{pywb_pid}").exists() or not alive(pywb_pid)
 
 
 @needs_chromium

@@ -1,7 +1,8 @@
 """Benchmark: the whole test suite, three times in a row, beside two busy processes (a loaded CI machine).
 
 Run from the repository root: ``.venv/bin/python -m benchmarks.under_load [--busy 2] [-- PYTEST ARGS…]``. Two
-processes spin on the CPU (pure Python loops) for the whole time; the suite runs in file order, then reversed
+processes spin on the CPU (pure Python loops) for the whole time; the suite runs as ``.ci/run`` runs it (three
+pytest-xdist processes, a file's tests in one of them), in file order, then reversed
 (``benchmarks/reverse_order.py``), then shuffled by pytest-randomly (its seed printed). Each run's passed, failed
 and skipped tests and its seconds are printed, the failed tests named (each run's pytest output is kept in a
 temp folder, printed); the load is stopped by pid at the end, and the exit status is 1 if any run failed (a failed
@@ -28,6 +29,7 @@ ORDERS = {
     "reversed": ["-p", "benchmarks.reverse_order"],
     "shuffled": ["-p", "randomly"],  # the seed is added per run
 }
+AS_CI_RUNS_IT = ["-n", "3", "--dist", "loadfile"]  # .ci/run's pytest options
 
 
 @dataclass
@@ -65,7 +67,8 @@ def run_suite(order: str, extra: list[str], report: Path) -> Outcome:
     args = [*ORDERS[order]]
     if order == "shuffled":
         args.append(f"--randomly-seed={random.SystemRandom().randrange(1 << 32)}")
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *args, *extra]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}", *AS_CI_RUNS_IT,
+               *args, *extra]
     print(f"$ {' '.join(command[1:])}", flush=True)
     started = time.monotonic()
     with report.with_suffix(".log").open("wb") as log:

@@ -142,6 +142,11 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
       for default, why in (("None", "_feed_date gives None for a missing (None) date as for an empty one"),
                            ("", "_feed_date gives None for a missing (None) date as for an empty one"),
                            ('"XXXX"', "_feed_date gives None for a value that is no date and starts with no year"))),
+    # crawler/discovery/frontier.py: the time given to the revisit policy for a sitemap of an index.
+    ("crawler/discovery/frontier.py", "and not self.revisit.is_due(previous, self.now, entry.lastmod))",
+     "and not self.revisit.is_due(previous, None, entry.lastmod))",
+     "a sitemap's state is a discovery page with no publication date (only kept articles get one): is_due answers "
+     "from its lastmod and kind before it reads the time"),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")

@@ -201,6 +201,9 @@ def test_a_kept_article_is_fetched_again_when_due_and_skipped_until_then(store):
     assert frontier.offer(Entry(old, lastmod="2026-08-01"), "sitemap") is None  # old: every 30 days
     assert frontier.ledger.get(old).reason == f"not due: fetched on {fetched.isoformat()}"
     assert frontier.offer(Entry(recent), "sitemap") == 50  # recent: every day
+    store.put(known(article(3, "numergy"), "kept", fetched=fetched, published=(NOW - timedelta(days=3)).isoformat()))
+    huge = Context(parent=PARENT, parent_score=5000.0, parent_on_topic=True)
+    assert frontier.offer(Entry(article(3, "numergy"), title="x"), "related", huge) == 1000  # capped as a new one
     # A new sitemap lastmod re-opens the skip: the page changed since.
     assert frontier.offer(Entry(old, lastmod="2026-11-30"), "sitemap") == 50
     assert frontier.ledger.get(old).state == FETCHED

@@ -55,3 +55,19 @@ def test_sitemap_fields_and_kinds():
     assert parse_sitemap(b"").kind == "" and parse_sitemap(b"<!-- only -->").kind == ""
     nested = b"<urlset><url><loc>https://h/1</loc><url><loc>https://h/2</loc></url></url></urlset>"
     assert [e.url for e in parse_sitemap(nested).entries] == ["https://h/1"]  # one container at a time
+
+
+def test_a_link_without_href_or_text_gives_no_entry():
+    feed = b"""<rss><channel><item><title>x</title><link/></item><item><title>y</title><link>https://h/2</link></item>
+    </channel></rss>"""
+    assert parse_feed(feed) == [Entry(url="https://h/2", title="y")]
+    atom = b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>x</title><link rel="alternate"/></entry></feed>'
+    assert parse_feed(atom) == []
+
+
+def test_markup_errors_are_recovered_from_and_the_rest_is_read():
+    feed = b"""<rss><channel><item><link>https://h/1</link><title>A &nbsp; B</title></item>
+    <item><link>https://h/2</link><title>Deux</title></item></channel></rss>"""  # an HTML entity XML does not know
+    assert parse_feed(feed) == [Entry(url="https://h/1", title="A"), Entry(url="https://h/2", title="Deux")]
+    cut = b"<urlset><url><loc>https://h/a</loc></url><url><loc>https://h/b</loc></url><url><loc>https://h/c</loc>"
+    assert [e.url for e in parse_sitemap(cut).entries] == ["https://h/a", "https://h/b", "https://h/c"]

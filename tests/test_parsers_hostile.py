@@ -15,7 +15,7 @@ import pytest
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from scrapy.utils.gz import gunzip
 
-from crawler.discovery.parsers import MAX_ENTRIES, parse_feed, parse_sitemap
+from crawler.discovery.parsers import MAX_ENTRIES, Entry, parse_feed, parse_sitemap
 from crawler.spiders.base import SITEMAP_MAX_SIZE
 
 PASSWD = Path("/etc/passwd").read_text(encoding="utf-8", errors="replace").splitlines()[0]  # "root:x:0:0:…"
@@ -100,6 +100,20 @@ def test_deep_nesting_is_cut_without_crash():
     deep = b"<urlset>" + b"<a>" * 10_000 + b"<url><loc>https://h/deep</loc></url>" + b"</a>" * 10_000 + b"</urlset>"
     assert parse_sitemap(deep).entries == []  # libxml2 stops at depth 256 (huge_tree off)
     assert parse_feed(deep.replace(b"url>", b"item>").replace(b"loc>", b"link>")) == []
+
+
+def test_a_dtd_on_disk_is_never_read(tmp_path):
+    dtd = tmp_path / "feed.dtd"  # read, its default would make every link rel="self", so no entry an alternate link
+    dtd.write_text('<!ATTLIST link rel CDATA "self"><!ENTITY e "https://h/from-the-dtd">', encoding="ascii")
+    feed = f'<!DOCTYPE feed SYSTEM "{dtd.as_uri()}"><feed><entry><link href="https://h/1"/></entry>' \
+           '<entry><link href="&e;"/></entry></feed>'
+    assert parse_feed(feed.encode()) == [Entry(url="https://h/1")]
+
+
+def test_nesting_deeper_than_256_ends_the_parse_there():
+    deep = b"<urlset><url><loc>https://h/before</loc></url>" + b"<a>" * 300 + b"<url><loc>https://h/deep</loc></url>" \
+        + b"</a>" * 300 + b"<url><loc>https://h/after</loc></url></urlset>"
+    assert [e.url for e in parse_sitemap(deep).entries] == ["https://h/before"]  # huge_tree off: libxml2's limit
 
 
 @pytest.mark.parametrize("body", [

@@ -35,9 +35,10 @@ class Sitemap:
     entries: list[Entry]
 
 
-def _local(tag: object) -> str:
-    """Return an element's tag without its namespace ('' for comments and PIs)."""
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+def _local(tag: str) -> str:
+    """Return an element's tag without its namespace (``start``/``end`` events give elements only: comments and PIs
+    come as events of their own, never asked for, and are removed)."""
+    return tag.rpartition("}")[2]
 
 
 def _events(body: bytes, events: tuple[str, ...]) -> etree.iterparse:
@@ -90,8 +91,7 @@ def _kind(body: bytes) -> str:
     """Return the local name of a document's root element ('' when there is none)."""
     try:
         for _, element in _events(body, ("start",)):
-            if isinstance(element.tag, str):
-                return _local(element.tag)
+            return _local(element.tag)
     except etree.LxmlError:
         pass
     return ""

@@ -91,3 +91,22 @@ def test_scope_enabled_false_switches_it_off():
     with pytest.raises(NotConfigured, match="^SCOPE_ENABLED is off$"):
         SiteScope.from_crawler(crawler)
     assert isinstance(middleware(SCOPE_ENABLED=True), SiteScope)
+
+
+def test_a_requisite_and_a_robots_txt_may_go_to_the_cdn_hosts_and_nothing_else_may():
+    scope = middleware()
+    cdn = "https://c0.lestechnophiles.com"  # numerama's [requisites] hosts
+    assert scope.process_request(Request(f"{cdn}/theme/a.css", meta={"kind": "requisite"})) is None
+    assert scope.process_request(Request(f"{cdn}/robots.txt")) is None
+    assert scope.process_request(Request("http://127.0.0.1:8000/robots.txt")) is None
+    assert scope.process_request(Request("http://127.0.0.1:8000/a.css", meta={"kind": "requisite"})) is None
+    assert scope.crawler.stats.get_value("scope/refused") is None
+    refused = [Request(f"{cdn}/theme/a.css"), Request(f"{cdn}/theme/a.css", meta={"kind": "article"}),
+               Request(f"{cdn}/theme/robots.txt"), Request(f"{cdn}/robots.txt.bak"),
+               Request("https://cdn.other.test/robots.txt"),
+               Request("https://cdn.other.test/a.css", meta={"kind": "requisite"})]
+    for count, request in enumerate(refused, start=1):
+        host = request.url.split("/")[2]
+        with pytest.raises(IgnoreRequest, match=f"^out of scope: host '{host}' is not one of the site's hosts$"):
+            scope.process_request(request)
+        assert scope.crawler.stats.get_value("scope/refused") == count

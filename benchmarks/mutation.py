@@ -221,6 +221,8 @@ def _lines(values: list[str]) -> str:
 
 def mutate(module: str, tests: list[str], max_children: int, keep: Path | None) -> Score:
     """Run mutmut over one module with its tests; return its score (survivors' diffs printed)."""
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="mutation-", dir=keep))
     try:
         scratch_copy(folder, module, tests)

@@ -103,6 +103,31 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
      "the name only goes into warc_heads' error messages, and the repair swallows that error"),
     ("archive/warc/build.py", "super().__init__(out, gzip=True, warc_version=WARC_VERSION)",
      "super().__init__(out, warc_version=WARC_VERSION)", "warcio's WARCWriter compresses by default (gzip=True)"),
+    # archive/warc/writer.py: state set before any read, case-blind header names, warcio measuring the payload.
+    ("archive/warc/writer.py", 'return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")',
+     'return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ASCII")',
+     "codec names are case-insensitive"),
+    *(("archive/warc/writer.py", "self._size = 0", f"self._size = {new}",
+       "_open sets _size to 0 before anything reads it (only _commit and the rotation test read it, after _open)")
+      for new in ("None", "1")),
+    ("archive/warc/writer.py", "self._writer: RecordWriter | None = None", 'self._writer: RecordWriter | None = ""',
+     "_writer is only read as `self._writer or self._open()`: the empty string is as falsy as None"),
+    *(("archive/warc/writer.py", 'self._name = ""', f"self._name = {new}",
+       "_name is read only while a file is open (current_file, _close_file return first otherwise), and _open "
+       "sets it before opening one") for new in ("None", '"XXXX"')),
+    ("archive/warc/writer.py", 'self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb", buffering=0)',
+     'self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb", )',
+     "the file is written only by os.write on its descriptor, never through the file object, so its buffer "
+     "stays empty (buffering=1 is killed: it warns)"),
+    *(("archive/warc/writer.py", 'payload_digest=response.rec_headers.get_header("WARC-Payload-Digest"),',
+       f'payload_digest=response.rec_headers.get_header("{name}"),',
+       "StatusAndHeaders.get_header finds the header case-blind") for name in ("warc-payload-digest",
+                                                                              "WARC-PAYLOAD-DIGEST")),
+    *(("archive/warc/writer.py",
+       'uri, "metadata", payload=BytesIO(payload), length=len(payload), warc_content_type=content_type,',
+       f'uri, "metadata", payload=BytesIO(payload), {length}warc_content_type=content_type,',
+       "create_warc_record without a length buffers the payload and measures it: the same bytes (compared)")
+      for length in ("length=None, ", "")),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")

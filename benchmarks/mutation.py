@@ -128,6 +128,15 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
        f'uri, "metadata", payload=BytesIO(payload), {length}warc_content_type=content_type,',
        "create_warc_record without a length buffers the payload and measures it: the same bytes (compared)")
       for length in ("length=None, ", "")),
+    # archive/store/textstore.py: codec names, and a non-string URL read from a JSON file.
+    ("archive/store/textstore.py", 'digest = hashlib.sha1(url.encode("utf-8")).hexdigest()',
+     'digest = hashlib.sha1(url.encode("UTF-8")).hexdigest()', "codec names are case-insensitive"),
+    ("archive/store/textstore.py", 'url = json.loads(json_path.read_text(encoding="utf-8")).get("url")',
+     'url = json.loads(json_path.read_text(encoding="UTF-8")).get("url")', "codec names are case-insensitive"),
+    ("archive/store/textstore.py", "return url if isinstance(url, str) else None",
+     "return url if (isinstance(url, str)) or True else None",
+     "_stored_url's one caller (_owner) only compares its value with the record's URL, a str (article_stem has "
+     "encoded it): a non-string value holds the stem as the None it replaces (held by an unreadable file) does"),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")

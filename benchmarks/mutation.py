@@ -137,6 +137,9 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
      "return url if (isinstance(url, str)) or True else None",
      "_stored_url's one caller (_owner) only compares its value with the record's URL, a str (article_stem has "
      "encoded it): a non-string value holds the stem as the None it replaces (held by an unreadable file) does"),
+    *(("archive/store/textstore.py", 'segment = url.rsplit("/", 1)[-1]', f'segment = url.rsplit("/", {new})[-1]',
+       "the last piece of a split on / is the same whatever the number of splits (at least one)")
+      for new in ("", "2")),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")

@@ -140,6 +140,21 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
     *(("archive/store/textstore.py", 'segment = url.rsplit("/", 1)[-1]', f'segment = url.rsplit("/", {new})[-1]',
        "the last piece of a split on / is the same whatever the number of splits (at least one)")
       for new in ("", "2")),
+    ("archive/store/textstore.py", 'segment = url.rsplit("/", 1)[-1]', 'segment = url.rsplit("/", 1)[+1]',
+     "urlsplit raises ValueError only for a netloc (after //): a URL there has a /, so the split has two pieces"),
+    *(("archive/store/textstore.py",
+       'folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()',
+       f'folded = unicodedata.normalize("NFKD", text).encode({a}, "ignore").decode({b}).lower()',
+       "codec names are case-insensitive") for a, b in (('"ASCII"', '"ascii"'), ('"ascii"', '"ASCII"'))),
+    *(("archive/store/textstore.py", f"stem = {head}.strip(\"-_\")", f"stem = {head}.strip(\"XX-_XX\")",
+       "the text is lower case by then: there is no X to strip")
+      for head in ('_UNSAFE.sub("-", folded)', 're.sub(r"-{2,}", "-", stem)[:MAX_SLUG]')),
+    ("archive/store/textstore.py", 'return safe_name(re.sub(r"\\.(html?|php|aspx?)$", "", segment, flags=re.I))',
+     'return safe_name(re.sub(r"\\.(HTML?|PHP|ASPX?)$", "", segment, flags=re.I))',
+     "the pattern is matched with re.I: its case does not matter"),
+    ("archive/store/textstore.py", "return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + \"\\n\"",
+     "return json.dumps(record, ensure_ascii=None, indent=2, sort_keys=True) + \"\\n\"",
+     "JSONEncoder only tests ensure_ascii for truth: None is as false as False"),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")

@@ -49,6 +49,7 @@ def test_safe_name_fallback_and_length():
     long = safe_name("a" * 119 + "-" + "b" * 50)
     assert long == "a" * 119 and len(long) <= MAX_SLUG  # cut, then no dash left at the end
     assert len(safe_name("x" * 500)) == MAX_SLUG == 120
+    assert safe_name("_" * 10 + "a" * 115) == "a" * 115  # the edges go before the cut: they take no room
 
 
 @pytest.mark.parametrize(("url", "slug"), [

@@ -131,6 +131,8 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
     # archive/store/textstore.py: codec names, and a non-string URL read from a JSON file.
     ("archive/store/textstore.py", 'digest = hashlib.sha1(url.encode("utf-8")).hexdigest()',
      'digest = hashlib.sha1(url.encode("UTF-8")).hexdigest()', "codec names are case-insensitive"),
+    ("archive/store/textstore.py", 'return hashlib.sha256(text.encode("utf-8")).hexdigest()',
+     'return hashlib.sha256(text.encode("UTF-8")).hexdigest()', "codec names are case-insensitive"),
     ("archive/store/textstore.py", 'url = json.loads(json_path.read_text(encoding="utf-8")).get("url")',
      'url = json.loads(json_path.read_text(encoding="UTF-8")).get("url")', "codec names are case-insensitive"),
     ("archive/store/textstore.py", "return url if isinstance(url, str) else None",

@@ -157,6 +157,9 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
     ("archive/store/textstore.py", "return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + \"\\n\"",
      "return json.dumps(record, ensure_ascii=None, indent=2, sort_keys=True) + \"\\n\"",
      "JSONEncoder only tests ensure_ascii for truth: None is as false as False"),
+    # archive/text/charset.py: read_bom's two values are both set or both None.
+    ("archive/text/charset.py", "if bom_encoding and bom is not None:", "if bom_encoding or bom is not None:",
+     "w3lib's read_bom returns (encoding, bom) with both non-empty, or (None, None): and/or give the same test"),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")

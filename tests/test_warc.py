@@ -338,12 +338,12 @@ def test_a_writer_that_never_wrote_closes_without_a_file(tmp_path: Path) -> None
 
 @pytest.fixture
 def file_size_limit():
-    """Set the process's file size limit (RLIMIT_FSIZE, SIGXFSZ ignored: a write past it fails with EFBIG)."""
+    """Set the process's file size limit, or None: back to the first (SIGXFSZ ignored: a write past it fails, EFBIG)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    yield lambda size: resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    yield lambda size: resource.setrlimit(resource.RLIMIT_FSIZE, (soft if size is None else size, hard))
     resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
-    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+    signal.signal(signal.SIGXFSZ, handler)
 
 
 def test_a_pair_the_disk_cannot_hold_is_cut_back_and_the_file_goes_on(tmp_path: Path, file_size_limit) -> None:
@@ -353,7 +353,7 @@ def test_a_pair_the_disk_cannot_hold_is_cut_back_and_the_file_goes_on(tmp_path: 
         file_size_limit(size + 1000)  # the next pair (over 3000 incompressible bytes) is written in part
         with pytest.raises(OSError):
             writer.write_exchange(exchange("http://example.org/2", body=os.urandom(3000)))
-        file_size_limit(resource.RLIM_INFINITY)
+        file_size_limit(None)
         assert writer.current_file is not None and writer.current_file.stat().st_size == size == writer.bytes_written
         second = writer.write_exchange(exchange("http://example.org/3"))
     assert second.warc_file == first.warc_file and second.offset == size

@@ -147,6 +147,63 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
      "and not self.revisit.is_due(previous, None, entry.lastmod))",
      "a sitemap's state is a discovery page with no publication date (only kept articles get one): is_due answers "
      "from its lastmod and kind before it reads the time"),
+    # archive/warc/writer.py: state set before any read, case-blind header names, warcio measuring the payload.
+    ("archive/warc/writer.py", 'return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")',
+     'return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ASCII")',
+     "codec names are case-insensitive"),
+    *(("archive/warc/writer.py", "self._size = 0", f"self._size = {new}",
+       "_open sets _size to 0 before anything reads it (only _commit and the rotation test read it, after _open)")
+      for new in ("None", "1")),
+    ("archive/warc/writer.py", "self._writer: RecordWriter | None = None", 'self._writer: RecordWriter | None = ""',
+     "_writer is only read as `self._writer or self._open()`: the empty string is as falsy as None"),
+    *(("archive/warc/writer.py", 'self._name = ""', f"self._name = {new}",
+       "_name is read only while a file is open (current_file, _close_file return first otherwise), and _open "
+       "sets it before opening one") for new in ("None", '"XXXX"')),
+    ("archive/warc/writer.py", 'self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb", buffering=0)',
+     'self._file = open(self.directory / (self._name + OPEN_SUFFIX), "xb", )',
+     "the file is written only by os.write on its descriptor, never through the file object, so its buffer "
+     "stays empty (buffering=1 is killed: it warns)"),
+    *(("archive/warc/writer.py", 'payload_digest=response.rec_headers.get_header("WARC-Payload-Digest"),',
+       f'payload_digest=response.rec_headers.get_header("{name}"),',
+       "StatusAndHeaders.get_header finds the header case-blind") for name in ("warc-payload-digest",
+                                                                              "WARC-PAYLOAD-DIGEST")),
+    *(("archive/warc/writer.py",
+       'uri, "metadata", payload=BytesIO(payload), length=len(payload), warc_content_type=content_type,',
+       f'uri, "metadata", payload=BytesIO(payload), {length}warc_content_type=content_type,',
+       "create_warc_record without a length buffers the payload and measures it: the same bytes (compared)")
+      for length in ("length=None, ", "")),
+    # archive/store/textstore.py: codec names, and a non-string URL read from a JSON file.
+    ("archive/store/textstore.py", 'digest = hashlib.sha1(url.encode("utf-8")).hexdigest()',
+     'digest = hashlib.sha1(url.encode("UTF-8")).hexdigest()', "codec names are case-insensitive"),
+    ("archive/store/textstore.py", 'return hashlib.sha256(text.encode("utf-8")).hexdigest()',
+     'return hashlib.sha256(text.encode("UTF-8")).hexdigest()', "codec names are case-insensitive"),
+    ("archive/store/textstore.py", 'url = json.loads(json_path.read_text(encoding="utf-8")).get("url")',
+     'url = json.loads(json_path.read_text(encoding="UTF-8")).get("url")', "codec names are case-insensitive"),
+    ("archive/store/textstore.py", "return url if isinstance(url, str) else None",
+     "return url if (isinstance(url, str)) or True else None",
+     "_stored_url's one caller (_owner) only compares its value with the record's URL, a str (article_stem has "
+     "encoded it): a non-string value holds the stem as the None it replaces (held by an unreadable file) does"),
+    *(("archive/store/textstore.py", 'segment = url.rsplit("/", 1)[-1]', f'segment = url.rsplit("/", {new})[-1]',
+       "the last piece of a split on / is the same whatever the number of splits (at least one)")
+      for new in ("", "2")),
+    ("archive/store/textstore.py", 'segment = url.rsplit("/", 1)[-1]', 'segment = url.rsplit("/", 1)[+1]',
+     "urlsplit raises ValueError only for a netloc (after //): a URL there has a /, so the split has two pieces"),
+    *(("archive/store/textstore.py",
+       'folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()',
+       f'folded = unicodedata.normalize("NFKD", text).encode({a}, "ignore").decode({b}).lower()',
+       "codec names are case-insensitive") for a, b in (('"ASCII"', '"ascii"'), ('"ascii"', '"ASCII"'))),
+    *(("archive/store/textstore.py", f"stem = {head}.strip(\"-_\")", f"stem = {head}.strip(\"XX-_XX\")",
+       "the text is lower case by then: there is no X to strip")
+      for head in ('_UNSAFE.sub("-", folded)', 're.sub(r"-{2,}", "-", stem)[:MAX_SLUG]')),
+    ("archive/store/textstore.py", 'return safe_name(re.sub(r"\\.(html?|php|aspx?)$", "", segment, flags=re.I))',
+     'return safe_name(re.sub(r"\\.(HTML?|PHP|ASPX?)$", "", segment, flags=re.I))',
+     "the pattern is matched with re.I: its case does not matter"),
+    ("archive/store/textstore.py", "return json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + \"\\n\"",
+     "return json.dumps(record, ensure_ascii=None, indent=2, sort_keys=True) + \"\\n\"",
+     "JSONEncoder only tests ensure_ascii for truth: None is as false as False"),
+    # archive/text/charset.py: read_bom's two values are both set or both None.
+    ("archive/text/charset.py", "if bom_encoding and bom is not None:", "if bom_encoding or bom is not None:",
+     "w3lib's read_bom returns (encoding, bom) with both non-empty, or (None, None): and/or give the same test"),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")

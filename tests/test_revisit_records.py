@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import time
 import zlib
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from archive.errors import ArchiveError
 from archive.source import MAX_PAGE
 from archive.warc.build import REVISIT_PROFILES, warc_date
 from archive.warc.reader import StoredResponse, read_capture, read_record
-from archive.warc.writer import Capture, WarcWriter, payload_digest
+from archive.warc.writer import Capture, WarcWriter, payload_digest, utc_now
 from tests.test_warc import FETCH_TIME, exchange, fixed_writer, records
 
 ARCHIVED = Capture(warc_file="souverain-20251201100000000-00000-1~h.warc.gz", offset=0, length=None,
@@ -70,6 +71,7 @@ def test_the_revisit_capture_points_at_the_revisit_and_carries_the_archived_dige
         "~testhost.warc.gz")
     assert capture.payload_digest == ARCHIVED.payload_digest
     assert (capture.fetch_time, capture.status, capture.url) == ("2026-01-02T03:04:05.678901Z", 200, ARCHIVED.url)
+    assert capture.revisit == "identical-payload-digest" == capture.to_dict()["revisit"]
     stored = read_capture(tmp_path, capture)
     assert (stored.url, stored.record_id, stored.status) == (ARCHIVED.url, capture.record_id, 200)
     assert stored.header("WARC-Type") is None  # header() reads the HTTP headers
@@ -126,6 +128,9 @@ def test_metadata_records_carry_their_uri_type_and_block(tmp_path):
     assert first.rec_headers.get_header("Content-Type") == "application/json"
     assert first.rec_headers.get_header("WARC-Record-ID") == record_id
     assert last.rec_headers.get_header("Content-Type") == "application/x-ndjson"
+    assert [name for name, _ in first.rec_headers.headers] == [  # spelled as the standard does
+        "WARC-Record-ID", "WARC-Type", "WARC-Target-URI", "WARC-Date", "WARC-Payload-Digest", "WARC-Block-Digest",
+        "Content-Type", "Content-Length"]
     assert read_record(tmp_path / name, offset).record_id == record_id
     assert read_record(tmp_path / name, offset).status == 0  # not a response
 
@@ -218,3 +223,39 @@ def test_warc_dates_are_utc_whatever_the_machine_time_zone(paris_clock):
     paris = datetime(2026, 1, 2, 4, 4, 5, tzinfo=timezone(timedelta(hours=1)))
     assert warc_date(paris) == "2026-01-02T03:04:05Z"
     assert warc_date(datetime(2026, 1, 2, 3, 4, 5, 678901)) == "2026-01-02T03:04:05.678901Z"  # naive: taken as UTC
+
+
+def test_a_revisit_that_reaches_the_size_exactly_closes_the_file(tmp_path):
+    (_, _, _), measured = revisit(tmp_path / "measured", "server-not-modified", status=304)
+    size = (tmp_path / "measured" / measured.warc_file).stat().st_size
+    with fixed_writer(tmp_path / "exact", max_size=size) as writer:
+        writer.write_revisit(exchange(status=304, body=b""), profile="server-not-modified", refers_to=ARCHIVED)
+        assert writer.current_file is None and writer.bytes_written == size
+    with fixed_writer(tmp_path / "above", max_size=size + 1) as writer:
+        capture = writer.write_revisit(exchange(status=304, body=b""), profile="server-not-modified",
+                                       refers_to=ARCHIVED)
+        assert writer.current_file == tmp_path / "above" / (capture.warc_file + ".open")
+
+
+def test_a_capture_comes_back_whole_from_its_json_form(tmp_path):
+    with fixed_writer(tmp_path) as writer:
+        response = writer.write_exchange(exchange())
+        again = writer.write_revisit(exchange(body=b""), profile="identical-payload-digest", refers_to=response)
+    for capture in (response, again):
+        assert Capture.from_dict(json.loads(json.dumps(capture.to_dict()))) == capture
+    assert again.revisit == "identical-payload-digest" and isinstance(response.length, int)
+    read_back = {key: value for key, value in ARCHIVED.to_dict().items() if key != "length"}  # as the state holds it
+    assert Capture.from_dict(read_back) == ARCHIVED
+    assert Capture.from_dict({**read_back, "length": 7, "revisit": "server-not-modified"}) == replace(
+        ARCHIVED, length=7, revisit="server-not-modified")
+
+
+def test_the_default_clock_dates_the_warcinfo_in_utc_whatever_the_time_zone(tmp_path, paris_clock):
+    before = datetime.now(UTC)
+    with WarcWriter(tmp_path, hostname="h") as writer:
+        capture = writer.write_revisit(exchange(body=b""), profile="server-not-modified", refers_to=ARCHIVED)
+    after = datetime.now(UTC)
+    warcinfo = records(tmp_path / capture.warc_file)[0]
+    written = datetime.fromisoformat(warcinfo.rec_headers.get_header("WARC-Date").replace("Z", "+00:00"))
+    assert before <= written <= after
+    assert utc_now().utcoffset() == timedelta(0)

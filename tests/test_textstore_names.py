@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import locale
+import os
+import sys
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -18,6 +21,7 @@ from archive.store.textstore import (
     record_json,
     safe_name,
     slug_for_url,
+    text_sha256,
     version_stem,
     write_article,
 )
@@ -45,6 +49,7 @@ def test_safe_name_fallback_and_length():
     long = safe_name("a" * 119 + "-" + "b" * 50)
     assert long == "a" * 119 and len(long) <= MAX_SLUG  # cut, then no dash left at the end
     assert len(safe_name("x" * 500)) == MAX_SLUG == 120
+    assert safe_name("_" * 10 + "a" * 115) == "a" * 115  # the edges go before the cut: they take no room
 
 
 @pytest.mark.parametrize(("url", "slug"), [
@@ -152,3 +157,76 @@ def test_write_article_writes_text_and_json_of_each_version(tmp_path):
     again = write_article(tmp_path, "s", {**record, "version": 2, "published": "2022-01-01"},
                           stem=Path("articles/s/2021/03/04/x"))
     assert again == (tmp_path / "articles/s/2021/03/04/x.v2.txt", tmp_path / "articles/s/2021/03/04/x.v2.json")
+
+
+def test_text_sha256_is_the_hex_sha256_of_the_utf8_text():
+    assert text_sha256("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    assert text_sha256("Été") == hashlib.sha256("Été".encode()).hexdigest() != text_sha256("ete")
+
+
+@pytest.mark.parametrize("held_by", ["[1, 2]", '{"url": 3}', '"a string"', "{}"])
+def test_a_json_file_without_a_url_string_holds_its_stem(tmp_path, held_by):
+    own = article_stem(tmp_path, "s", {"url": "https://h/x.html"})
+    own.parent.mkdir(parents=True)
+    own.with_name("x.json").write_text(held_by, encoding="utf-8")
+    digest = hashlib.sha1(b"https://h/x.html").hexdigest()
+    assert article_stem(tmp_path, "s", {"url": "https://h/x.html"}) == own.with_name(f"x-{digest[:10]}")
+
+
+def test_reserve_is_asked_last_with_the_stem_relative_to_root(tmp_path):
+    url = "https://h/a/x.html"
+    digest = hashlib.sha1(url.encode()).hexdigest()
+    asked: list[tuple[Path, str]] = []
+
+    def reserve(stem: Path, owner: str) -> bool:
+        asked.append((stem, owner))
+        return len(asked) > 2  # another worker holds the readable and the short-hash names
+    claimed = {tmp_path / "articles/s/2020/01/02/x": "https://h/b/x.html"}  # taken here: reserve not asked
+    stem = article_stem(tmp_path, "s", {"url": url, "published": "2020-01-02"}, claimed, reserve)
+    assert asked == [(Path(f"articles/s/2020/01/02/x-{digest[:10]}"), url),
+                     (Path(f"articles/s/2020/01/02/x-{digest}"), url),
+                     (Path(f"articles/s/2020/01/02/x-{digest}-2"), url)]
+    assert stem == tmp_path / f"articles/s/2020/01/02/x-{digest}-2"
+    assert article_stem(tmp_path, "s", {"url": url}, reserve=lambda stem, owner: True) == \
+        tmp_path / "articles/s/undated/x"
+
+
+@pytest.fixture
+def ascii_locale():
+    """The process's LC_CTYPE set to C (ASCII: what ``open()`` reads without an encoding), set back after."""
+    if sys.flags.utf8_mode:
+        pytest.skip("Python's UTF-8 mode reads every file as UTF-8 whatever the locale")
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    yield
+    locale.setlocale(locale.LC_CTYPE, before)
+
+
+def test_a_stored_url_is_read_as_utf8_whatever_the_locale(tmp_path, ascii_locale):
+    assert locale.getpreferredencoding(False) != "UTF-8"  # the locale is really in force
+    url = "https://h/été.html"
+    first = write_article(tmp_path, "s", {"url": url, "text": "un"}, durable=False)
+    assert write_article(tmp_path, "s", {"url": url, "text": "deux"}, durable=False) == first  # its own file
+    assert first[0].read_text(encoding="utf-8") == "deux\n"
+
+
+@pytest.fixture
+def fsynced(monkeypatch):
+    """The names of the files os.fsync is called on (the real fsync still runs)."""
+    synced: list[str] = []
+    real = os.fsync
+
+    def fsync(fd):
+        synced.append(Path(os.readlink(f"/proc/self/fd/{fd}")).name)
+        real(fd)
+    monkeypatch.setattr(os, "fsync", fsync)
+    return synced
+
+
+def test_write_article_syncs_each_file_before_its_rename_unless_told_not_to(tmp_path, fsynced):
+    write_article(tmp_path, "s", {"url": "https://h/x.html", "text": "Texte."})
+    assert [name.split(".")[1] for name in fsynced] == ["x", "x"]  # the temp files: .x.txt.<pid>…, .x.json.<pid>…
+    assert [name.split(".")[2] for name in fsynced] == ["txt", "json"]
+    fsynced.clear()
+    write_article(tmp_path, "s", {"url": "https://h/y.html", "text": "Texte."}, durable=False)
+    assert fsynced == []

@@ -5,7 +5,10 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import logging
 import os
+import resource
+import signal
 import subprocess
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -294,3 +297,78 @@ def test_capture_is_frozen() -> None:
     capture = Capture("f.warc.gz", 1, 2, "<urn:uuid:x>", "sha1:X", "2026-01-02T00:00:00Z", 200, "http://e/")
     with pytest.raises(AttributeError):
         capture.offset = 3  # type: ignore[misc]
+
+
+def test_a_capture_length_spans_the_response_record_alone(tmp_path: Path) -> None:
+    with fixed_writer(tmp_path) as writer:
+        capture = writer.write_exchange(exchange())
+    path = tmp_path / capture.warc_file
+    _, response, request = records(path)
+    # The request record starts right where the response's gzip member ends.
+    assert read_record(path, capture.offset + capture.length).record_id == request.rec_headers.get_header(
+        "WARC-Record-ID") == "<urn:uuid:00000000-0000-0000-0000-000000000003>"
+    assert capture.offset + capture.length < path.stat().st_size
+    with open(path, "rb") as stream:
+        stream.seek(capture.offset)
+        assert gzip.decompress(stream.read(capture.length)).count(b"WARC/1.1\r\n") == 1
+
+
+def test_a_file_that_reaches_the_size_exactly_is_closed(tmp_path: Path) -> None:
+    with fixed_writer(tmp_path / "measured") as writer:  # the same ids, clock and bytes in each folder
+        writer.write_exchange(exchange())
+        size = writer.bytes_written
+    with fixed_writer(tmp_path / "exact", max_size=size) as writer:
+        capture = writer.write_exchange(exchange())
+        assert writer.current_file is None
+        assert (tmp_path / "exact" / capture.warc_file).stat().st_size == size
+    with fixed_writer(tmp_path / "above", max_size=size + 1) as writer:
+        capture = writer.write_exchange(exchange())
+        assert writer.current_file == tmp_path / "above" / (capture.warc_file + ".open")
+
+
+def test_a_writer_that_never_wrote_closes_without_a_file(tmp_path: Path) -> None:
+    directory = tmp_path / "warc"
+    with WarcWriter(directory) as writer:
+        assert writer.current_file is None
+    writer.close()
+    assert not directory.exists()
+    assert (writer.files_written, writer.bytes_written, writer.current_file) == (0, 0, None)
+
+
+
+@pytest.fixture
+def file_size_limit():
+    """Set the process's file size limit, or None: back to the first (SIGXFSZ ignored: a write past it fails, EFBIG)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    yield lambda size: resource.setrlimit(resource.RLIMIT_FSIZE, (soft if size is None else size, hard))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    signal.signal(signal.SIGXFSZ, handler)
+
+
+def test_a_pair_the_disk_cannot_hold_is_cut_back_and_the_file_goes_on(tmp_path: Path, file_size_limit) -> None:
+    with fixed_writer(tmp_path) as writer:
+        first = writer.write_exchange(exchange("http://example.org/1"))
+        size = writer.bytes_written
+        file_size_limit(size + 1000)  # the next pair (over 3000 incompressible bytes) is written in part
+        with pytest.raises(OSError):
+            writer.write_exchange(exchange("http://example.org/2", body=os.urandom(3000)))
+        file_size_limit(None)
+        assert writer.current_file is not None and writer.current_file.stat().st_size == size == writer.bytes_written
+        second = writer.write_exchange(exchange("http://example.org/3"))
+    assert second.warc_file == first.warc_file and second.offset == size
+    kept = records(tmp_path / first.warc_file)
+    assert [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in kept[1:]] == [
+        ("response", "http://example.org/1"), ("request", "http://example.org/1"),
+        ("response", "http://example.org/3"), ("request", "http://example.org/3")]
+    assert warcio_check(tmp_path / first.warc_file).returncode == 0
+
+
+@pytest.mark.filterwarnings("error")  # no warning either (a line-buffered binary file would give one)
+def test_opening_and_closing_a_file_is_logged_with_its_name(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="archive.warc.writer"), fixed_writer(tmp_path, max_size=1) as writer:
+        first = writer.write_exchange(exchange())
+        second = writer.write_exchange(exchange())
+    assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records if r.name == "archive.warc.writer"] == [
+        ("archive.warc.writer", logging.INFO, f"WARC file {event}: {name}")
+        for name in (first.warc_file, second.warc_file) for event in ("opened", "closed")]

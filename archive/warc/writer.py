@@ -185,6 +185,7 @@ class WarcWriter:
                 view = view[os.write(self._file.fileno(), view):]
         except OSError:
             os.ftruncate(self._file.fileno(), offset)
+            os.lseek(self._file.fileno(), offset, os.SEEK_SET)  # the next write lands there, not after a hole
             raise
         self._size += len(data)
         self.bytes_written += len(data)

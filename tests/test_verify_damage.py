@@ -430,10 +430,19 @@ def test_a_package_of_several_chunks_is_read_whole(snapshot, tmp_path):
     assert failures(dest) == {}
 
 
-def test_a_pages_line_over_the_json_limit_stops_the_checks_that_read_lines(snapshot, tmp_path):
+def test_a_pages_line_over_the_json_limit_fails_its_checks_and_no_other(snapshot, tmp_path):
     pages = member(snapshot, "pages/pages.jsonl") + b"x" * (MAX_JSON + 1)
-    checks = verify_snapshot(rewrite(snapshot, tmp_path / "t.wacz", {"pages/pages.jsonl": pages}))
+    index = member(snapshot, "indexes/index.cdx")
+    dest = rewrite(snapshot, tmp_path / "t.wacz", {"pages/pages.jsonl": pages, "indexes/index.cdx": index + b"x"})
+    start, index_start = data_offset(dest, "pages/pages.jsonl"), data_offset(dest, "indexes/index.cdx")
+    checks = verify_snapshot(dest)
     refusal = "pages/pages.jsonl: a line longer than the limit of 67,108,864 bytes"
-    assert Check("hashes", False, refusal) in checks and Check("pages/pages.jsonl", False, refusal) in checks
-    assert not any(check.name.startswith(("hash ", "pages/pages.jsonl (")) for check in checks)
+    assert {check.name: check.detail for check in checks if not check.ok} == {
+        "hash indexes/index.cdx": f"bytes 0–{len(index)} (WACZ offset {index_start}–{index_start + len(index)}) "
+                                  f"differ (size {len(index) + 1}, expected {len(index)})",
+        "hash pages/pages.jsonl": f"bytes 0–{len(pages) - 1} (WACZ offset {start}–{start + len(pages) - 1}) differ "
+                                  f"(size {len(pages)}, expected {len(pages) - MAX_JSON - 1}), {refusal}",
+        "manifest hashes (11 files)": f"indexes/index.cdx: bytes 0–{len(index)} differ from the manifest; "
+                                      f"pages/pages.jsonl: bytes 0–{len(pages) - 1} differ from the manifest",
+        "pages/pages.jsonl": refusal}
     assert Check("article texts (4)", True) in checks

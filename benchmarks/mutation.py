@@ -33,7 +33,7 @@ MODULES: dict[str, list[str]] = {
     "archive/warc/writer.py": ["tests/test_warc.py", "tests/test_revisit_records.py"],
     "archive/warc/build.py": ["tests/test_revisit_records.py", "tests/test_warc.py"],
     "archive/wacz/verify.py": ["tests/test_verify_damage.py", "tests/test_snapshot_order.py"],
-    "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py"],
+    "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py", "tests/test_snapshot_inputs.py"],
     "archive/wacz/manifest.py": ["tests/test_snapshot_order.py", "tests/test_verify_damage.py"],
     "archive/store/textstore.py": ["tests/test_textstore_names.py", "tests/test_textstore.py"],
     "crawler/middlewares/scope.py": ["tests/test_scope.py"],
@@ -130,7 +130,8 @@ class Score:
 def function_bodies(mutated: Path) -> dict[str, list[str]]:
     """Return the lines of each function of mutmut's copy of a module (its def line left out), by name."""
     source = mutated.read_text(encoding="utf-8")
-    return {node.name: (ast.get_source_segment(source, node) or "").splitlines()[1:]
+    lines = source.splitlines()  # sliced by line numbers: ast.get_source_segment splits the whole file at each call
+    return {node.name: lines[node.lineno:node.end_lineno]
             for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
 
 
@@ -160,6 +161,11 @@ def scratch_copy(folder: Path, module: str, tests: list[str]) -> None:
             shutil.copy2(source, folder / name)
     if (REPO.parent / "shared").is_dir():  # tests find ../shared beside the repository
         (folder / "shared").symlink_to(REPO.parent / "shared")
+    write_config(folder, module, tests)
+
+
+def write_config(folder: Path, module: str, tests: list[str]) -> None:
+    """Write a scratch copy's mutmut configuration: mutate ``module``, run ``tests``."""
     selection = "\n".join(f"    {test}" for test in tests)
     (folder / "setup.cfg").write_text(
         "[mutmut]\nsource_paths =\n    archive/\n    crawler/\n"
@@ -189,10 +195,14 @@ def again(folder: Path, max_children: int) -> Score:
     for copy in (folder / "tests", folder / "mutants" / "tests"):
         shutil.rmtree(copy)
         shutil.copytree(REPO / "tests", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    left = [name for name, status in statuses(folder).items() if status not in ("killed", "timeout")]
+    earlier = statuses(folder)
+    # The module's tests as MODULES lists them now (a new test file included): mutmut then forgets its verdicts and
+    # maps every test to the functions it runs afresh; the mutants killed before stay killed.
+    write_config(folder, module, MODULES[module])
+    left = [name for name, status in earlier.items() if status not in ("killed", "timeout")]
     if left:
         run_mutmut(folder, module, ["--max-children", str(max_children), *left])
-    return score(folder, module)
+    return score(folder, module, earlier)
 
 
 def run_mutmut(folder: Path, module: str, arguments: list[str]) -> None:
@@ -209,9 +219,12 @@ def statuses(folder: Path) -> dict[str, str]:
     return {m["name"]: m["status"] for m in map(_STATUS.match, listed.splitlines()) if m}
 
 
-def score(folder: Path, module: str) -> Score:
-    """Count a scratch copy's mutants; print each survivor's diff, or why it is equivalent."""
-    status = statuses(folder)
+def score(folder: Path, module: str, earlier: dict[str, str] | None = None) -> Score:
+    """Count a scratch copy's mutants (those ``earlier`` says were killed count as killed); print each survivor's
+    diff, or why it is equivalent."""
+    was = earlier or {}
+    status = {name: was[name] if was.get(name) in ("killed", "timeout") else found
+              for name, found in statuses(folder).items()}
     killed = [name for name, found in status.items() if found in ("killed", "timeout")]
     equivalent, survivors = [], []
     for name in sorted(name for name in status if name not in killed):

@@ -103,6 +103,33 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
      "the name only goes into warc_heads' error messages, and the repair swallows that error"),
     ("archive/warc/build.py", "super().__init__(out, gzip=True, warc_version=WARC_VERSION)",
      "super().__init__(out, warc_version=WARC_VERSION)", "warcio's WARCWriter compresses by default (gzip=True)"),
+    # archive/wacz/snapshot.py: header names, codec names, defaults that give the same value, a pool's size.
+    ("archive/wacz/snapshot.py", "return moment + timedelta(microseconds=-moment.microsecond % 1_000_000)",
+     "return moment + timedelta(microseconds=-moment.microsecond % 1000001)",
+     "the cut-off is printed to the second: one microsecond past the next whole second prints the same"),
+    *(("archive/wacz/snapshot.py", f'{before}record.header("{name}"){after}',
+       f'{before}record.header("{new}"){after}', "warcio's get_header finds a header case-blind")
+      for before, name, after in (('"url": ', "WARC-Target-URI", ', "record_id": record.header("WARC-Record-ID"),'),
+                                  ('"url": record.header("WARC-Target-URI"), "record_id": ', "WARC-Record-ID", ","),
+                                  ('"date": ', "WARC-Date", ', "warc_file": f"archive/{path.name}",'))
+      for new in (name.lower(), name.upper())),
+    ("archive/wacz/snapshot.py",
+     '"status": int(record.http.get_statuscode()), "text": record.content.decode("utf-8", "replace")})',
+     '"status": int(record.http.get_statuscode()), "text": record.content.decode("UTF-8", "replace")})',
+     "codec names are case-insensitive"),
+    ("archive/wacz/snapshot.py", 'text_str = text.decode("utf-8")', 'text_str = text.decode("UTF-8")',
+     "codec names are case-insensitive"),
+    *(("archive/wacz/snapshot.py", 'version = article.get("version", 1)', f'version = article.get("version", {new})',
+       "an absent version then is None, not an int: _key gives 1 all the same") for new in ("None", "")),
+    ("archive/wacz/snapshot.py", "report = progress or (lambda step, done, total, unit: None)",
+     "report = progress or (lambda step, done, total, unit: 0)", "what the progress callback returns is ignored"),
+    ("archive/wacz/snapshot.py", "with ProcessPoolExecutor(min(len(paths), len(os.sched_getaffinity(0)))) as pool:",
+     "with ProcessPoolExecutor(None) as pool:", "the pool's size changes how fast the files are indexed, not how"),
+    *(("archive/wacz/snapshot.py",
+       "for i, (entry, page) in enumerate(zip(found_entries, found_pages, strict=True))]",
+       f"for i, (entry, page) in enumerate(zip(found_entries, found_pages, {new}))]",
+       "_article_members appends one entry and one page for each article: the lists always have the same length")
+      for new in ("strict=None", "", "strict=False")),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")

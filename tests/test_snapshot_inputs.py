@@ -11,6 +11,7 @@ import time
 import zipfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
 from itertools import count
 from pathlib import Path
 
@@ -181,12 +182,12 @@ def test_a_run_log_without_stems_finds_the_dated_files_by_url_and_version(tmp_pa
 
 def test_several_output_folders_make_one_snapshot_listed_by_url(tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
-    with writer(one, "run-d", 9) as warc:
+    with writer(one, "run-d", 10) as warc:  # the later file name, in the first folder
         config(warc, "run-d")
         keep(one, warc, "run-d", [("/c/trois.html", fetch(warc, "/c/trois.html", at(3)), 1),
                                   ("/a/un.html", fetch(warc, "/a/un.html", at(1)), 1)])
         fetched_here = fetch(warc, "/d/quatre.html", at(4))  # fetched by this worker, kept by the other
-    with writer(two, "run-d", 10) as warc:
+    with writer(two, "run-d", 9) as warc:
         keep(two, warc, "run-d", [("/b/deux.html", fetch(warc, "/b/deux.html", at(2)), 1),
                                   ("/d/quatre.html", fetched_here, 1)])
     result, manifest, pages, names = snapshot([one, two, one], tmp_path / "x.wacz")  # a folder given twice counts once
@@ -196,8 +197,9 @@ def test_several_output_folders_make_one_snapshot_listed_by_url(tmp_path):
         for path in ("a/un", "b/deux", "c/trois", "d/quatre")]
     assert [p["url"] for p in pages] == [a["url"] for a in manifest["articles"]]
     assert pages[3]["text"] == "Texte de /d/quatre.html, version 1.\n"  # from the folder that kept it
-    assert [w["path"] for w in manifest["warc_files"]] == sorted(n for n in names if n.startswith("archive/"))
-    assert len(manifest["warc_files"]) == 2
+    warcs = [n for n in names if n.startswith("archive/")]
+    assert [w["path"] for w in manifest["warc_files"]] == sorted(warcs) and len(warcs) == 2  # by name, not folder
+    assert "-20260301090000000-" in manifest["warc_files"][0]["path"]
 
 
 def test_several_output_folders_that_clash_are_refused(tmp_path):
@@ -259,3 +261,81 @@ def test_dated_files_the_run_log_names_are_read_and_no_other(one_article, tmp_pa
     _, manifest, _, names = snapshot(one_article, tmp_path / "x.wacz")
     assert [a["dated_json"] for a in manifest["articles"]] == [f"{DATED}/2-souverain.json"]
     assert not [name for name in names if "ailleurs" in name]
+
+
+def test_an_article_found_unchanged_is_dated_by_its_revisit(tmp_path):
+    out = tmp_path / "out"
+    with writer(out, "run-a", 9) as warc:
+        first = warc.write_exchange(replace(page("/a/stable.html", 0), fetch_time=at(1)))
+        again = warc.write_revisit(replace(page("/a/stable.html", 0), fetch_time=at(5)),
+                                   profile="identical-payload-digest", refers_to=first)
+        keep(out, warc, "run-a", [("/a/stable.html", again.record_id, 1)])
+    _, manifest, pages, _ = snapshot(out, tmp_path / "x.wacz")
+    assert articles_of(manifest) == [(ROOT + "/a/stable.html", 1, f"{DATED}/stable.txt", "2026-03-01T10:05:00Z")]
+    assert manifest["articles"][0]["pages"] == [again.record_id] and pages[0]["ts"] == "2026-03-01T10:05:00Z"
+
+
+def test_a_run_keeps_only_the_articles_it_logged(tmp_path):
+    out = tmp_path / "out"
+    with writer(out, "run-a", 9) as warc:
+        keep(out, warc, "run-a", [("/a/un.html", fetch(warc, "/a/un.html", at(1)), 1)])
+    with writer(out, "run-b", 12) as warc:
+        record_id = fetch(warc, "/b/deux.html", at(2))
+        keep(out, warc, "run-b", [("/b/deux.html", record_id, 1)])
+        keep(out, warc, "run-a", [("/c/trois.html", fetch(warc, "/c/trois.html", at(3)), 1)])  # run-a's, in this file
+    _, manifest, _, _ = snapshot(out, tmp_path / "b.wacz", run_id="run-b")
+    assert [(a["url"], a["run_id"]) for a in manifest["articles"]] == [(ROOT + "/b/deux.html", "run-b")]
+    _, everything, _, _ = snapshot(out, tmp_path / "all.wacz")
+    assert [(a["url"], a["run_id"]) for a in everything["articles"]] == [
+        (ROOT + "/a/un.html", "run-a"), (ROOT + "/b/deux.html", "run-b"), (ROOT + "/c/trois.html", "run-a")]
+
+
+def test_a_warc_file_without_warcinfo_belongs_to_no_run(tmp_path):
+    out = tmp_path / "out"
+    (out / "warc").mkdir(parents=True)
+    with (out / "warc" / "autre-00000.warc.gz").open("wb") as stream:  # written by another tool: no warcinfo
+        raw = WARCWriter(stream, gzip=True, warc_version="WARC/1.1")
+        raw.write_record(raw.create_warc_record("urn:x-autre:note", "resource", payload=io.BytesIO(b"note"),
+                                                warc_headers_dict={"WARC-Date": "2026-03-01T08:00:00Z",
+                                                                   "Content-Type": "text/plain"}))
+    result, manifest, pages, _ = snapshot(out, tmp_path / "x.wacz")
+    assert (result["warc_files"], result["articles"], result["cutoff"]) == (1, 0, "2026-03-01T08:00:00Z")
+    assert [(w["path"], w["run_id"], w["records"]) for w in manifest["warc_files"]] == [
+        ("archive/autre-00000.warc.gz", None, 1)]
+    assert pages == [] and manifest["robots"] == []
+
+
+def test_a_malformed_run_log_is_refused_naming_the_folder(tmp_path):
+    out = tmp_path / "out"
+    with writer(out, "run-a", 9) as warc:
+        warc.write_metadata("urn:x-souverain:run:run-a:numerama:articles", b'{"url": ', "application/x-ndjson")
+    with pytest.raises(ArchiveError, match=f"^cannot read the WARC files in {re.escape(str(out / 'warc'))}: .*"
+                                           "line 1: not JSON"):
+        build_snapshot(out, tmp_path / "x.wacz")
+
+
+def test_a_folder_as_destination_is_refused_with_a_file_name_to_give(one_article, tmp_path):
+    with pytest.raises(ArchiveError, match=f"^cannot write {re.escape(str(tmp_path))}: it is a folder; give a file "
+                                           f"name, e.g. {re.escape(str(tmp_path / 'snapshot.wacz'))}$"):
+        build_snapshot(one_article, tmp_path)
+
+
+def test_the_members_software_and_progress_of_a_snapshot(tmp_path):
+    out = tmp_path / "out"
+    for run, hour in (("run-a", 9), ("run-b", 12)):
+        with writer(out, run, hour) as warc:
+            keep(out, warc, run, [(f"/{run}.html", fetch(warc, f"/{run}.html", at(hour)), 1)])
+    steps: list[tuple[str, int, int, str]] = []
+    result = build_snapshot(out, tmp_path / "x.wacz", progress=lambda *step: steps.append(step))
+    assert [step for step in steps if step[0] != "writing the WACZ"] == [
+        ("reading WARC files", 0, 2, ""), ("reading WARC files", 2, 2, ""), ("indexing", 0, 1, ""),
+        ("indexing", 1, 1, "")]
+    written = [step[1:] for step in steps if step[0] == "writing the WACZ"]
+    assert written and written[-1][0] == written[-1][1] > 0 and all(unit == "bytes" for *_, unit in written)
+    assert [done for done, _, _ in written] == sorted(done for done, _, _ in written)
+    with zipfile.ZipFile(tmp_path / "x.wacz") as archive:
+        names = archive.namelist()
+        package = json.loads(archive.read("datapackage.json"))
+    assert {"indexes/index.cdx", "pages/pages.jsonl", "souverain/manifest.json"} <= set(names)
+    assert package["software"] == f"souverain {metadata.version('souverain')}"
+    assert result["warc_files"] == 2

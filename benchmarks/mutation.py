@@ -223,9 +223,10 @@ def again(folder: Path, max_children: int) -> Score:
         shutil.rmtree(copy)
         shutil.copytree(REPO / "tests", copy, ignore=shutil.ignore_patterns("__pycache__"))
     earlier = statuses(folder)
-    # The module's tests as MODULES lists them now (a new test file included): mutmut then forgets its verdicts and
-    # maps every test to the functions it runs afresh; the mutants killed before stay killed.
+    # The module's tests as MODULES lists them now (a new test file included), each mapped afresh to the functions it
+    # runs (a test whose fixtures changed runs others); the mutants killed before stay killed.
     write_config(folder, module, MODULES[module])
+    (folder / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     left = [name for name, status in earlier.items() if status not in ("killed", "timeout")]
     if left:
         run_mutmut(folder, module, ["--max-children", str(max_children), *left])

@@ -130,6 +130,18 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
        f"for i, (entry, page) in enumerate(zip(found_entries, found_pages, {new}))]",
        "_article_members appends one entry and one page for each article: the lists always have the same length")
       for new in ("strict=None", "", "strict=False")),
+    # archive/text/relevance.py: defaults that give the same value, a codec name, ties that give the same start.
+    *(("archive/text/relevance.py", 'strong=bool(spec.get("strong", False)),', f'strong=bool(spec.get("strong", {new})),',
+       "bool(None) is False, as bool(False)") for new in ("None", "")),
+    ("archive/text/relevance.py", 'return cls.loads(path.read_text(encoding="utf-8"), default_name=path.stem)',
+     'return cls.loads(path.read_text(encoding="UTF-8"), default_name=path.stem)', "codec names are case-insensitive"),
+    ("archive/text/relevance.py",
+     'start = max(text.rfind(mark, 0, position) for mark in (". ", "! ", "? ", "\\n")) + 1',
+     'start = max(text.rfind(mark, None, position) for mark in (". ", "! ", "? ", "\\n")) + 1',
+     "str.rfind takes a start of None as 0"),
+    ("archive/text/relevance.py", "if in_text and (first is None or in_text[0][0] < first):",
+     "if in_text and (first is None or in_text[0][0] <= first):",
+     "when a later term's first match starts where the earliest does, first is the same number either way"),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")

@@ -3,6 +3,8 @@ penalty, strong terms, context windows, reasons and hints (the shipped topics ar
 
 from __future__ import annotations
 
+import locale
+
 import pytest
 
 from archive.text.relevance import Relevance, Term, Topic, fold
@@ -178,3 +180,54 @@ def test_terms_topics_and_verdicts_built_directly_take_the_defaults(topic):
     assert Relevance("t", 0.0, 1.0, False).to_dict() == {
         "topic": "t", "score": 0.0, "threshold": 1.0, "on_topic": False, "matched": {}, "first_match": None,
         "negatives": {}, "reason": ""}
+
+
+def test_loads_takes_the_title_weight_and_the_cap_from_the_file():
+    topic = Topic.loads("threshold = 1\ntitle_weight = 5\nmax_count = 1\nterms = [{ name = 'a', regex = '\\ba\\b' }]")
+    assert (topic.title_weight, topic.max_count) == (5.0, 1)
+    assert topic.score("a", "a a a").score == 1 + 5  # one counted in the text, the title's own weight
+
+
+def test_a_topic_without_a_name_is_called_topic():
+    assert Topic.loads("threshold = 1\nterms = [{ regex = 'a' }]").name == "topic"
+
+
+@pytest.fixture
+def ascii_locale():
+    """The C locale (ASCII) for one test, set back after it."""
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    yield
+    locale.setlocale(locale.LC_CTYPE, before)
+
+
+def test_a_topic_file_is_read_as_utf8_whatever_the_locale(ascii_locale, tmp_path):
+    path = tmp_path / "sujet.toml"
+    path.write_text("name = 'défense'\nthreshold = 1\nterms = [{ phrase = 'État stratège' }]", encoding="utf-8")
+    topic = Topic.load(path)
+    assert topic.name == "défense" and topic.score("", "l'etat stratège").matched == {"État stratège": 1}
+
+
+def test_the_passage_starts_after_the_last_sentence_mark_before_the_match(topic):
+    assert topic.score("", "Un. Deux. Puis numergy ici. Fin.").first_match == "Puis numergy ici."
+    assert topic.score("", ". numergy ici").first_match == "numergy ici"  # a mark at the very start
+
+
+def test_the_earliest_match_of_any_term_is_the_passage_even_when_matches_overlap():
+    topic = Topic.loads("threshold = 1\nterms = [{ name = 'a', regex = 'numergy' },"
+                        " { name = 'b', regex = 'cloud numergy' }]")
+    text = "y" * 300 + " cloud numergy " + "z" * 300
+    assert topic.score("", text).first_match == "y" * 99 + " cloud numergy " + "z" * 86  # 100 before "cloud"
+
+
+def test_reaching_the_threshold_without_a_strong_term_says_so(topic):
+    relevance = topic.score("Cloud Act", "Cloud Act, Cloud Act, Cloud Act.")
+    assert relevance.score == 2 * (3 + 2) == 10.0 and not relevance.on_topic
+    assert relevance.reason == "off-topic: 0 strong terms < 1 (score 10.0: Cloud Act×4)"
+
+
+def test_score_hint_with_a_group_reference_scores_term_by_term():
+    topic = Topic.loads("threshold = 1\nterms = [{ name = 'b', regex = '(b)c' }, "
+                        "{ name = 'double', regex = '\\b(\\w)\\1\\b', weight = 3 }]")
+    assert topic.any_term is None  # joined, \\1 would name the first term's group
+    assert topic.score_hint("un-aa-ici") == 3.0 and topic.score_hint("bc") == 1.0 and topic.score_hint("x") == 0.0

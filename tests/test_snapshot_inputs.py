@@ -22,6 +22,7 @@ from archive.errors import ArchiveError
 from archive.store.textstore import article_stem, write_article
 from archive.wacz.snapshot import build_snapshot
 from archive.warc.writer import WarcWriter
+from tests.test_revisit_records import paris_clock  # noqa: F401 (a fixture: the local time zone, Paris)
 from tests.test_snapshot_order import CONFIG, PATHS, ROOT, crawl, page
 
 DATED = "articles/numerama/2026/02/01"
@@ -110,17 +111,8 @@ def test_an_unknown_run_is_refused_with_the_runs_there_are(tmp_path):
         build_snapshot(anonymous, tmp_path / "x.wacz", run_id="run-a")
 
 
-@pytest.fixture
-def paris_clock(monkeypatch):
-    """The machine's local time zone set to Europe/Paris for one test (and set back after it)."""
-    monkeypatch.setenv("TZ", "Europe/Paris")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def test_dates_are_utc_whatever_the_machine_time_zone(paris_clock, tmp_path):
+@pytest.mark.usefixtures("paris_clock")
+def test_dates_are_utc_whatever_the_machine_time_zone(tmp_path):
     assert time.strftime("%z", time.localtime(0)) == "+0100"  # the zone is really in force
     crawl(tmp_path / "out", PATHS)
     result, manifest, _, _ = snapshot(tmp_path / "out", tmp_path / "x.wacz")

@@ -130,6 +130,10 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
        f"for i, (entry, page) in enumerate(zip(found_entries, found_pages, {new}))]",
        "_article_members appends one entry and one page for each article: the lists always have the same length")
       for new in ("strict=None", "", "strict=False")),
+    ("archive/wacz/snapshot.py",
+     """digest = write_wacz(dest, members, created=cutoff, software=f"souverain {package_version('souverain')}",""",
+     """digest = write_wacz(dest, members, created=cutoff, software=f"souverain {package_version('SOUVERAIN')}",""",
+     "importlib.metadata finds a distribution by its name case-blind"),
     # archive/text/relevance.py: defaults that give the same value, a codec name, ties that give the same start.
     *(("archive/text/relevance.py", 'strong=bool(spec.get("strong", False)),', f'strong=bool(spec.get("strong", {new})),',
        "bool(None) is False, as bool(False)") for new in ("None", "")),

@@ -91,3 +91,23 @@ def test_scope_enabled_false_switches_it_off():
     with pytest.raises(NotConfigured, match="^SCOPE_ENABLED is off$"):
         SiteScope.from_crawler(crawler)
     assert isinstance(middleware(SCOPE_ENABLED=True), SiteScope)
+
+
+class _SiteWithCdn(Spider):
+    name = "numerama"
+    profile = get_profile("numerama", {"numerama": "http://127.0.0.1:8000"},
+                          cdn_roots={"numerama": "http://127.0.0.1:8002"})
+
+
+def test_requisites_and_robots_txt_may_also_go_to_the_cdn_hosts():
+    scope = middleware(_SiteWithCdn)
+    assert scope.process_request(Request("http://127.0.0.1:8002/img/a.png", meta={"kind": "requisite"})) is None
+    assert scope.process_request(Request("http://127.0.0.1:8002/robots.txt")) is None
+    assert scope.process_request(Request("http://127.0.0.1:8000/css/site.css", meta={"kind": "requisite"})) is None
+    for request in (Request("http://127.0.0.1:8002/tech/1-a.html"),  # a page, not a requisite
+                    Request("http://127.0.0.1:8002/img/a.png", meta={"kind": "page"}),
+                    Request("http://127.0.0.1:8003/img/a.png", meta={"kind": "requisite"})):  # not the CDN's port
+        with pytest.raises(IgnoreRequest, match=r"^out of scope: host '127\.0\.0\.1:800[23]' is not one of the site's "
+                                                r"hosts$"):
+            scope.process_request(request)
+    assert scope.crawler.stats.get_value("scope/refused") == 3

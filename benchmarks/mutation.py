@@ -33,9 +33,14 @@ MODULES: dict[str, list[str]] = {
     "archive/warc/writer.py": ["tests/test_warc.py", "tests/test_revisit_records.py"],
     "archive/warc/build.py": ["tests/test_revisit_records.py", "tests/test_warc.py"],
     "archive/wacz/verify.py": ["tests/test_verify_damage.py", "tests/test_snapshot_order.py"],
+<<<<<<< HEAD
     "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py"],
     "archive/wacz/manifest.py": ["tests/test_manifest.py", "tests/test_snapshot_order.py",
                                  "tests/test_verify_damage.py"],
+=======
+    "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py", "tests/test_snapshot_inputs.py"],
+    "archive/wacz/manifest.py": ["tests/test_snapshot_order.py", "tests/test_verify_damage.py"],
+>>>>>>> issue-17s
     "archive/store/textstore.py": ["tests/test_textstore_names.py", "tests/test_textstore.py"],
     "crawler/middlewares/scope.py": ["tests/test_scope.py"],
     "archive/text/relevance.py": ["tests/test_relevance_formula.py", "tests/test_relevance.py"],
@@ -109,6 +114,7 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
      "the name only goes into warc_heads' error messages, and the repair swallows that error"),
     ("archive/warc/build.py", "super().__init__(out, gzip=True, warc_version=WARC_VERSION)",
      "super().__init__(out, warc_version=WARC_VERSION)", "warcio's WARCWriter compresses by default (gzip=True)"),
+<<<<<<< HEAD
     # crawler/discovery/parsers.py: lxml's iterparse defaults (load_dtd=False, no_network=True, huge_tree=False) and
     # None for a flag lxml reads as a truth value; a missing feed date.
     *(("crawler/discovery/parsers.py",
@@ -226,6 +232,51 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
        "list (_article_texts returns first without one; _locate returns first without the manifest's chunk list)")
       for target, key, rest in (("wanted", "pages_lines", ""), ("articles, problems", "articles", ", []"))
       for new in ("None", "")),
+=======
+    # archive/wacz/snapshot.py: header names, codec names, defaults that give the same value, a pool's size.
+    ("archive/wacz/snapshot.py", "return moment + timedelta(microseconds=-moment.microsecond % 1_000_000)",
+     "return moment + timedelta(microseconds=-moment.microsecond % 1000001)",
+     "the cut-off is printed to the second: one microsecond past the next whole second prints the same"),
+    *(("archive/wacz/snapshot.py", f'{before}record.header("{name}"){after}',
+       f'{before}record.header("{new}"){after}', "warcio's get_header finds a header case-blind")
+      for before, name, after in (('"url": ', "WARC-Target-URI", ', "record_id": record.header("WARC-Record-ID"),'),
+                                  ('"url": record.header("WARC-Target-URI"), "record_id": ', "WARC-Record-ID", ","),
+                                  ('"date": ', "WARC-Date", ', "warc_file": f"archive/{path.name}",'))
+      for new in (name.lower(), name.upper())),
+    ("archive/wacz/snapshot.py",
+     '"status": int(record.http.get_statuscode()), "text": record.content.decode("utf-8", "replace")})',
+     '"status": int(record.http.get_statuscode()), "text": record.content.decode("UTF-8", "replace")})',
+     "codec names are case-insensitive"),
+    ("archive/wacz/snapshot.py", 'text_str = text.decode("utf-8")', 'text_str = text.decode("UTF-8")',
+     "codec names are case-insensitive"),
+    *(("archive/wacz/snapshot.py", 'version = article.get("version", 1)', f'version = article.get("version", {new})',
+       "an absent version then is None, not an int: _key gives 1 all the same") for new in ("None", "")),
+    ("archive/wacz/snapshot.py", "report = progress or (lambda step, done, total, unit: None)",
+     "report = progress or (lambda step, done, total, unit: 0)", "what the progress callback returns is ignored"),
+    ("archive/wacz/snapshot.py", "with ProcessPoolExecutor(min(len(paths), len(os.sched_getaffinity(0)))) as pool:",
+     "with ProcessPoolExecutor(None) as pool:", "the pool's size changes how fast the files are indexed, not how"),
+    *(("archive/wacz/snapshot.py",
+       "for i, (entry, page) in enumerate(zip(found_entries, found_pages, strict=True))]",
+       f"for i, (entry, page) in enumerate(zip(found_entries, found_pages, {new}))]",
+       "_article_members appends one entry and one page for each article: the lists always have the same length")
+      for new in ("strict=None", "", "strict=False")),
+    ("archive/wacz/snapshot.py",
+     """digest = write_wacz(dest, members, created=cutoff, software=f"souverain {package_version('souverain')}",""",
+     """digest = write_wacz(dest, members, created=cutoff, software=f"souverain {package_version('SOUVERAIN')}",""",
+     "importlib.metadata finds a distribution by its name case-blind"),
+    # archive/text/relevance.py: defaults that give the same value, a codec name, ties that give the same start.
+    *(("archive/text/relevance.py", 'strong=bool(spec.get("strong", False)),', f'strong=bool(spec.get("strong", {new})),',
+       "bool(None) is False, as bool(False)") for new in ("None", "")),
+    ("archive/text/relevance.py", 'return cls.loads(path.read_text(encoding="utf-8"), default_name=path.stem)',
+     'return cls.loads(path.read_text(encoding="UTF-8"), default_name=path.stem)', "codec names are case-insensitive"),
+    ("archive/text/relevance.py",
+     'start = max(text.rfind(mark, 0, position) for mark in (". ", "! ", "? ", "\\n")) + 1',
+     'start = max(text.rfind(mark, None, position) for mark in (". ", "! ", "? ", "\\n")) + 1',
+     "str.rfind takes a start of None as 0"),
+    ("archive/text/relevance.py", "if in_text and (first is None or in_text[0][0] < first):",
+     "if in_text and (first is None or in_text[0][0] <= first):",
+     "when a later term's first match starts where the earliest does, first is the same number either way"),
+>>>>>>> issue-17s
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")
@@ -253,7 +304,8 @@ class Score:
 def function_bodies(mutated: Path) -> dict[str, list[str]]:
     """Return the lines of each function of mutmut's copy of a module (its def line left out), by name."""
     source = mutated.read_text(encoding="utf-8")
-    return {node.name: (ast.get_source_segment(source, node) or "").splitlines()[1:]
+    lines = source.splitlines()  # sliced by line numbers: ast.get_source_segment splits the whole file at each call
+    return {node.name: lines[node.lineno:node.end_lineno]
             for node in ast.walk(ast.parse(source)) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
 
 
@@ -283,9 +335,18 @@ def scratch_copy(folder: Path, module: str, tests: list[str]) -> None:
             shutil.copy2(source, folder / name)
     if (REPO.parent / "shared").is_dir():  # tests find ../shared beside the repository
         (folder / "shared").symlink_to(REPO.parent / "shared")
+<<<<<<< HEAD
     # One argument a line: mutmut reads a value on one line as a single argument.
     arguments = ["-p", "no:randomly", "-p", "no:cacheprovider", "-q", "-x",
                  *(part for test in DESELECTED for part in ("--deselect", test))]
+=======
+    write_config(folder, module, tests)
+
+
+def write_config(folder: Path, module: str, tests: list[str]) -> None:
+    """Write a scratch copy's mutmut configuration: mutate ``module``, run ``tests``."""
+    selection = "\n".join(f"    {test}" for test in tests)
+>>>>>>> issue-17s
     (folder / "setup.cfg").write_text(
         "[mutmut]\nsource_paths =\n    archive/\n    crawler/\n"
         f"only_mutate = {module}\n"
@@ -321,10 +382,15 @@ def again(folder: Path, max_children: int) -> Score:
     for copy in (folder / "tests", folder / "mutants" / "tests"):
         shutil.rmtree(copy)
         shutil.copytree(REPO / "tests", copy, ignore=shutil.ignore_patterns("__pycache__"))
-    left = [name for name, status in statuses(folder).items() if status not in ("killed", "timeout")]
+    earlier = statuses(folder)
+    # The module's tests as MODULES lists them now (a new test file included), each mapped afresh to the functions it
+    # runs (a test whose fixtures changed runs others); the mutants killed before stay killed.
+    write_config(folder, module, MODULES[module])
+    (folder / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+    left = [name for name, status in earlier.items() if status not in ("killed", "timeout")]
     if left:
         run_mutmut(folder, module, ["--max-children", str(max_children), *left])
-    return score(folder, module)
+    return score(folder, module, earlier)
 
 
 def run_mutmut(folder: Path, module: str, arguments: list[str]) -> None:
@@ -341,9 +407,12 @@ def statuses(folder: Path) -> dict[str, str]:
     return {m["name"]: m["status"] for m in map(_STATUS.match, listed.splitlines()) if m}
 
 
-def score(folder: Path, module: str) -> Score:
-    """Count a scratch copy's mutants; print each survivor's diff, or why it is equivalent."""
-    status = statuses(folder)
+def score(folder: Path, module: str, earlier: dict[str, str] | None = None) -> Score:
+    """Count a scratch copy's mutants (those ``earlier`` says were killed count as killed); print each survivor's
+    diff, or why it is equivalent."""
+    was = earlier or {}
+    status = {name: was[name] if was.get(name) in ("killed", "timeout") else found
+              for name, found in statuses(folder).items()}
     killed = [name for name, found in status.items() if found in ("killed", "timeout")]
     equivalent, survivors = [], []
     for name in sorted(name for name in status if name not in killed):

@@ -85,9 +85,9 @@ SOUVERAIN_OTHER = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def topic() -> Topic:
-    """The default topic."""
+    """The default topic, loaded for each test (mutmut ties a fixture's work to the first test it runs for)."""
     return Topic.load(TOPICS / "cloud-souverain.toml")
 
 

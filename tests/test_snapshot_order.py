@@ -70,17 +70,22 @@ def listed(snapshot: Path) -> tuple[list[str], list[dict], list[str]]:
 
 
 @pytest.fixture(scope="module")
-def two_crawls(tmp_path_factory) -> tuple[Path, Path]:
+def crawled(tmp_path_factory) -> tuple[Path, Path]:
+    """Two output folders of the same pages, crawled forward and backward (no snapshot code runs here)."""
     base = tmp_path_factory.mktemp("order")
-    first, second = build(base, PATHS, "forward"), build(base, PATHS[::-1], "backward")
+    crawl(base / "forward", PATHS)
+    crawl(base / "backward", PATHS[::-1])
+    return base / "forward", base / "backward"
+
+
+@pytest.fixture
+def two_crawls(crawled, tmp_path) -> tuple[Path, Path]:
+    """Their snapshots, built for each test: mutmut ties what a fixture runs to the first test it runs for, so a
+    module-scoped snapshot would hide a mutant of the snapshot code from every later test."""
+    first, second = (tmp_path / f"{out.name}.wacz" for out in crawled)
+    build_snapshot(crawled[0], first)
+    build_snapshot(crawled[1], second)
     return first, second
-
-
-def build(base: Path, order: list[str], name: str) -> Path:
-    crawl(base / name, order)
-    dest = base / f"{name}.wacz"
-    build_snapshot(base / name, dest)
-    return dest
 
 
 def test_articles_and_pages_are_listed_by_url_whatever_the_crawl_order(two_crawls):
@@ -120,16 +125,16 @@ def test_both_snapshots_verify(two_crawls):
         assert checks and all(check.ok for check in checks), [c for c in checks if not c.ok]
 
 
-def test_building_twice_gives_the_same_bytes(two_crawls, tmp_path):
+def test_building_twice_gives_the_same_bytes(crawled, two_crawls, tmp_path):
     again = tmp_path / "again.wacz"
-    result = build_snapshot(two_crawls[0].with_suffix(""), again)
+    result = build_snapshot(crawled[0], again)
     assert again.read_bytes() == two_crawls[0].read_bytes()
     assert (result["warc_files"], result["articles"], result["cutoff"]) == (1, len(PATHS), "2026-03-01T10:04:00Z")
     assert result["bytes"] == again.stat().st_size and result["path"] == str(again)
 
 
-def test_until_and_run_select_files(two_crawls, tmp_path):
-    out = two_crawls[0].with_suffix("")
+def test_until_and_run_select_files(crawled, tmp_path):
+    out = crawled[0]
     by_day = build_snapshot(out, tmp_path / "day.wacz", until="2026-03-01")
     assert by_day["cutoff"] == "2026-03-01T23:59:59Z" and by_day["articles"] == len(PATHS)
     with pytest.raises(ArchiveError, match=r"^no WARC file has all its records dated up to 2026-02-28 \(earliest "
@@ -142,8 +147,8 @@ def test_until_and_run_select_files(two_crawls, tmp_path):
         build_snapshot(out, tmp_path / "bad.wacz", until="demain")
 
 
-def test_refusals_are_one_line(two_crawls, tmp_path):
-    out = two_crawls[0].with_suffix("")
+def test_refusals_are_one_line(crawled, tmp_path):
+    out = crawled[0]
     with pytest.raises(ArchiveError, match=f"^output folder {tmp_path / 'none'} does not exist$"):
         build_snapshot(tmp_path / "none", tmp_path / "x.wacz")
     with pytest.raises(ArchiveError, match="it is a folder; give a file name"):
@@ -196,8 +201,8 @@ def test_the_warc_file_entries_robots_and_the_result(two_crawls):
     assert package["software"].startswith("souverain ")
 
 
-def test_the_result_gives_the_wacz_sha256(two_crawls, tmp_path):
-    result = build_snapshot(two_crawls[0].with_suffix(""), tmp_path / "again.wacz")
+def test_the_result_gives_the_wacz_sha256(crawled, tmp_path):
+    result = build_snapshot(crawled[0], tmp_path / "again.wacz")
     assert result["sha256"] == hashlib.sha256((tmp_path / "again.wacz").read_bytes()).hexdigest()
 
 

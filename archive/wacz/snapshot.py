@@ -183,9 +183,8 @@ class _Robots:
 
 
 def _warc_file(path: Path, heads: list[WarcHead], run_id: str | None, robots: _Robots) -> WarcFile:
-    """Return one file's run, record count, first and last dates (from its checked heads) and robots.txt."""
-    if not heads:
-        raise ArchiveError(f"{path} holds no WARC record")
+    """Return one file's run, record count, first and last dates (from its heads: ``check_warc`` refuses a file
+    without records) and robots.txt."""
     dates = [datetime.fromisoformat(head.headers["warc-date"]) for head in heads]
     return WarcFile(path, run_id, len(dates), min(dates), max(dates), robots.by_file.get(path, []))
 
@@ -227,9 +226,9 @@ def _key(article: dict[str, Any]) -> tuple[str, int]:
 
 def _dated_json(out_dir: Path, article: dict[str, Any], by_key: dict[tuple[str, int], Path]) -> Path | None:
     """Return an article's dated JSON file: the stem and version its run log recorded, else found by its URL."""
-    stem = checked_stem(out_dir, article.get("stem"), article["site"])
+    stem = checked_stem(out_dir, article["stem"], article["site"])
     if stem is not None:
-        stem = version_stem(out_dir / stem, article.get("version", 1))
+        stem = version_stem(out_dir / stem, article["version"])
         return stem.with_name(stem.name + ".json")
     return by_key.get(_key(article))
 
@@ -252,7 +251,7 @@ def _dated_files(out_dir: Path) -> dict[tuple[str, int], Path]:
 def _article_members(out_dir: Path, articles: list[dict[str, Any]],
                      responses: dict[str, Response]) -> tuple[list[Member], list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the dated files as WACZ members, the manifest's article entries, and the pages.jsonl entries."""
-    by_key = _dated_files(out_dir) if any(checked_stem(out_dir, article.get("stem"), article["site"]) is None
+    by_key = _dated_files(out_dir) if any(checked_stem(out_dir, article["stem"], article["site"]) is None
                                           for article in articles) else {}
     dated = {_key(article): _dated_json(out_dir, article, by_key) for article in articles}
     missing = [url for (url, _), path in dated.items() if path is None or not path.is_file()]
@@ -278,9 +277,9 @@ def _article_members(out_dir: Path, articles: list[dict[str, Any]],
         js = Member.from_bytes(zip_article_path(rel_json), data)
         members += [txt, js]
         captured = responses[article["pages"][0]].date
-        entries.append({"url": article["url"], "version": article.get("version", 1), "site": article["site"],
+        entries.append({"url": article["url"], "version": article["version"], "site": article["site"],
                         "run_id": article["run_id"],
-                        "discovered_via": article.get("discovered_via", []), "pages": article["pages"],
+                        "discovered_via": article["discovered_via"], "pages": article["pages"],
                         "captured": captured, "title": record.get("title"), "published": record.get("published"),
                         "text_sha256": txt.digest.sha256, "dated_txt": str(rel_txt), "dated_json": str(rel_json),
                         "txt": txt.path, "json": js.path})

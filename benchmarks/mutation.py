@@ -33,14 +33,9 @@ MODULES: dict[str, list[str]] = {
     "archive/warc/writer.py": ["tests/test_warc.py", "tests/test_revisit_records.py"],
     "archive/warc/build.py": ["tests/test_revisit_records.py", "tests/test_warc.py"],
     "archive/wacz/verify.py": ["tests/test_verify_damage.py", "tests/test_snapshot_order.py"],
-<<<<<<< HEAD
-    "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py"],
+    "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py", "tests/test_snapshot_inputs.py"],
     "archive/wacz/manifest.py": ["tests/test_manifest.py", "tests/test_snapshot_order.py",
                                  "tests/test_verify_damage.py"],
-=======
-    "archive/wacz/snapshot.py": ["tests/test_snapshot_order.py", "tests/test_snapshot_inputs.py"],
-    "archive/wacz/manifest.py": ["tests/test_snapshot_order.py", "tests/test_verify_damage.py"],
->>>>>>> issue-17s
     "archive/store/textstore.py": ["tests/test_textstore_names.py", "tests/test_textstore.py"],
     "crawler/middlewares/scope.py": ["tests/test_scope.py"],
     "archive/text/relevance.py": ["tests/test_relevance_formula.py", "tests/test_relevance.py"],
@@ -114,7 +109,6 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
      "the name only goes into warc_heads' error messages, and the repair swallows that error"),
     ("archive/warc/build.py", "super().__init__(out, gzip=True, warc_version=WARC_VERSION)",
      "super().__init__(out, warc_version=WARC_VERSION)", "warcio's WARCWriter compresses by default (gzip=True)"),
-<<<<<<< HEAD
     # crawler/discovery/parsers.py: lxml's iterparse defaults (load_dtd=False, no_network=True, huge_tree=False) and
     # None for a flag lxml reads as a truth value; a missing feed date.
     *(("crawler/discovery/parsers.py",
@@ -232,7 +226,6 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
        "list (_article_texts returns first without one; _locate returns first without the manifest's chunk list)")
       for target, key, rest in (("wanted", "pages_lines", ""), ("articles, problems", "articles", ", []"))
       for new in ("None", "")),
-=======
     # archive/wacz/snapshot.py: header names, codec names, defaults that give the same value, a pool's size.
     ("archive/wacz/snapshot.py", "return moment + timedelta(microseconds=-moment.microsecond % 1_000_000)",
      "return moment + timedelta(microseconds=-moment.microsecond % 1000001)",
@@ -276,7 +269,6 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
     ("archive/text/relevance.py", "if in_text and (first is None or in_text[0][0] < first):",
      "if in_text and (first is None or in_text[0][0] <= first):",
      "when a later term's first match starts where the earliest does, first is the same number either way"),
->>>>>>> issue-17s
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")
@@ -335,18 +327,14 @@ def scratch_copy(folder: Path, module: str, tests: list[str]) -> None:
             shutil.copy2(source, folder / name)
     if (REPO.parent / "shared").is_dir():  # tests find ../shared beside the repository
         (folder / "shared").symlink_to(REPO.parent / "shared")
-<<<<<<< HEAD
-    # One argument a line: mutmut reads a value on one line as a single argument.
-    arguments = ["-p", "no:randomly", "-p", "no:cacheprovider", "-q", "-x",
-                 *(part for test in DESELECTED for part in ("--deselect", test))]
-=======
     write_config(folder, module, tests)
 
 
 def write_config(folder: Path, module: str, tests: list[str]) -> None:
     """Write a scratch copy's mutmut configuration: mutate ``module``, run ``tests``."""
-    selection = "\n".join(f"    {test}" for test in tests)
->>>>>>> issue-17s
+    # One argument a line: mutmut reads a value on one line as a single argument.
+    arguments = ["-p", "no:randomly", "-p", "no:cacheprovider", "-q", "-x",
+                 *(part for test in DESELECTED for part in ("--deselect", test))]
     (folder / "setup.cfg").write_text(
         "[mutmut]\nsource_paths =\n    archive/\n    crawler/\n"
         f"only_mutate = {module}\n"

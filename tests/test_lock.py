@@ -11,6 +11,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import psutil
 import pytest
 
 from archive.errors import ArchiveError
@@ -173,6 +174,8 @@ def test_pid_alive_and_process_start() -> None:
     started = process_start(os.getpid())
     assert started is not None and started <= time.time()
     assert pid_alive(os.getpid(), since=started - 1)  # within the 2 s slack of a name's time
+    assert pid_alive(os.getpid(), since=started - 2)  # the slack's edge
+    assert not pid_alive(os.getpid(), since=started - 2.5)
     assert not pid_alive(os.getpid(), since=started - 10)  # a pid reused: this process started later
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -192,3 +195,18 @@ def test_a_killed_process_not_yet_reaped_is_not_alive(tmp_path):
     finally:
         child.wait()
     assert pid_alive(os.getpid())
+
+
+def test_a_process_whose_name_holds_a_parenthesis_is_read_right():
+    """/proc/PID/stat gives the name in parentheses, and a name may hold ') Z': only the last ')' ends it."""
+    code = ("open('/proc/self/comm', 'w').write('a) Z 1 2 3')\n"
+            "import sys, time\nsys.stdout.write('named\\n')\nsys.stdout.flush()\ntime.sleep(600)")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE)
+    try:
+        assert child.stdout is not None and child.stdout.readline() == b"named\n"
+        assert " (a) Z 1 2 3) " in Path(f"/proc/{child.pid}/stat").read_text()
+        assert pid_alive(child.pid) and pid_alive(child.pid, since=time.time())  # running, not a zombie
+        assert process_start(child.pid) == pytest.approx(psutil.Process(child.pid).create_time(), abs=0.05)
+    finally:
+        child.kill()
+        child.wait()

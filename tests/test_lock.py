@@ -71,6 +71,7 @@ def test_second_run_gets_a_clear_error(holder) -> None:
     assert "\n" not in message
     recorded = json.loads((out / LOCK_NAME).read_text())
     assert recorded["pid"] == process.pid and "-c" in recorded["command"]
+    assert f"(pid {process.pid}, started {recorded['started']}) is using" in message  # the holder's own start time
 
 
 def test_lock_is_free_again_after_sigkill_even_with_a_forked_child_alive(holder) -> None:

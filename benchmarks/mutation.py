@@ -269,6 +269,13 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
     ("archive/text/relevance.py", "if in_text and (first is None or in_text[0][0] < first):",
      "if in_text and (first is None or in_text[0][0] <= first):",
      "when a later term's first match starts where the earliest does, first is the same number either way"),
+    # archive/lock.py: codec names, and a truncation the record written next covers.
+    ("archive/lock.py", 'holder = json.loads(os.pread(fd, 4096, 0).decode("utf-8"))',
+     'holder = json.loads(os.pread(fd, 4096, 0).decode("UTF-8"))', "codec names are case-insensitive"),
+    ("archive/lock.py", 'os.pwrite(fd, (json.dumps(holder) + "\\n").encode("utf-8"), 0)',
+     'os.pwrite(fd, (json.dumps(holder) + "\\n").encode("UTF-8"), 0)', "codec names are case-insensitive"),
+    ("archive/lock.py", "os.ftruncate(fd, 0)", "os.ftruncate(fd, 1)",
+     "in acquire the holder record is written next at offset 0, and it is longer than the 1 byte kept"),
 ]
 
 _STATUS = re.compile(r"^\s*(?P<name>\S+): (?P<status>.+)$")

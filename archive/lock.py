@@ -124,19 +124,27 @@ def pid_alive(pid: int, since: float | None = None) -> bool:
     return since is None or started is None or started <= since + 2
 
 
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the name (which may hold ``)``: only the last one ends it); [] where /proc
+    cannot say."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
 def _zombie(pid: int) -> bool:
     """True when a process has ended and waits to be reaped (state ``Z`` in /proc); False where /proc cannot say."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return False
+    return _stat_fields(pid)[:1] == ["Z"]
 
 
 def process_start(pid: int) -> float | None:
     """Start time (epoch seconds) of a process, from /proc; None where /proc cannot say."""
     try:
         boot = next(line for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, StopIteration, IndexError):
+    except (OSError, StopIteration):
+        return None
+    fields = _stat_fields(pid)
+    if len(fields) < 20:
         return None
     return int(boot.split()[1]) + int(fields[19]) / os.sysconf("SC_CLK_TCK")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -234,8 +235,8 @@ def crawl_log(out: Path) -> str:
 
 
 def said_unreachable(out: Path) -> int:
-    """Return how many times a worker's log says Redis went away."""
-    return crawl_log(out).count("Redis unreachable (")
+    """Return how many times a worker's schedulers logged that Redis went away (the stem reservations say it apart)."""
+    return len(re.findall(r"Redis unreachable \([^\n]*\): waiting for it", crawl_log(out)))
 
 
 def article_records(mirror: MirrorProcess, warcs: list[Path]) -> Counter[str]:

@@ -78,12 +78,13 @@ def inside(root: Path, relative: str | Path) -> Path:
     return path
 
 
-def open_regular(path: Path, root: Path) -> BinaryIO:
+def open_regular(path: Path, root: Path, *, real_root: Path | None = None) -> BinaryIO:
     """Open a file for reading only if it is a regular file under ``root`` (never a FIFO, device or outside link).
 
     Args:
         path: the file.
         root: the folder it must stay in.
+        real_root: ``root.resolve()``, when the caller resolved it once for many files.
 
     Returns:
         The open binary file.
@@ -91,7 +92,7 @@ def open_regular(path: Path, root: Path) -> BinaryIO:
     Raises:
         ArchiveError: it is missing, not a regular file, or outside ``root``.
     """
-    if not path.resolve().is_relative_to(root.resolve()):
+    if not path.resolve().is_relative_to(real_root or root.resolve()):
         raise ArchiveError(f"{path} leads outside {root} (symbolic link)")
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a FIFO does not block the open
@@ -121,9 +122,9 @@ def read_bounded(stream: BinaryIO, limit: int, where: str) -> bytes:
     return data
 
 
-def read_file(path: Path, root: Path, limit: int) -> bytes:
+def read_file(path: Path, root: Path, limit: int, *, real_root: Path | None = None) -> bytes:
     """Return a regular file's bytes under ``root``, at most ``limit`` of them (see ``open_regular``)."""
-    with open_regular(path, root) as stream:
+    with open_regular(path, root, real_root=real_root) as stream:
         return read_bounded(stream, limit, str(path))
 
 

@@ -172,12 +172,33 @@ def checked_stem(root: Path, stem: object, site: str) -> Path | None:
         The stem relative to ``root`` when it matches ``STEM``, names the site's folder and stays under
         ``root/articles`` once links are resolved; None when it must be recomputed.
     """
-    if not isinstance(stem, str) or not STEM.fullmatch(stem) or stem.split("/")[1] != safe_name(site, fallback="site"):
-        return None
-    articles = (root / "articles").resolve()
-    if not articles.is_relative_to(root.resolve()) or not (root / stem).resolve().is_relative_to(articles):
-        return None
-    return Path(stem)
+    return StemCheck(root).check(stem, site)
+
+
+class StemCheck:
+    """``checked_stem`` for many stems of one output folder: the folder and its ``articles/`` resolved once."""
+
+    def __init__(self, root: Path) -> None:
+        """Resolve the output folder and its ``articles/`` folder."""
+        self.root = root
+        self.articles = (root / "articles").resolve()
+        self.contained = self.articles.is_relative_to(root.resolve())
+
+    def check(self, stem: object, site: str) -> Path | None:
+        """Return the stem relative to the folder when ``checked_stem`` accepts it, else None.
+
+        Args:
+            stem: the stem as recorded, relative to the folder.
+            site: the article's site.
+
+        Returns:
+            The stem, or None when it must be recomputed.
+        """
+        if not isinstance(stem, str) or not STEM.fullmatch(stem) or stem.split("/")[1] != safe_name(site, fallback="site"):
+            return None
+        if not self.contained or not (self.root / stem).resolve().is_relative_to(self.articles):
+            return None
+        return Path(stem)
 
 
 def version_stem(stem: Path, version: int) -> Path:

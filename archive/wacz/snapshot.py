@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from archive.errors import ArchiveError
 from archive.source import MAX_JSON, article_jsons, expect, load_json, read_file
-from archive.store.textstore import checked_stem, version_stem
+from archive.store.textstore import StemCheck, version_stem
 from archive.wacz.manifest import MANIFEST_PATH, build_manifest, run_entries, zip_article_path
 from archive.wacz.package import ChunkHasher, Member, pages_jsonl, write_wacz
 from archive.wacz.software import package_version
@@ -106,10 +106,11 @@ def build_snapshot(out_dir: Path | Sequence[Path], dest: Path, *, run_id: str | 
     articles = _articles(log, responses, kept, run_id)
     cutoff = f"{until}T23:59:59Z" if until else _iso(_ceil_second(max(file.last_date for file in files)))
     dated: list[tuple[dict[str, Any], list[Member], dict[str, Any]]] = []  # entry, its two members, its page
-    homes = {_key(a): _home(outs, a, owner[responses[a["pages"][0]].path]) for a in articles}
+    stems = {folder: _recorded_stems(folder, articles) for folder in outs}
+    homes = {_key(a): _home(outs, a, owner[responses[a["pages"][0]].path], stems) for a in articles}
     for folder in outs:
         mine = [a for a in articles if homes[_key(a)] == folder]
-        found_members, found_entries, found_pages = _article_members(folder, mine, responses)
+        found_members, found_entries, found_pages = _article_members(folder, mine, responses, stems[folder])
         dated += [(entry, found_members[2 * i: 2 * i + 2], page)
                   for i, (entry, page) in enumerate(zip(found_entries, found_pages, strict=True))]
     dated.sort(key=lambda item: (item[0]["url"], item[0]["version"]))  # as one folder's: by URL and version
@@ -224,20 +225,29 @@ def _key(article: dict[str, Any]) -> tuple[str, int]:
     return article["url"], version if type(version) is int else 1
 
 
-def _dated_json(out_dir: Path, article: dict[str, Any], by_key: dict[tuple[str, int], Path]) -> Path | None:
-    """Return an article's dated JSON file: the stem and version its run log recorded, else found by its URL."""
-    stem = checked_stem(out_dir, article["stem"], article["site"])
+def _recorded_stems(out_dir: Path, articles: list[dict[str, Any]]) -> dict[tuple[str, int], Path | None]:
+    """Return each article's stem as its run log recorded it, when ``checked_stem`` accepts it in ``out_dir``."""
+    check = StemCheck(out_dir)
+    return {_key(article): check.check(article["stem"], article["site"]) for article in articles}
+
+
+def _dated_json(stem: Path | None, out_dir: Path, article: dict[str, Any],
+                by_key: dict[tuple[str, int], Path]) -> Path | None:
+    """Return an article's dated JSON file: by its recorded (checked) stem and version, else found by its URL."""
     if stem is not None:
         stem = version_stem(out_dir / stem, article["version"])
         return stem.with_name(stem.name + ".json")
     return by_key.get(_key(article))
 
 
-def _home(outs: list[Path], article: dict[str, Any], first_page: Path) -> Path:
+def _home(outs: list[Path], article: dict[str, Any], first_page: Path,
+          stems: dict[Path, dict[tuple[str, int], Path | None]]) -> Path:
     """Return the output folder that holds an article's dated files: the one where its recorded stem exists (the
     worker that kept it, which may not be the one that fetched its first page), else its first page's folder."""
+    if len(outs) == 1:
+        return first_page
     for folder in outs:
-        if (path := _dated_json(folder, article, {})) is not None and path.is_file():
+        if (path := _dated_json(stems[folder][_key(article)], folder, article, {})) is not None and path.is_file():
             return folder
     return first_page
 
@@ -248,12 +258,13 @@ def _dated_files(out_dir: Path) -> dict[tuple[str, int], Path]:
     return {_key(record): path for path, record in article_jsons(out_dir)}
 
 
-def _article_members(out_dir: Path, articles: list[dict[str, Any]],
-                     responses: dict[str, Response]) -> tuple[list[Member], list[dict[str, Any]], list[dict[str, Any]]]:
+def _article_members(out_dir: Path, articles: list[dict[str, Any]], responses: dict[str, Response],
+                     stems: dict[tuple[str, int], Path | None]) -> tuple[list[Member], list[dict[str, Any]],
+                                                                       list[dict[str, Any]]]:
     """Return the dated files as WACZ members, the manifest's article entries, and the pages.jsonl entries."""
-    by_key = _dated_files(out_dir) if any(checked_stem(out_dir, article["stem"], article["site"]) is None
-                                          for article in articles) else {}
-    dated = {_key(article): _dated_json(out_dir, article, by_key) for article in articles}
+    by_key = _dated_files(out_dir) if any(stems[_key(article)] is None for article in articles) else {}
+    dated = {_key(article): _dated_json(stems[_key(article)], out_dir, article, by_key) for article in articles}
+    real_root = out_dir.resolve()
     missing = [url for (url, _), path in dated.items() if path is None or not path.is_file()]
     if missing:
         raise ArchiveError(f"{len(missing)} kept article(s) have no dated file under {out_dir / 'articles'} "
@@ -263,7 +274,8 @@ def _article_members(out_dir: Path, articles: list[dict[str, Any]],
     for article in articles:
         json_path = found[_key(article)]
         txt_path = json_path.with_suffix(".txt")
-        data, text = read_file(json_path, out_dir, MAX_JSON), read_file(txt_path, out_dir, MAX_JSON)
+        data = read_file(json_path, out_dir, MAX_JSON, real_root=real_root)
+        text = read_file(txt_path, out_dir, MAX_JSON, real_root=real_root)
         record = load_json(data, str(json_path))
         try:
             text_str = text.decode("utf-8")

@@ -190,3 +190,28 @@ def _gzip(payload: bytes) -> bytes:
     """Gzip a payload (a gzip inside a gzip)."""
     packer = zlib.compressobj(9, zlib.DEFLATED, 31)
     return packer.compress(payload) + packer.flush()
+
+
+def _cut_everywhere(document: bytes, closing: bytes, parse):
+    """Yield, for every length the document may be cut to, the URLs parsed and how many containers it closed."""
+    for cut in range(len(document) + 1):
+        yield [entry.url for entry in parse(document[:cut])], document[:cut].count(closing)
+
+
+def test_a_sitemap_cut_anywhere_gives_whole_urls_only():
+    urls = ["https://h/actualite-1-numergy.html", "https://h/actualite-22-cloudwatt.html", "https://h/a-333.html"]
+    sitemap = ("<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>" + "".join(
+        f"<url><loc>{url}</loc><lastmod>2024-01-0{n}</lastmod></url>" for n, url in enumerate(urls, 1))
+        + "</urlset>").encode()
+    for found, closed in _cut_everywhere(sitemap, b"</url>", lambda body: parse_sitemap(body).entries):
+        assert found == urls[:len(found)] and len(found) >= closed, (found, closed)  # never half a URL
+    assert [e.url for e in parse_sitemap(sitemap).entries] == urls
+
+
+def test_a_feed_cut_anywhere_gives_whole_links_only():
+    links = ["https://h/1-souverainete.html", "https://h/22-secnumcloud.html"]
+    feed = ("<rss version='2.0'><channel><title>t</title>" + "".join(
+        f"<item><title>n{n}</title><link>{link}</link><description>d</description></item>"
+        for n, link in enumerate(links)) + "</channel></rss>").encode()
+    for found, closed in _cut_everywhere(feed, b"</item>", parse_feed):
+        assert found == links[:len(found)] and len(found) >= closed, (found, closed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from io import BytesIO
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 MAX_ENTRIES = 100_000
+_UNFINISHED = re.compile(r"in tag (\S+) line")  # libxml2's "Premature end of data in tag loc line 1"
 
 
 @dataclass(frozen=True)
@@ -53,27 +55,48 @@ def _records(body: bytes, containers: tuple[str, ...]) -> Iterator[dict[str, str
     """Yield, for each ``containers`` element, the first non-empty text of each descendant name (any namespace),
     plus ``href`` of its first alternate ``link``.
 
-    Every element is emptied and dropped from its parent once read, so memory stays bounded whatever the size.
+    Every element is emptied and dropped from its parent once read, so memory stays bounded whatever the size. A
+    document cut short (a dropped connection, a size limit) may end inside its last container, which the parser's
+    recovery closes with whatever text it had (half a URL): so the last container is held back until the end, and
+    dropped when the document ended inside one of its elements (not when it ended between them).
     """
     fields: dict[str, str] | None = None
+    names: set[str] = set()  # the names of the elements inside the container being read
+    last: tuple[dict[str, str], set[str]] | None = None  # the latest container read (and its names), held back
+    events = _events(body, ("start", "end"))
     try:
-        for event, element in _events(body, ("start", "end")):
+        for event, element in events:
             name = _local(element.tag)
             if event == "start":
                 if name in containers and fields is None:
-                    fields = {}
+                    fields, names = {}, set()
+                elif fields is not None:
+                    names.add(name)
                 continue
             if fields is not None:
                 if name in containers:
-                    yield fields
-                    fields = None
+                    if last is not None:
+                        yield last[0]
+                    last, fields = (fields, names), None
                 else:
                     _note(fields, name, element)
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]
     except etree.LxmlError:
-        return
+        pass
+    if last is not None and not _ended_in(events.error_log, last[1]):
+        yield last[0]
+
+
+def _ended_in(errors: etree._ListErrorLog, names: set[str]) -> bool:
+    """Tell whether the document was cut inside an element of one of ``names``, whose text may then be cut too
+    (libxml2 names the innermost element it had to close at the end)."""
+    for error in errors:
+        found = _UNFINISHED.search(error.message) if error.type_name == "ERR_TAG_NOT_FINISHED" else None
+        if found and found[1].rpartition(":")[2] in names:
+            return True
+    return False
 
 
 def _note(fields: dict[str, str], name: str, element: etree._Element) -> None:

@@ -230,3 +230,14 @@ def test_write_article_syncs_each_file_before_its_rename_unless_told_not_to(tmp_
     fsynced.clear()
     write_article(tmp_path, "s", {"url": "https://h/y.html", "text": "Texte."}, durable=False)
     assert fsynced == []
+
+
+def test_an_unreadable_file_holds_its_stem_even_against_an_empty_url(tmp_path):
+    stem = article_stem(tmp_path, "s", {"url": ""})
+    stem.parent.mkdir(parents=True)
+    stem.with_name(stem.name + ".json").write_text("{broken", encoding="utf-8")
+    assert article_stem(tmp_path, "s", {"url": ""}) != stem  # not overwritten by a record that names no URL
+    stem.with_name(stem.name + ".json").write_text(json.dumps({"url": None}), encoding="utf-8")
+    assert article_stem(tmp_path, "s", {"url": ""}) != stem
+    stem.with_name(stem.name + ".json").write_text(json.dumps({"url": ""}), encoding="utf-8")
+    assert article_stem(tmp_path, "s", {"url": ""}) == stem  # its own file

@@ -82,6 +82,9 @@ def date_folder(published: object) -> PurePosixPath:
     return PurePosixPath(f"{when.year:04d}", f"{when.month:02d}", f"{when.day:02d}")
 
 
+UNREADABLE = object()  # the holder of a stem whose JSON file names no URL: equal to no URL, not even ""
+
+
 def article_stem(root: Path, site: str, record: dict[str, Any], claimed: dict[Path, str] | None = None,
                  reserve: Reserve | None = None) -> Path:
     """Return the path (without suffix) where an article's files go; distinct URLs never share one.
@@ -108,12 +111,16 @@ def article_stem(root: Path, site: str, record: dict[str, Any], claimed: dict[Pa
                 and (reserve is None or reserve(stem.relative_to(root), url)))
 
 
-def _owner(stem: Path, claimed: dict[Path, str]) -> str | None:
-    """Return the URL holding a stem (being written, or in its JSON file on disk), or None if free."""
+def _owner(stem: Path, claimed: dict[Path, str]) -> str | object | None:
+    """Return the URL holding a stem (being written, or in its JSON file on disk), ``UNREADABLE`` when a file that
+    names no URL holds it, or None if free."""
     existing = stem.with_name(stem.name + ".json")
     if stem in claimed:
         return claimed[stem]
-    return (_stored_url(existing) or "") if existing.exists() else None  # "" : held, but by an unreadable file
+    if not existing.exists():
+        return None
+    url = _stored_url(existing)
+    return UNREADABLE if url is None else url
 
 
 def _stored_url(json_path: Path) -> str | None:

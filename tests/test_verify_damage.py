@@ -118,6 +118,17 @@ def test_a_tampered_datapackage_json_fails_its_digest_by_hash(snapshot, tmp_path
     assert found["datapackage-digest.json"].endswith(f", datapackage-digest.json says {recorded['hash']}")
 
 
+def test_a_datapackage_json_that_is_no_json_still_fails_its_digest(snapshot, tmp_path):
+    recorded = json.loads(member(snapshot, "datapackage-digest.json"))
+    found = failures(rewrite(snapshot, tmp_path / "t.wacz", {"datapackage.json": b"{not json"}))
+    assert list(found)[:2] == ["datapackage-digest.json", "datapackage.json"]
+    assert found["datapackage-digest.json"].endswith(f", datapackage-digest.json says {recorded['hash']}")
+    assert found["datapackage.json"].startswith("datapackage.json: not JSON")
+    found = failures(rewrite(snapshot, tmp_path / "u.wacz", {"datapackage-digest.json": b"[1"}))
+    assert found["datapackage-digest.json"].startswith("datapackage-digest.json: not JSON")
+    assert "datapackage.json (" not in "".join(found)  # the package itself is still checked, and passes
+
+
 def test_a_digest_naming_another_path_fails(snapshot, tmp_path):
     recorded = json.loads(member(snapshot, "datapackage-digest.json"))
     other = json.dumps({**recorded, "path": "other.json"}).encode()
@@ -400,7 +411,7 @@ def test_a_declared_size_over_the_json_limit_is_refused_and_one_at_the_limit_rea
     assert failures(dest) == {
         "zip (14 files)": f"datapackage-digest.json: {len(digest_doc)} bytes, the zip directory says {MAX_JSON + 1}; "
                           f"{MANIFEST}: {len(manifest)} bytes, the zip directory says {MAX_JSON}",
-        "datapackage.json": "datapackage-digest.json: 67,108,865 bytes, over the limit of 67,108,864"}
+        "datapackage-digest.json": "datapackage-digest.json: 67,108,865 bytes, over the limit of 67,108,864"}
 
 
 def test_a_compressed_warc_is_told_and_not_read(snapshot, tmp_path):

@@ -95,6 +95,13 @@ class _Snapshot:
         data = self._read(name)
         return None if data is None else load_json(data, name)
 
+    def _loaded(self, name: str) -> tuple[Any, str]:
+        """Return a JSON member (None when missing) and "", or None and why it cannot be read (too large, not JSON)."""
+        try:
+            return self._json(name), ""
+        except ArchiveError as exc:
+            return None, str(exc)
+
     def _zip(self) -> Check:
         """Check every member's name and size, read its local header and hash its data (stored members only)."""
         problems = [f"member {problem}" for problem in self.wacz.problems]
@@ -128,18 +135,19 @@ class _Snapshot:
     def _datapackage(self) -> list[Check]:
         """Check datapackage.json against datapackage-digest.json, and its resources against the zip's files."""
         checks = []
-        digest_doc = self._json(DATAPACKAGE_DIGEST)
+        digest_doc, unreadable = self._loaded(DATAPACKAGE_DIGEST)
         package_digest = self.digests.get(DATAPACKAGE)
         if not isinstance(digest_doc, dict) or package_digest is None:
-            checks.append(Check(DATAPACKAGE_DIGEST, False, "datapackage-digest.json or datapackage.json is "
-                                                           "missing or not JSON"))
-        else:
+            checks.append(Check(DATAPACKAGE_DIGEST, False, unreadable or "datapackage-digest.json or "
+                                                                         "datapackage.json is missing or not JSON"))
+        else:  # by the bytes' hash: a datapackage.json that is no JSON still has one
             ok = digest_doc.get("hash") == package_digest.hash and digest_doc.get("path") == DATAPACKAGE
             checks.append(Check(DATAPACKAGE_DIGEST, ok, f"datapackage.json has {package_digest.hash}, "
                                                         f"datapackage-digest.json says {digest_doc.get('hash')}"))
-        package = self._json(DATAPACKAGE)
+        package, unreadable = self._loaded(DATAPACKAGE)
         if not isinstance(package, dict) or not isinstance(package.get("resources"), list):
-            return [*checks, Check(DATAPACKAGE, False, "datapackage.json is missing or not a data package")]
+            return [*checks, Check(DATAPACKAGE, False, unreadable or "datapackage.json is missing or not a data "
+                                                                     "package")]
         problems = [f"wacz_version is {str(package.get('wacz_version'))[:40]!r}, expected {WACZ_VERSION}"] \
             if package.get("wacz_version") != WACZ_VERSION else []
         for number, res in enumerate(package["resources"], 1):

@@ -22,7 +22,7 @@ from warcio.recordloader import ArchiveLoadFailed
 from archive.errors import ArchiveError
 from archive.fsutil import fsync_paths, remove_orphans
 from archive.source import decode_body
-from archive.store.textstore import article_record, checked_stem, write_article
+from archive.store.textstore import StemCheck, article_record, write_article
 from archive.text.cleanup import SiteCleanup
 from archive.text.extract import extract
 from archive.text.notarticle import NotAnArticle
@@ -253,7 +253,8 @@ def _reextract(source: Path | list[Path], out: Path, workers: int | None, progre
         log = scan_logged(warcs)
         if not log.configs:
             raise ArchiveError(f"the WARCs of {_named(source)} hold no run log (were they written by souverain?)")
-        jobs = _jobs(source, out, log, warcs)
+        stems = StemCheck(out)
+        jobs = _jobs(source, stems, log, warcs)
         written: list[Path] = []
         failed = 0
         with nullcontext(executor) if executor is not None else ProcessPoolExecutor(
@@ -266,28 +267,29 @@ def _reextract(source: Path | list[Path], out: Path, workers: int | None, progre
                     failed += 1
                 elif result.record is not None:  # in run-log order, as the crawl wrote it
                     written.extend(write_article(out, job.entry["site"], result.record, durable=False,
-                                                 stem=checked_stem(out, job.entry["stem"], job.entry["site"])))
+                                                 stem=stems.check(job.entry["stem"], job.entry["site"])))
                 else:
                     written.extend(map(Path, result.written))
         fsync_paths(written)  # flushed together at the end: a re-extraction can simply be run again
     return {"articles": len(written) // 2, "failed": failed, "warc_files": len(warcs), "seconds": time.perf_counter() - started}
 
 
-def _jobs(source: Path | list[Path], out: Path, log: RunLog, warcs: dict[Path, list[WarcHead]]) -> list[Job]:
+def _jobs(source: Path | list[Path], stems: StemCheck, log: RunLog, warcs: dict[Path, list[WarcHead]]) -> list[Job]:
     """Return one job per article of the run log; workers write the files when every article has its own safe stem
     (else the parent writes them all, in run-log order, as the crawl chose and overwrote them)."""
     pages = {head.headers["warc-record-id"]: PageRef.from_head(path, head) for path, heads in warcs.items()
              for head in heads if head.headers["warc-type"] in ("response", "revisit")}
-    jobs, stems = [], set()
+    jobs, chosen = [], set()
+    out = stems.root.resolve()
     for entry in log.articles:
         config = log.configs.get((entry["run_id"], entry["site"]))
         refs = [pages[record_id] for record_id in entry["pages"] if record_id in pages]
         if config is None or len(refs) != len(entry["pages"]):
             raise ArchiveError(f"{entry['url']}: its run configuration or page records are missing from "
                                f"{_named(source)}")
-        stem = checked_stem(out, entry["stem"], entry["site"])
-        stems.add((stem, entry.get("version", 1)))
-        jobs.append(Job(entry, refs, config["cleanup"], config["topic"]["toml"], str(out.resolve()), None if stem is None else str(stem)))
-    if len(stems) < len(jobs) or any(stem is None for stem, _ in stems):
+        stem = stems.check(entry["stem"], entry["site"])
+        chosen.add((stem, entry.get("version", 1)))
+        jobs.append(Job(entry, refs, config["cleanup"], config["topic"]["toml"], str(out), None if stem is None else str(stem)))
+    if len(chosen) < len(jobs) or any(stem is None for stem, _ in chosen):
         jobs = [replace(job, stem=None) for job in jobs]
     return jobs

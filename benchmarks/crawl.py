@@ -9,9 +9,13 @@ same run on the same pages:
 - the trafilatura limit: ``trafilatura.extract`` of the same articles' pages in a pool of one process per core
   (started before the clock starts);
 - ``wget --warc-file`` fetching the same HTML pages: pages/s;
-- souverain ``--archive-only`` (fetch, discovery and WARC, no extraction): pages/s.
+- souverain ``--archive-only`` (fetch, discovery and WARC, no extraction): pages/s;
+- Scrapy's own ceiling: ``benchmarks/bare_scrapy.py`` (a spider that keeps nothing) requesting every URL each
+  souverain crawl requested (its WARC request records): pages/s and CPU seconds.
 
-The figures to read are the two ratios, printed against their thresholds (issue 13: ≥ 0.6 and ≥ 0.5).
+The figures to read are the two ratios, printed against their thresholds (issue 13: ≥ 0.6 and ≥ 0.5), each beside
+the ceiling Scrapy itself sets: the bare spider's pages/s ÷ wget's, and for the end-to-end crawl the kept articles/s
+of a crawl that would cost only the bare spider's CPU plus the trafilatura pool's (both on the same cores).
 ``--profile`` runs the end-to-end crawl under ``py-spy record --subprocesses`` and prints where the time goes
 (top functions by own and cumulative time, the reactor process and the extraction workers apart; only threads
 holding the GIL are sampled, so idle waits do not count); the figures of that run include py-spy's cost.
@@ -96,6 +100,26 @@ def run_trafilatura(articles: list[list[tuple[str, bytes]]], workers: int) -> fl
         return time.perf_counter() - start
 
 
+def requested_urls(out: Path) -> list[str]:
+    """Return the target URI of every request record of a crawl's WARCs, in order."""
+    urls: list[str] = []
+    for warc in sorted((out / "warc").glob("*.warc.gz")):
+        with warc.open("rb") as stream:
+            urls.extend(record.rec_headers.get_header("WARC-Target-URI") for record in ArchiveIterator(stream)
+                        if record.rec_type == "request")
+    return urls
+
+
+def run_bare_scrapy(urls: list[str], work: Path) -> dict[str, Any]:
+    """Request the URLs with ``benchmarks/bare_scrapy.py``; return its figures (``seconds``, ``cpu_seconds``...)."""
+    url_file = work / "bare-urls.txt"
+    url_file.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "benchmarks.bare_scrapy", str(url_file)], check=True,
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    figures: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return figures
+
+
 def run_wget(urls: list[str], work: Path) -> float:
     """Fetch the same URLs with ``wget --warc-file``; return the wall time."""
     url_file = work / "urls.txt"
@@ -133,6 +157,8 @@ def main() -> int:
         articles = kept_articles(work / "out", pages)
         wget_time = run_wget(list(pages), work)
         trafilatura_time = run_trafilatura(articles, cores)
+        bare_crawl = run_bare_scrapy(requested_urls(work / "out"), work)
+        bare_archive = run_bare_scrapy(requested_urls(work / "archive"), work)
         stacks = read_stacks(profile) if profile is not None else None
     fetched, kept = crawl_report["totals"]["pages_fetched"], crawl_report["totals"]["articles_kept"]
     archive_fetched = archive_report["totals"]["pages_fetched"]
@@ -149,7 +175,17 @@ def main() -> int:
     print(f"{f'trafilatura on {cores} cores (extract only)':44}{trafilatura_time:8.1f}{'-':>10}{trafilatura_rate:12.1f}")
     print(f"{'wget --warc-file (fetch+WARC)':44}{wget_time:8.1f}{wget_rate:10.1f}{'-':>12}")
     print(f"{'souverain crawl --archive-only':44}{archive_time:8.1f}{archive_rate:10.1f}{'-':>12}")
+    for label, bare in (("end-to-end", bare_crawl), ("archive-only", bare_archive)):
+        print(f"{f'bare Scrapy, the {label} crawl URLs':44}{bare['seconds']:8.1f}"
+              f"{bare['requests'] / bare['seconds']:10.1f}{'-':>12}   ({bare['requests']} requests, "
+              f"{bare['cpu_seconds']:.1f} CPU s)")
     extract_ratio, archive_ratio = crawl_rate / trafilatura_rate, archive_rate / wget_rate
+    # A crawl costing only the bare spider's CPU and the trafilatura pool's, spread over every core:
+    extract_ceiling = kept / ((bare_crawl["cpu_seconds"] + cores * trafilatura_time) / cores) / trafilatura_rate
+    archive_ceiling = bare_archive["requests"] / bare_archive["seconds"] / wget_rate
+    print(f"Scrapy's ceilings on this machine: end to end {extract_ceiling:.2f} × the trafilatura limit "
+          f"(bare Scrapy's CPU for the same requests + the trafilatura pool, on {cores} cores); "
+          f"archive-only {archive_ceiling:.2f} × wget (bare Scrapy's pages/s)")
     print(f"ratios: souverain articles/s ÷ trafilatura limit = {extract_ratio:.2f} (≥ {EXTRACT_RATIO}: "
           f"{'met' if extract_ratio >= EXTRACT_RATIO else 'NOT met'}); souverain --archive-only pages/s ÷ wget "
           f"pages/s = {archive_ratio:.2f} (≥ {ARCHIVE_RATIO}: {'met' if archive_ratio >= ARCHIVE_RATIO else 'NOT met'})")

@@ -3,7 +3,9 @@
 Run from the repository root: ``nice -n 10 .venv/bin/python -m benchmarks.reextract [--articles 2000] [--out DIR]``.
 The mirror is crawled once with a topic that keeps every article (or ``--out`` names such a crawl), so the
 re-extraction has the whole corpus to rebuild; both measurements read the same WARC in the same run, one beside
-the other: the figure to read is the ratio to cores (the affinity count) x the single-process loop.
+the other: the figure to read is the ratio to cores (the affinity count) x the single-process loop. Beside it, the
+same trafilatura calls in a pool of one process per core (``benchmarks/crawl.py``'s trafilatura limit): what the
+machine's cores give plain trafilatura, with nothing of souverain's around it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 
+from benchmarks.crawl import run_trafilatura
 from benchmarks.everything import everything_topic
 from crawler.mirror.process import MirrorProcess
 
@@ -67,6 +70,7 @@ def main() -> int:
         for url, body in pages:
             trafilatura.extract(body, url=url, with_metadata=True, output_format="json")
         loop_time = time.perf_counter() - start
+        pool_time = run_trafilatura([[page] for page in pages], cores)
         start = time.perf_counter()
         done = subprocess.run([str(SOUVERAIN), "reextract", str(crawl), "--out", str(work / "again")],
                               capture_output=True, text=True)
@@ -81,7 +85,9 @@ def main() -> int:
           f"{articles / reextract_time:10.1f}")
     print(f"{'trafilatura, single process (bodies in memory)':50}{loop_time:8.1f}{len(pages) / loop_time:10.1f}")
     print(f"{f'{cores} cores x single trafilatura':50}{'':8}{limit:10.1f}")
-    print(f"ratio: {(articles / reextract_time) / limit:.2f} (the issue asks for at least 0.9)")
+    print(f"{f'trafilatura in a pool of {cores} processes':50}{pool_time:8.1f}{len(pages) / pool_time:10.1f}")
+    print(f"ratio: {(articles / reextract_time) / limit:.2f} (the issue asks for at least 0.9); plain trafilatura's "
+          f"pool: {(len(pages) / pool_time) / limit:.2f}")
     return 0
 
 

@@ -70,11 +70,12 @@ class Term:
 
     def spans(self, folded: str) -> list[tuple[int, int]]:
         """Return the (start, end) of every match in folded text that has its context, if one is required."""
+        if self.context is None:
+            return [match.span() for match in self.pattern.finditer(folded)]
         found = []
         for match in self.pattern.finditer(folded):
             start, end = match.span()
-            near = folded[max(0, start - self.window) : end + self.window]
-            if self.context is None or self.context.search(near):
+            if self.context.search(folded[max(0, start - self.window) : end + self.window]):
                 found.append((start, end))
         return found
 

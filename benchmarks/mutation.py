@@ -53,6 +53,8 @@ MODULES: dict[str, list[str]] = {
 # tells which tests reach a mutant in its own process, so it never runs them against one; left out of its runs.
 DESELECTED = ["tests/test_parsers_hostile.py::test_a_million_url_sitemap_in_bounded_memory"]
 
+_REAL_ROOT = "real_root only spares resolving the output folder once a file: open_regular resolves it itself"
+
 # Mutants that change no behaviour: (module, lines before, lines after, why), the lines as mutmut shows them
 # (stripped, joined by newlines; None when mutmut deletes the line). They are left out of the score.
 EQUIVALENT: list[tuple[str, str, str | None, str]] = [
@@ -133,6 +135,11 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
       for after, why in (("recover=True, remove_comments=True, remove_pis=True,", "iterparse's huge_tree defaults to False"),
                          ("huge_tree=None, recover=True, remove_comments=True, remove_pis=True,",
                           "lxml reads huge_tree as a truth value"))),
+    ("crawler/discovery/parsers.py",
+     "names: set[str] = set()  # the names of the elements inside the container being read",
+     "names: set[str] = None  # the names of the elements inside the container being read",
+     "the first value is never read: a container's start sets names together with fields, and names is read only "
+     "while fields is set or from the container held back"),
     ("crawler/discovery/parsers.py", "del element.getparent()[0]", "del element.getparent()[1]",
      "the element just read (index 1, after the first child) is dropped instead of the sibling before it: the parent "
      "keeps its first child and the current one, memory stays bounded (a million-URL sitemap: 0 MB more, as now) "
@@ -227,6 +234,12 @@ EQUIVALENT: list[tuple[str, str, str | None, str]] = [
       for target, key, rest in (("wanted", "pages_lines", ""), ("articles, problems", "articles", ", []"))
       for new in ("None", "")),
     # archive/wacz/snapshot.py: header names, codec names, defaults that give the same value, a pool's size.
+    # archive/wacz/snapshot.py: real_root is the output folder resolved once for every dated file; without it
+    # open_regular resolves the folder itself (the same check, once a file).
+    ("archive/wacz/snapshot.py", "real_root = out_dir.resolve()", "real_root = None", _REAL_ROOT),
+    *(("archive/wacz/snapshot.py", f"{var} = read_file({path}, out_dir, MAX_JSON, real_root=real_root)",
+       f"{var} = read_file({path}, out_dir, MAX_JSON, {after})", _REAL_ROOT)
+      for var, path in (("data", "json_path"), ("text", "txt_path")) for after in ("real_root=None", "")),
     ("archive/wacz/snapshot.py", "return moment + timedelta(microseconds=-moment.microsecond % 1_000_000)",
      "return moment + timedelta(microseconds=-moment.microsecond % 1000001)",
      "the cut-off is printed to the second: one microsecond past the next whole second prints the same"),

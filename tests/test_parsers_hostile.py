@@ -208,6 +208,23 @@ def test_a_sitemap_cut_anywhere_gives_whole_urls_only():
     assert [e.url for e in parse_sitemap(sitemap).entries] == urls
 
 
+def test_a_prefixed_sitemap_cut_anywhere_gives_whole_urls_only():
+    # libxml2 names the element it had to close with its prefix ("in tag sm:loc line 1"): the prefix is not the name
+    urls = ["https://h/actualite-1-numergy.html", "https://h/actualite-22-cloudwatt.html"]
+    sitemap = ("<sm:urlset xmlns:sm='http://www.sitemaps.org/schemas/sitemap/0.9'>" + "".join(
+        f"<sm:url><sm:loc>{url}</sm:loc></sm:url>" for url in urls) + "</sm:urlset>").encode()
+    for found, closed in _cut_everywhere(sitemap, b"</sm:url>", lambda body: parse_sitemap(body).entries):
+        assert found == urls[:len(found)] and len(found) >= closed, (found, closed)
+    assert [e.url for e in parse_sitemap(sitemap).entries] == urls
+
+
+def test_a_message_quoting_the_document_is_no_cut():
+    # libxml2 quotes the attribute in its warning ("xmlns:a: 'x in tag loc line 1' is not a valid URI"): no cut
+    sitemap = (b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' xmlns:a='x in tag loc line 1'>"
+               b"<url><loc>https://h/a-1.html</loc></url><url><loc>https://h/a-2.html</loc></url></urlset>")
+    assert [e.url for e in parse_sitemap(sitemap).entries] == ["https://h/a-1.html", "https://h/a-2.html"]
+
+
 def test_a_feed_cut_anywhere_gives_whole_links_only():
     links = ["https://h/1-souverainete.html", "https://h/22-secnumcloud.html"]
     feed = ("<rss version='2.0'><channel><title>t</title>" + "".join(

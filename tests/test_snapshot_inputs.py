@@ -194,6 +194,18 @@ def test_several_output_folders_make_one_snapshot_listed_by_url(tmp_path):
     assert "-20260301090000000-" in manifest["warc_files"][0]["path"]
 
 
+def test_several_output_folders_whose_run_logs_name_no_stems(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    with writer(one, "run-e", 10) as warc:
+        config(warc, "run-e")
+        keep(one, warc, "run-e", [("/a/un.html", fetch(warc, "/a/un.html", at(1)), 1)], stems=False)
+    with writer(two, "run-e", 9) as warc:
+        keep(two, warc, "run-e", [("/b/deux.html", fetch(warc, "/b/deux.html", at(2)), 1)], stems=False)
+    _, manifest, pages, _ = snapshot([one, two], tmp_path / "x.wacz")
+    assert [a["url"] for a in manifest["articles"]] == [ROOT + "/a/un.html", ROOT + "/b/deux.html"]
+    assert [p["text"] for p in pages] == ["Texte de /a/un.html, version 1.\n", "Texte de /b/deux.html, version 1.\n"]
+
+
 def test_several_output_folders_that_clash_are_refused(tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     for out, hour in ((one, 9), (two, 9)):  # the same hour: the same WARC file name
@@ -238,6 +250,18 @@ def test_a_hostile_dated_file_is_refused_in_one_line_naming_it(one_article, tmp_
     (one_article / DATED / name).write_bytes(content)
     stem = re.escape(str(one_article / DATED / "2-souverain."))
     with pytest.raises(ArchiveError, match=f"^{stem}{re.escape(error)}"):
+        build_snapshot(one_article, tmp_path / "x.wacz")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".txt"])
+def test_a_dated_file_linked_outside_the_output_folder_is_refused(one_article, tmp_path, suffix):
+    dated = one_article / DATED / f"2-souverain{suffix}"
+    outside = tmp_path / f"ailleurs{suffix}"
+    outside.write_bytes(dated.read_bytes())
+    dated.unlink()
+    dated.symlink_to(outside)
+    with pytest.raises(ArchiveError, match=f"^{re.escape(str(dated))} leads outside {re.escape(str(one_article))} "
+                                           f"\\(symbolic link\\)$"):
         build_snapshot(one_article, tmp_path / "x.wacz")
 
 

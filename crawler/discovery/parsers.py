@@ -91,10 +91,11 @@ def _records(body: bytes, containers: tuple[str, ...]) -> Iterator[dict[str, str
 
 def _ended_in(errors: etree._ListErrorLog, names: set[str]) -> bool:
     """Tell whether the document was cut inside an element of one of ``names``, whose text may then be cut too
-    (libxml2 names the innermost element it had to close at the end)."""
+    (libxml2 names the innermost element it had to close at the end by its local name; other messages may quote
+    the document, hence the error type first)."""
     for error in errors:
         found = _UNFINISHED.search(error.message) if error.type_name == "ERR_TAG_NOT_FINISHED" else None
-        if found and found[1].rpartition(":")[2] in names:
+        if found and found[1] in names:
             return True
     return False
 

@@ -125,6 +125,13 @@ def test_three_workers_keep_what_one_process_keeps_and_fetch_nothing_twice(
     assert merged["totals"]["pages_fetched"] == sum(part["totals"]["pages_fetched"] for part in parts)
     assert not any("requested by another worker" in entry["reason"]
                    for site in merged["sites"].values() for entry in site["not_kept"])
+    # Each URL is judged once, by the worker that fetched it: the merge counts what one process counts.
+    single = json.loads(next((single_out / "runs").glob("*/report.json")).read_text(encoding="utf-8"))
+    for site, figures in single["sites"].items():
+        judged = ("fetched", "kept", "unchanged", "rejected", "pending")
+        one, shared = figures["discovery"]["total"], merged["sites"][site]["discovery"]["total"]
+        assert {key: shared[key] for key in judged} == {key: one[key] for key in judged}, site
+        assert merged["sites"][site]["summary"]["not_completed"] == 0 and "known" not in shared["skipped"], site
     written = path.read_bytes()
     done = souverain("report", *[arg for out in outs for arg in ("--out", str(out))])  # from the folders alone
     assert done.returncode == 0, done.stderr[-2000:]

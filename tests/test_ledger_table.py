@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from scrapy import Request
+
 from archive.jsonlines import read_lines, write_lines
 from archive.reasons import Category, Reason
 from crawler.discovery.candidates import RECENT
-from crawler.discovery.ledger import Ledger
+from crawler.discovery.ledger import OTHER_WORKER, SHARED_QUEUE, Ledger
 
 
 def test_candidates_read_back_by_url_after_the_recent_ones_reach_sqlite():
@@ -27,6 +29,41 @@ def test_candidates_read_back_by_url_after_the_recent_ones_reach_sqlite():
     ledger.unfinished(Reason(Category.NOT_COMPLETED, "crawl ended (closespider)"))
     assert next(ledger.rejected_and_skipped())["state"] == "pending"
     assert ledger.summary()["total"]["skipped"] == {"unpromising": len(urls) - 1}
+    ledger.close()
+
+
+def test_a_worker_counts_what_it_judged_and_leaves_out_what_another_worker_judged():
+    ledger = Ledger(shared_queue=True)
+    for n, source in enumerate(("sitemap", "tag", "feed", "search", "related")):
+        ledger.discover(f"https://h/{n}.html", source, 5.0)
+    ledger.fetch("https://h/0.html")  # queued here, fetched by another worker: pending here at the end
+    ledger.skip("https://h/1.html", OTHER_WORKER)  # queued by another worker first
+    ledger.skip("https://h/2.html", Reason(Category.UNPROMISING, "hint 0 <= 0"))
+    ledger.skip("https://h/3.html", OTHER_WORKER)
+    ledger.fetch("https://h/4.html")  # queued and fetched here
+    for url, meta in (("https://h/3.html", {"sources": ["sitemap"]}),  # then given to this worker by the queue
+                      ("https://h/2.html", {"sources": ["tag"]}),  # another worker found it promising
+                      ("https://h/5.html", {"sources": ["sitemap", "feed"], "lastmod": "2026-01-02"}),
+                      ("https://h/6.html", {"sources": "sitemap"}), ("https://h/4.html", {"sources": ["feed"]}),
+                      ("https://h/7.html", {"redirect_urls": ["https://h/8.html"]}), ("https://h/9.css", {})):
+        kind = "page" if url.endswith(".css") else "article"
+        ledger.request_reached_downloader(Request(url, meta={"kind": kind, **meta}))
+    assert ledger.get("https://h/3.html").sources == ["search", "sitemap"]
+    assert ledger.get("https://h/2.html").sources == ["feed", "tag"] and ledger.get("https://h/2.html").reason is None
+    fetched_here = ledger.get("https://h/5.html")
+    assert fetched_here.sources == ["sitemap", "feed"] and fetched_here.lastmod == "2026-01-02"
+    assert ledger.get("https://h/6.html").sources == [SHARED_QUEUE]  # sources that are no list of names
+    assert ledger.get("https://h/4.html").sources == ["related"]  # known here: left as it is
+    assert ledger.get("https://h/7.html") is None and ledger.get("https://h/9.css") is None
+    for url in ("https://h/3.html", "https://h/5.html", "https://h/6.html"):
+        ledger.keep(url)
+    ledger.reject("https://h/2.html", Reason(Category.OFF_TOPIC, "score 0"))
+    ledger.reject("https://h/4.html", Reason(Category.OFF_TOPIC, "score 0"))
+    ledger.handed_off()
+    total = ledger.summary()["total"]
+    assert (total["discovered"], total["fetched"], total["kept"], total["pending"]) == (5, 5, 3, 0)
+    assert total["rejected"] == {"off-topic": 2} and total["skipped"] == {}
+    assert [row["url"] for row in ledger.rejected_and_skipped()] == ["https://h/2.html", "https://h/4.html"]
     ledger.close()
 
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 SKIPPED, FETCHED, KEPT, UNCHANGED, REJECTED = "skipped", "fetched", "kept", "unchanged", "rejected"
+ELSEWHERE = "elsewhere"  # a distributed run's candidate that another worker requested and judged
 CACHE_KIB = 8192  # SQLite's page cache: what the table may hold in memory
 RECENT = 4096  # candidates last written, kept as objects before they go to SQLite
 
@@ -102,6 +103,15 @@ class CandidateTable:
         self.flush()
         self.db.execute("UPDATE candidate SET category = ?, detail = ? WHERE state = ?",
                         (reason.category.value, reason.detail, FETCHED))
+        self.db.commit()
+
+    def set_elsewhere(self, other_worker: Reason) -> None:
+        """Mark the candidates another worker dealt with: requested here and never judged (the shared queue gave
+        them to another worker), or skipped with ``other_worker`` (another worker had requested them)."""
+        self.flush()
+        self.db.execute("UPDATE candidate SET state = ?, category = NULL, detail = '' WHERE state = ? OR "
+                        "(state = ? AND category = ? AND detail = ?)",
+                        (ELSEWHERE, FETCHED, SKIPPED, other_worker.category.value, other_worker.detail))
         self.db.commit()
 
     def values(self, *, requested_only: bool = False) -> Iterator[Candidate]:

@@ -21,17 +21,28 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 
 from archive.reasons import Category, Reason
-from crawler.discovery.candidates import FETCHED, KEPT, REJECTED, SKIPPED, UNCHANGED, Candidate, CandidateTable
+from crawler.discovery.candidates import (
+    ELSEWHERE,
+    FETCHED,
+    KEPT,
+    REJECTED,
+    SKIPPED,
+    UNCHANGED,
+    Candidate,
+    CandidateTable,
+)
 from crawler.items import dropped_reason, pipeline_error
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from scrapy import Request
     from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
 
 __all__ = ["FETCHED", "KEPT", "REJECTED", "SKIPPED", "UNCHANGED", "Candidate", "Ledger"]
 SHARED_QUEUE = "shared queue"  # the source of a URL another worker discovered (``souverain crawl --redis``)
+OTHER_WORKER = Reason(Category.KNOWN, "requested by another worker")  # the shared dupefilter refused it here
 
 
 class Ledger:
@@ -59,7 +70,29 @@ class Ledger:
         crawler.signals.connect(ledger.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ledger.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ledger.item_error, signal=signals.item_error)
+        if ledger.shared_queue:
+            crawler.signals.connect(ledger.request_reached_downloader, signal=signals.request_reached_downloader)
         return ledger
+
+    def request_reached_downloader(self, request: Request) -> None:
+        """A distributed run's article request this worker downloads: its candidate is fetched here, with the
+        sources and lastmod of the worker that queued it (``request.meta``); a skip of this worker's (another had
+        requested it, or found it more promising) gives way."""
+        if request.meta.get("kind") != "article" or request.meta.get("redirect_urls"):
+            return
+        given = request.meta.get("sources")
+        sources = [s for s in given if isinstance(s, str)] if isinstance(given, list) else []
+        candidate = self.candidates.get(request.url)
+        if candidate is None:
+            lastmod = request.meta.get("lastmod")
+            candidate = Candidate(request.url, sources or [SHARED_QUEUE], 0.0, state=FETCHED,
+                                  lastmod=lastmod if isinstance(lastmod, str) else None)
+        elif candidate.state == SKIPPED:
+            candidate.state, candidate.reason = FETCHED, None
+            candidate.sources += [source for source in sources if source not in candidate.sources]
+        else:
+            return
+        self.candidates.put(candidate)
 
     def close(self) -> None:
         """Let go of the candidates' table (the engine stopped: every report is written)."""
@@ -163,6 +196,12 @@ class Ledger:
         """Give every candidate still pending the reason the crawl ended before it (it stays pending)."""
         self.candidates.set_pending_reason(reason)
 
+    def handed_off(self) -> None:
+        """A distributed run ended with nothing left in its shared queue: the candidates still pending here, and
+        those skipped because another worker had requested them, were judged by another worker, whose report
+        counts them; this one leaves them out."""
+        self.candidates.set_elsewhere(OTHER_WORKER)
+
     def _end(self, url: str, state: str, reason: Reason) -> None:
         """Move a fetched (or kept) candidate to its end state, unless it has one already."""
         candidate = self.fetched_elsewhere(url)
@@ -202,6 +241,8 @@ class Ledger:
         total = _Counts()
         sources: dict[str, _Counts] = {}
         for candidate in self.candidates.values():
+            if candidate.state == ELSEWHERE:
+                continue
             total.add(candidate)
             for source in candidate.sources:
                 sources.setdefault(source, _Counts()).add(candidate, alone=len(candidate.sources) == 1)
@@ -227,7 +268,7 @@ class Ledger:
             {"url": c.url, "sources": c.sources, "state": "pending" if c.state == FETCHED else c.state,
              "reason": c.reason or "", "promise": c.promise}
             for c in self.candidates.values()
-            if c.state != KEPT and (c.state != FETCHED or c.reason)
+            if c.state not in (KEPT, ELSEWHERE) and (c.state != FETCHED or c.reason)
         )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.errors import ArchiveError
 from archive.fsutil import atomic_write_text
+from crawler.discovery.ledger import OTHER_WORKER
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 MAX_PART_BYTES = 50 * 1024 * 1024  # as crawler/run.py's REPORT_MAX_BYTES
 MAX_PARTS = 10_000
 LATEST = ("finished", "elapsed_seconds")  # the run's: the latest of its workers', not their sum
-OTHER_WORKER = "requested by another worker"  # a skip that only says which worker fetched the URL
 
 
 def reports_key(run: str) -> str:
@@ -133,7 +133,7 @@ def _once_per_url(entries: list[Any]) -> list[Any]:
     kept = []
     for entry in sorted(entries, key=lambda entry: str(entry.get("url")) if isinstance(entry, dict) else ""):
         url = entry.get("url") if isinstance(entry, dict) else None
-        if url in seen or OTHER_WORKER in str(entry.get("reason", "") if isinstance(entry, dict) else ""):
+        if url in seen or OTHER_WORKER.detail in str(entry.get("reason", "") if isinstance(entry, dict) else ""):
             continue
         if url is not None:
             seen.add(url)

@@ -19,8 +19,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet import task
 
 from archive.fsutil import atomic_write_text
-from archive.reasons import Category, Reason
-from crawler.discovery.ledger import Ledger
+from crawler.discovery.ledger import OTHER_WORKER, Ledger
 from crawler.distributed.runs import worker_key
 from crawler.distributed.scheduler import UNREACHABLE, LeasingScheduler, worker_id
 from crawler.runid import run_id
@@ -122,7 +121,7 @@ class DistributedWorker:
         """An article request the shared dupefilter refused was offered by another worker first: skipped here."""
         ledger = self.crawler.get_extension(Ledger)
         if request.meta.get("kind") == "article" and ledger is not None and ledger.get(request.url):
-            ledger.skip(request.url, Reason(Category.KNOWN, "requested by another worker"))
+            ledger.skip(request.url, OTHER_WORKER)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Stop the heartbeat; write the run's take-overs beside the site's report."""

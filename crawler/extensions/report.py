@@ -133,7 +133,9 @@ class RunReport:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Write ``sites/<site>.json``: figures, discovery per source, every URL not kept with its reason."""
         ledger = self.crawler.get_extension(Ledger)
-        if ledger is not None:
+        if ledger is not None and ledger.shared_queue and reason == "finished":
+            ledger.handed_off()  # the shared queue is empty: what is still pending here another worker judged
+        elif ledger is not None:
             ledger.unfinished(Reason(Category.NOT_COMPLETED, f"crawl ended ({reason})"))
         stats = self.crawler.stats.get_stats()
         summary = site_summary(stats)

@@ -292,9 +292,11 @@ class ProfileSpider(scrapy.Spider):
             priority = self.frontier.offer(entry, source, context)
             if priority is not None:
                 url = entry.url.split("#", 1)[0]
+                candidate = self.frontier.ledger.get(url)  # its sources go with it (to another worker's ledger)
                 yield scrapy.Request(url, callback=self.parse_article, errback=self.on_article_error,
                                      priority=priority, cb_kwargs={"first_url": url, "pages": []},
-                                     meta={"kind": "article", "lastmod": entry.lastmod})
+                                     meta={"kind": "article", "lastmod": entry.lastmod,
+                                           "sources": list(candidate.sources) if candidate is not None else []})
 
     def parse_article(self, response: Response, first_url: str, pages: list[PageData]) -> Iterator[Any]:
         """Collect an article page and offer its related links; follow ``Page suivante``, then yield the item."""

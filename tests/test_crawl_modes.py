@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 from benchmarks.everything import everything_topic
 from crawler.mirror.process import MirrorProcess
 from tests.conftest import souverain
-from tests.test_interrupt import SOUVERAIN, WAIT, children, until, written
+from tests.test_interrupt import SOUVERAIN, WAIT, until, workers_of, written
 
 ARTICLES = 60
 
@@ -69,7 +69,7 @@ def test_a_dead_extraction_worker_is_reported_and_the_crawl_completes(mirror, tm
                                 "--topic", str(everything_topic(tmp_path)), "-s", "EXTRACT_WORKERS=1",
                                 *mirror.root_args()], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     until(lambda: written(out) >= 2 or process.poll() is not None, "two dated files")
-    workers = children(process.pid)
+    workers = workers_of(process.pid)
     assert process.poll() is None and workers
     for worker in workers:  # as the kernel's OOM killer would
         os.kill(worker, signal.SIGKILL)

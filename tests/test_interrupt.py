@@ -163,6 +163,23 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def workers_of(pid: int) -> list[int]:
+    """Return the pids of a process's forked children (a crawl's extraction workers): those that run its own
+    command line, not a short command it runs (Scrapy's start-up asks ``uname -p`` for the platform it logs)."""
+    try:
+        command = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return []
+    found = []
+    for child in children(pid):
+        try:
+            if (Path("/proc") / str(child) / "cmdline").read_bytes() == command:
+                found.append(child)
+        except OSError:
+            continue
+    return found
+
+
 def sigterm_handled(pid: int) -> bool:
     """Tell whether a process catches or ignores SIGTERM (its ``SigCgt`` and ``SigIgn`` masks)."""
     fields = dict(line.split(":\t", 1) for line in (Path("/proc") / str(pid) / "status").read_text().splitlines())
@@ -174,8 +191,13 @@ def test_no_process_of_a_crawl_killed_by_sigkill_survives_it(mirror, tmp_path):
     out = tmp_path / "out"
     process = subprocess.Popen([str(SOUVERAIN), *crawl_args(mirror, out), "-s", "EXTRACT_WORKERS=2"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    until(lambda: children(process.pid) or process.poll() is not None, "an extraction worker")
-    workers = children(process.pid)
+    workers: list[int] = []
+
+    def started() -> bool:
+        workers[:] = workers_of(process.pid)
+        return bool(workers) or process.poll() is not None
+
+    until(started, "an extraction worker")
     assert process.poll() is None and workers
     # Each worker sets SIGTERM back to its default (not Scrapy's handler, inherited by the fork, which only stops
     # a reactor the worker has not) in its initializer, a moment after it appears.

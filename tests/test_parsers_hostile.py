@@ -209,7 +209,7 @@ def test_a_sitemap_cut_anywhere_gives_whole_urls_only():
 
 
 def test_a_prefixed_sitemap_cut_anywhere_gives_whole_urls_only():
-    # libxml2 names the element it had to close with its prefix ("in tag sm:loc line 1"): the prefix is not the name
+    # libxml2 names the element it had to close by its local name ("in tag loc line 1", not "sm:loc"): this holds it
     urls = ["https://h/actualite-1-numergy.html", "https://h/actualite-22-cloudwatt.html"]
     sitemap = ("<sm:urlset xmlns:sm='http://www.sitemaps.org/schemas/sitemap/0.9'>" + "".join(
         f"<sm:url><sm:loc>{url}</sm:loc></sm:url>" for url in urls) + "</sm:urlset>").encode()
